@@ -1,0 +1,182 @@
+//! The app's commands. Each takes the editor's document (the spec as JSON, and the file it
+//! belongs to, for relative paths) and answers with JSON-ready data.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sluice_core::diagnostic::has_errors;
+use sluice_core::dialect::DuckDb;
+use sluice_core::{Diagnostic, Schema};
+use sluice_engine::{check_text, CancelHandle, Engine, Event, Loaded, RunOptions, RunSummary, Settings, Table};
+
+use crate::files;
+use crate::ApiError;
+
+/// The editor's document.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Doc {
+    /// The spec, as JSON.
+    pub spec: Value,
+    /// The spec's file; relative paths resolve against its folder (the working folder when unsaved).
+    #[serde(default)]
+    pub path: Option<PathBuf>,
+    /// `--param` overrides.
+    #[serde(default)]
+    pub params: IndexMap<String, String>,
+}
+
+/// What checking a document found.
+#[derive(Debug, Serialize)]
+pub struct CheckResponse {
+    pub valid: bool,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Each node's output columns, where known.
+    pub schemas: IndexMap<String, Option<Schema>>,
+}
+
+/// A file opened in the editor.
+#[derive(Debug, Serialize)]
+pub struct Opened {
+    pub path: PathBuf,
+    pub spec: Value,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The commands, with the state they share (the run under way, to cancel it).
+#[derive(Default)]
+pub struct Service {
+    running: Mutex<Option<CancelHandle>>,
+}
+
+fn base_dir(path: &Option<PathBuf>) -> PathBuf {
+    path.as_ref()
+        .and_then(|p| p.canonicalize().ok().or_else(|| Some(p.clone())))
+        .and_then(|p| p.parent().map(Path::to_path_buf))
+        .unwrap_or_else(|| std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")))
+}
+
+fn engine() -> Result<Engine, ApiError> {
+    Ok(Engine::new(&Settings::from_env())?)
+}
+
+fn check(engine: &Engine, doc: &Doc) -> Loaded {
+    let overrides: Vec<(String, String)> = doc.params.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    let path = doc.path.clone().unwrap_or_else(|| PathBuf::from("untitled.sluice.json"));
+    check_text(engine, &doc.spec.to_string(), &base_dir(&doc.path), &overrides, &path)
+}
+
+impl Service {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The node catalog, as `sluice catalog --json` prints it.
+    pub fn catalog(&self) -> Value {
+        sluice_core::catalog::catalog_json()
+    }
+
+    /// Check the document: diagnostics and every node's schema.
+    pub fn check(&self, doc: &Doc) -> Result<CheckResponse, ApiError> {
+        let engine = engine()?;
+        let loaded = check(&engine, doc);
+        let schemas = loaded
+            .plan
+            .as_ref()
+            .map(|p| p.nodes.iter().map(|(id, n)| (id.clone(), n.schema.clone())).collect())
+            .unwrap_or_default();
+        Ok(CheckResponse { valid: !has_errors(&loaded.diagnostics), diagnostics: loaded.diagnostics, schemas })
+    }
+
+    /// Run the document (or what `target` needs), reporting events as they happen.
+    pub fn run(&self, doc: &Doc, target: Option<String>, on_event: &mut dyn FnMut(&Event)) -> Result<RunSummary, ApiError> {
+        let engine = engine()?;
+        let plan = check(&engine, doc).into_plan()?;
+        *self.running.lock().unwrap() = Some(engine.cancel_handle());
+        let r = engine.run(&plan, &RunOptions { target }, on_event);
+        *self.running.lock().unwrap() = None;
+        Ok(r?)
+    }
+
+    /// Cancel the run under way, if any. Returns whether there was one.
+    pub fn cancel(&self) -> bool {
+        match self.running.lock().unwrap().as_ref() {
+            Some(h) => {
+                h.cancel();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The first `limit` rows of `node`, its column types and distributions.
+    pub fn preview(&self, doc: &Doc, node: &str, limit: usize) -> Result<Table, ApiError> {
+        let engine = engine()?;
+        let plan = check(&engine, doc).into_plan()?;
+        *self.running.lock().unwrap() = Some(engine.cancel_handle());
+        let r = engine.preview(&plan, node, limit);
+        *self.running.lock().unwrap() = None;
+        Ok(r?)
+    }
+
+    /// The SQL `node` compiles to.
+    pub fn sql(&self, doc: &Doc, node: &str) -> Result<String, ApiError> {
+        let engine = engine()?;
+        let plan = check(&engine, doc).into_plan()?;
+        Ok(plan.sql_for(node, &DuckDb)?)
+    }
+
+    /// Open a spec file.
+    pub fn open(&self, path: &Path) -> Result<Opened, ApiError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ApiError::new("A001", format!("{}: {e}", path.display())))?;
+        let spec: Value = serde_json::from_str(&text)
+            .map_err(|e| ApiError::new("A002", format!("{}: not valid JSON at line {}: {e}", path.display(), e.line())))?;
+        let (_, diagnostics) = sluice_core::spec::parse(&text);
+        files::add_recent(path);
+        let path = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+        Ok(Opened { path, spec, diagnostics })
+    }
+
+    /// Save the document to `path` in canonical form; returns the text written.
+    pub fn save(&self, path: &Path, spec: &Value) -> Result<String, ApiError> {
+        let text = files::canonical_text(spec)?;
+        files::write_atomic(path, text.as_bytes())?;
+        files::add_recent(path);
+        files::clear_recovery()?;
+        Ok(text)
+    }
+
+    /// The command line that runs the saved spec headless.
+    pub fn headless_command(&self, path: &Path, params: &IndexMap<String, String>) -> String {
+        let q = |s: &str| {
+            if s.chars().all(|c| c.is_ascii_alphanumeric() || "/._-=:".contains(c)) {
+                s.to_string()
+            } else {
+                format!("'{}'", s.replace('\'', "'\\''"))
+            }
+        };
+        let mut cmd = format!("sluice run {}", q(&path.to_string_lossy()));
+        for (k, v) in params {
+            cmd.push_str(&format!(" --param {}", q(&format!("{k}={v}"))));
+        }
+        cmd
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headless_command_quotes_what_needs_it() {
+        let s = Service::new();
+        let mut p = IndexMap::new();
+        p.insert("as_of".to_string(), "2025-07-01 00:00:00".to_string());
+        assert_eq!(
+            s.headless_command(Path::new("/data/my pipelines/a.sluice.json"), &p),
+            "sluice run '/data/my pipelines/a.sluice.json' --param 'as_of=2025-07-01 00:00:00'"
+        );
+    }
+}

@@ -1,0 +1,188 @@
+//! `sluice`: the headless runner. A thin layer over sluice-core and sluice-engine; the desktop app
+//! calls the same functions.
+//!
+//! Exit codes: 0 success, 1 the run failed (data, files, cancelled), 2 invalid spec or usage.
+
+mod output;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use sluice_core::diagnostic::has_errors;
+use sluice_core::dialect::DuckDb;
+use sluice_core::spec::params::parse_overrides;
+use sluice_engine::{load_plan, Engine, EngineError, RunOptions, Settings};
+
+#[derive(Parser)]
+#[command(name = "sluice", version, about = "Run and inspect Sluice pipeline specs (*.sluice.json)")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args)]
+struct SpecArgs {
+    /// The spec file.
+    spec: PathBuf,
+    /// Override a spec param: name=value (repeatable).
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    params: Vec<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a pipeline and write its outputs.
+    Run {
+        #[command(flatten)]
+        spec: SpecArgs,
+        /// One JSON object per event on stdout.
+        #[arg(long)]
+        json: bool,
+        /// Run only what this node needs.
+        #[arg(long)]
+        node: Option<String>,
+        /// DuckDB memory limit, e.g. 2GB (default: SLUICE_MEMORY_LIMIT or 80% of RAM).
+        #[arg(long)]
+        memory_limit: Option<String>,
+        /// Worker threads (default: SLUICE_THREADS or one per core).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Spill directory for larger-than-memory data (default: SLUICE_TEMP_DIR).
+        #[arg(long)]
+        temp_dir: Option<PathBuf>,
+    },
+    /// Check a spec and print every diagnostic; exit 2 when any is an error.
+    Validate {
+        #[command(flatten)]
+        spec: SpecArgs,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show the first rows of a node, computing only what it needs.
+    Preview {
+        #[command(flatten)]
+        spec: SpecArgs,
+        /// The node id.
+        node: String,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the SQL a node compiles to (its upstream nodes as CTEs).
+    Sql {
+        #[command(flatten)]
+        spec: SpecArgs,
+        node: String,
+    },
+    /// List every node kind with its parameters and docs.
+    Catalog {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the JSON Schema of spec files.
+    Schema,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match dispatch(cli.command) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            output::print_error(&e);
+            ExitCode::from(if e.is_spec_fault() { 2 } else { 1 })
+        }
+    }
+}
+
+fn overrides(a: &SpecArgs) -> Result<Vec<(String, String)>, EngineError> {
+    Ok(parse_overrides(&a.params)?)
+}
+
+fn dispatch(cmd: Command) -> Result<u8, EngineError> {
+    match cmd {
+        Command::Schema => {
+            println!("{}", serde_json::to_string_pretty(&sluice_core::spec::json_schema::spec_json_schema()).unwrap());
+            Ok(0)
+        }
+        Command::Catalog { json } => {
+            if json {
+                println!("{}", serde_json::to_string_pretty(&sluice_core::catalog::catalog_json()).unwrap());
+            } else {
+                output::print_catalog();
+            }
+            Ok(0)
+        }
+        Command::Validate { spec, json } => {
+            let engine = Engine::new(&Settings::from_env())?;
+            let loaded = load_plan(&engine, &spec.spec, &overrides(&spec)?)?;
+            let errors = has_errors(&loaded.diagnostics);
+            if json {
+                let v = serde_json::json!({"valid": !errors, "diagnostics": loaded.diagnostics});
+                println!("{}", serde_json::to_string_pretty(&v).unwrap());
+            } else {
+                output::print_diagnostics(&loaded.diagnostics);
+                if !errors {
+                    println!("{}: valid ({} nodes)", spec.spec.display(), loaded.plan.map(|p| p.nodes.len()).unwrap_or(0));
+                }
+            }
+            // Spec errors win over data errors: a spec that is wrong is exit 2 even if a file is missing too.
+            let spec_fault = loaded
+                .diagnostics
+                .iter()
+                .any(|d| d.is_error() && d.fault == sluice_core::diagnostic::Fault::Spec);
+            Ok(if spec_fault { 2 } else if errors { 1 } else { 0 })
+        }
+        Command::Run { spec, json, node, memory_limit, threads, temp_dir } => {
+            let mut settings = Settings::from_env();
+            settings.memory_limit = memory_limit.or(settings.memory_limit);
+            settings.threads = threads.or(settings.threads);
+            settings.temp_directory = temp_dir.or(settings.temp_directory);
+            let engine = Engine::new(&settings)?;
+            let loaded = load_plan(&engine, &spec.spec, &overrides(&spec)?)?;
+            if !json {
+                output::print_diagnostics(&loaded.diagnostics);
+            }
+            let plan = match loaded.into_plan() {
+                Ok(p) => p,
+                Err(EngineError::Invalid(d)) if json => {
+                    println!("{}", serde_json::json!({"event": "invalid", "diagnostics": d}));
+                    return Err(EngineError::Invalid(d));
+                }
+                Err(e) => return Err(e),
+            };
+            let cancel = engine.cancel_handle();
+            let _ = ctrlc::set_handler(move || cancel.cancel());
+            let mut progress = output::Progress::new(json, std::io::stderr().is_terminal());
+            let opts = RunOptions { target: node };
+            engine.run(&plan, &opts, &mut |e| progress.event(e))?;
+            Ok(0)
+        }
+        Command::Preview { spec, node, limit, json } => {
+            let engine = Engine::new(&Settings::from_env())?;
+            let plan = load_plan(&engine, &spec.spec, &overrides(&spec)?)?.into_plan()?;
+            let table = engine.preview(&plan, &node, limit)?;
+            if json {
+                println!("{}", serde_json::to_string(&table).unwrap());
+            } else {
+                output::print_table(&table);
+            }
+            Ok(0)
+        }
+        Command::Sql { spec, node } => {
+            let engine = Engine::new(&Settings::from_env())?;
+            let plan = load_plan(&engine, &spec.spec, &overrides(&spec)?)?.into_plan()?;
+            println!("{}", plan.sql_for(&node, &DuckDb)?);
+            Ok(0)
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! Terminal and JSON output of the CLI.
+
+use std::io::Write;
+
+use sluice_core::catalog::{registry, Ports};
+use sluice_core::Diagnostic;
+use sluice_engine::{EngineError, Event, RunStatus, Table};
+
+pub fn print_error(e: &EngineError) {
+    match e {
+        EngineError::Invalid(d) => {
+            print_diagnostics(d);
+            eprintln!("error[{}]: the spec is not valid", e.code());
+        }
+        other => eprintln!("error[{}]: {other}", other.code()),
+    }
+}
+
+pub fn print_diagnostics(diags: &[Diagnostic]) {
+    for d in diags {
+        eprintln!("{d}");
+    }
+}
+
+/// Renders run events: live lines on a terminal, one JSON object per line with `--json`.
+pub struct Progress {
+    json: bool,
+    tty: bool,
+}
+
+fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+impl Progress {
+    pub fn new(json: bool, tty: bool) -> Self {
+        Progress { json, tty }
+    }
+
+    pub fn event(&mut self, e: &Event) {
+        if self.json {
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "{}", serde_json::to_string(e).unwrap());
+            let _ = out.flush();
+            return;
+        }
+        let mut err = std::io::stderr().lock();
+        let _ = match e {
+            Event::RunStarted { pipeline, nodes } => writeln!(err, "running {pipeline} ({} nodes)", nodes.len()),
+            Event::NodeStarted { node, kind } if self.tty => write!(err, "  … {node:<28} {kind:<14}\r"),
+            Event::NodeStarted { .. } => Ok(()),
+            Event::NodeFinished { node, rows, ms } => {
+                writeln!(err, "  ✓ {node:<28} {:>12} rows {:>8} ms", thousands(*rows), ms)
+            }
+            Event::NodeFailed { node, error, .. } => writeln!(err, "  ✗ {node:<28} {error}"),
+            Event::OutputWritten { path, rows, .. } => {
+                writeln!(err, "  → wrote {} ({} rows)", path.display(), thousands(*rows))
+            }
+            Event::RunFinished { status, ms } => match status {
+                RunStatus::Success => writeln!(err, "done in {ms} ms"),
+                RunStatus::Failed => writeln!(err, "failed after {ms} ms; no output was changed"),
+                RunStatus::Cancelled => writeln!(err, "cancelled after {ms} ms; no output was changed"),
+            },
+        };
+    }
+}
+
+pub fn print_catalog() {
+    for k in registry() {
+        let info = k.info();
+        println!("{} ({:?}): {}", info.id, info.category, info.title);
+        match &info.inputs {
+            Ports::Fixed { ports } if ports.is_empty() => {}
+            Ports::Fixed { ports } => {
+                println!("  inputs: {}", ports.iter().map(|p| p.name).collect::<Vec<_>>().join(", "))
+            }
+            Ports::Named { min, doc } => println!("  inputs: named ports, at least {min} ({doc})"),
+        }
+        println!("  {}", info.docs);
+        let schema = k.params_schema();
+        if let Some(props) = schema.get("properties").and_then(|p| p.as_object()) {
+            let required: Vec<&str> = schema
+                .get("required")
+                .and_then(|r| r.as_array())
+                .map(|r| r.iter().filter_map(|v| v.as_str()).collect())
+                .unwrap_or_default();
+            for (name, p) in props {
+                let req = if required.contains(&name.as_str()) { " (required)" } else { "" };
+                let desc = p.get("description").and_then(|d| d.as_str()).unwrap_or("").replace('\n', " ");
+                println!("    {name}{req}: {desc}");
+            }
+        }
+        println!("  example params: {}", k.example());
+        println!();
+    }
+}
+
+fn cell(v: &serde_json::Value) -> String {
+    let s = match v {
+        serde_json::Value::Null => "NULL".to_string(),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    if s.chars().count() > 32 {
+        format!("{}…", s.chars().take(31).collect::<String>())
+    } else {
+        s
+    }
+}
+
+pub fn print_table(t: &Table) {
+    let headers: Vec<String> = t.columns.iter().map(|c| c.name.clone()).collect();
+    let types: Vec<String> = t.columns.iter().map(|c| c.ty.to_lowercase()).collect();
+    let cells: Vec<Vec<String>> = t.rows.iter().map(|r| r.iter().map(cell).collect()).collect();
+    let widths: Vec<usize> = (0..headers.len())
+        .map(|i| {
+            let w = headers[i].chars().count().max(types[i].chars().count().min(20));
+            cells.iter().map(|r| r[i].chars().count()).fold(w, usize::max)
+        })
+        .collect();
+    let line = |vals: &[String]| {
+        vals.iter().zip(&widths).map(|(v, w)| format!("{v:<w$}", w = *w)).collect::<Vec<_>>().join(" │ ")
+    };
+    println!("{}", line(&headers));
+    println!("{}", line(&types.iter().map(|t| t.chars().take(20).collect()).collect::<Vec<_>>()));
+    println!("{}", widths.iter().map(|w| "─".repeat(*w)).collect::<Vec<_>>().join("─┼─"));
+    for r in &cells {
+        println!("{}", line(r));
+    }
+    println!("({} of {} rows)", t.rows.len(), t.total_rows);
+}

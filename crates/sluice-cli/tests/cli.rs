@@ -1,0 +1,192 @@
+//! End-to-end tests of the `sluice` binary on real files: exit codes, diagnostics, atomic outputs.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+}
+
+/// A private copy of a fixture folder, so outputs never land in the repository.
+fn fixture(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&root().join("tests/fixtures").join(name), dir.path());
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+fn sluice(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sluice")).args(args).output().unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).to_string()
+}
+
+fn staged_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = vec![];
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            if e.path().is_dir() {
+                out.extend(staged_files(&e.path()));
+            } else if e.file_name().to_string_lossy().ends_with(".sluice-tmp") {
+                out.push(e.path());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn broken_spec_reports_every_problem_with_node_ids_and_exit_2() {
+    let dir = fixture("broken");
+    let spec = dir.path().join("broken.sluice.json");
+    let out = sluice(&["validate", spec.to_str().unwrap(), "--json"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["valid"], false);
+    let diags = v["diagnostics"].as_array().unwrap();
+    let find = |code: &str, node: &str| {
+        diags
+            .iter()
+            .find(|d| d["code"] == code && d["node"] == node)
+            .unwrap_or_else(|| panic!("no {code} on {node} in {diags:#?}"))
+    };
+    let cycle = find("S017", "loop_a");
+    assert!(cycle["message"].as_str().unwrap().contains("loop_a --> loop_b --> loop_a"));
+    let kind = find("S011", "mystery");
+    assert_eq!(kind["help"], "did you mean 'filter'?");
+    assert_eq!(find("S013", "lonely")["path"], "inputs.input");
+    let col = find("S020", "misspelt");
+    assert_eq!(col["path"], "params.keep[1]");
+    assert!(col["message"].as_str().unwrap().contains("'amout'"));
+    assert_eq!(col["help"], "did you mean 'amount'?");
+    let ty = find("S010", "wrong_type");
+    assert_eq!(ty["path"], "params.n");
+
+    // `run` refuses the same spec with exit 2 and prints the diagnostics.
+    let out = sluice(&["run", spec.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("node 'misspelt' at params.keep[1]"), "{err}");
+}
+
+#[test]
+fn missing_input_file_is_exit_1_naming_node_and_file_and_changes_nothing() {
+    let dir = fixture("missing_file");
+    let spec = dir.path().join("pipeline.sluice.json");
+    let spec = spec.to_str().unwrap();
+    let out_file = dir.path().join("out/result.parquet");
+
+    // Without an earlier output, nothing is created.
+    let out = sluice(&["run", spec, "--param", "input=absent.csv"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(err.contains("node 'src'") && err.contains("absent.csv"), "{err}");
+    assert!(!out_file.exists());
+
+    // With an earlier output, it stays byte for byte.
+    let ok = sluice(&["run", spec]);
+    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok.stderr));
+    let before = std::fs::read(&out_file).unwrap();
+    let out = sluice(&["run", spec, "--param", "input=absent.csv"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(std::fs::read(&out_file).unwrap(), before);
+    assert!(staged_files(dir.path()).is_empty());
+}
+
+#[test]
+fn malformed_input_file_is_exit_1_and_keeps_the_previous_output() {
+    let dir = fixture("malformed");
+    let spec = dir.path().join("pipeline.sluice.json");
+    let spec = spec.to_str().unwrap();
+    let ok = sluice(&["run", spec]);
+    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok.stderr));
+    let out_file = dir.path().join("out/result.csv");
+    let before = std::fs::read_to_string(&out_file).unwrap();
+    assert_eq!(before, "id,amount\n1,10\n2,20\n");
+
+    let out = sluice(&["run", spec, "--param", "input=bad.csv", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("node 'src'") && err.contains("bad.csv"), "{err}");
+    assert!(err.contains("twenty"), "the message names the bad value: {err}");
+    // --json: the failure is an event too.
+    let events: Vec<serde_json::Value> =
+        text(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert!(events.iter().any(|e| e["event"] == "node_failed" && e["node"] == "src"));
+    assert_eq!(events.last().unwrap()["status"], "failed");
+    assert_eq!(std::fs::read_to_string(&out_file).unwrap(), before);
+    assert!(staged_files(dir.path()).is_empty());
+
+    // A file that is not what its source says is also the data's fault.
+    std::fs::write(dir.path().join("fake.parquet"), b"this is not parquet").unwrap();
+    let spec_text = std::fs::read_to_string(spec).unwrap().replace("\"read_csv\"", "\"read_parquet\"").replace(
+        ", \"types\": {\"amount\": \"INTEGER\"}",
+        "",
+    );
+    std::fs::write(dir.path().join("pq.sluice.json"), spec_text).unwrap();
+    let out = sluice(&["run", dir.path().join("pq.sluice.json").to_str().unwrap(), "--param", "input=fake.parquet"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("fake.parquet"));
+    assert_eq!(std::fs::read_to_string(&out_file).unwrap(), before);
+}
+
+#[test]
+fn run_json_emits_one_event_per_line() {
+    let dir = fixture("missing_file");
+    let spec = dir.path().join("pipeline.sluice.json");
+    let out = sluice(&["run", spec.to_str().unwrap(), "--json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let events: Vec<serde_json::Value> =
+        text(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let kinds: Vec<&str> = events.iter().map(|e| e["event"].as_str().unwrap()).collect();
+    assert_eq!(
+        kinds,
+        ["run_started", "node_started", "node_finished", "node_started", "node_finished", "output_written", "run_finished"]
+    );
+    assert_eq!(events[2]["rows"], 2);
+    assert_eq!(events[6]["status"], "success");
+}
+
+#[test]
+fn catalog_and_schema_are_json() {
+    let out = sluice(&["catalog", "--json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let kinds = v["kinds"].as_array().unwrap();
+    assert!(kinds.len() >= 20);
+    for k in kinds {
+        assert!(k["params_schema"]["type"] == "object", "{}", k["id"]);
+        assert!(!k["docs"].as_str().unwrap().is_empty());
+    }
+    let out = sluice(&["schema"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["title"], "Sluice pipeline spec, version 1");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(sluice(&["run"]).status.code(), Some(2));
+    assert_eq!(sluice(&["frobnicate"]).status.code(), Some(2));
+    let dir = fixture("missing_file");
+    let spec = dir.path().join("pipeline.sluice.json");
+    let out = sluice(&["run", spec.to_str().unwrap(), "--param", "nope=1"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("'nope'"));
+    let out = sluice(&["preview", spec.to_str().unwrap(), "nosuch"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("nosuch"));
+}

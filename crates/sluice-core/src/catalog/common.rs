@@ -1,0 +1,178 @@
+//! Parameter types and SQL helpers shared by several kinds.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{CheckCx, CompileCx};
+
+/// One sort key.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SortKey {
+    /// Column to sort by.
+    #[schemars(extend("x-sluice-widget" = "column"))]
+    pub column: String,
+    /// Largest first.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub descending: bool,
+    /// Put nulls before other values (default: nulls last).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub nulls_first: bool,
+}
+
+/// How a sink treats an existing output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum WriteMode {
+    /// Replace the output.
+    #[default]
+    Overwrite,
+    /// Add rows after the existing ones.
+    Append,
+}
+
+pub fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// Check a list of columns against input `port`; path is `param[i]`.
+pub fn require_columns(cx: &mut CheckCx<'_>, port: &str, cols: &[String], param: &str) -> bool {
+    let mut ok = true;
+    for (i, c) in cols.iter().enumerate() {
+        ok &= cx.require_column(port, c, format!("{param}[{i}]")).is_some();
+    }
+    ok
+}
+
+/// Check sort keys against input `port`.
+pub fn require_sort_keys(cx: &mut CheckCx<'_>, port: &str, keys: &[SortKey], param: &str) -> bool {
+    let mut ok = true;
+    for (i, k) in keys.iter().enumerate() {
+        ok &= cx.require_column(port, &k.column, format!("{param}[{i}].column")).is_some();
+    }
+    ok
+}
+
+/// `"a" DESC NULLS LAST, "b" ASC NULLS LAST`
+pub fn order_by_sql(cx: &CompileCx<'_>, keys: &[SortKey]) -> String {
+    keys.iter()
+        .map(|k| {
+            format!(
+                "{} {} {}",
+                cx.ident(&k.column),
+                if k.descending { "DESC" } else { "ASC" },
+                if k.nulls_first { "NULLS FIRST" } else { "NULLS LAST" }
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Quoted, comma-separated column list.
+pub fn ident_list(cx: &CompileCx<'_>, cols: &[String]) -> String {
+    cols.iter().map(|c| cx.ident(c)).collect::<Vec<_>>().join(", ")
+}
+
+/// A SQL type name we accept in params: letters, digits, spaces, `_`, optional `(p[, s])` and `[]`.
+/// Types are the one thing spliced into SQL unquoted, so they are checked against this shape.
+pub fn valid_type_name(t: &str) -> bool {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    RE.get_or_init(|| regex::Regex::new(r"^[A-Za-z][A-Za-z0-9_ ]*(\(\s*\d+\s*(,\s*\d+\s*)?\))?(\[\])*$").unwrap())
+        .is_match(t.trim())
+}
+
+/// A user SQL fragment must be one expression: reject statement separators outside quotes.
+pub fn check_expression(cx: &mut CheckCx<'_>, expr: &str, path: &str) -> bool {
+    if expr.trim().is_empty() {
+        cx.error("S021", path, "expression is empty");
+        return false;
+    }
+    if has_top_level_semicolon(expr) {
+        cx.error("S022", path, "expression must not contain ';'");
+        return false;
+    }
+    true
+}
+
+pub fn has_top_level_semicolon(sql: &str) -> bool {
+    let mut quote: Option<char> = None;
+    for ch in sql.chars() {
+        match (quote, ch) {
+            (None, '\'' | '"') => quote = Some(ch),
+            (Some(q), c) if c == q => quote = None,
+            (None, ';') => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Check that an output name is not empty.
+pub fn check_output_name(cx: &mut CheckCx<'_>, name: &str, path: &str) -> bool {
+    if name.is_empty() {
+        cx.error("S023", path, "column name must not be empty");
+        return false;
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn type_names() {
+        assert!(valid_type_name("DECIMAL(18, 2)"));
+        assert!(valid_type_name("timestamp with time zone"));
+        assert!(valid_type_name("VARCHAR[]"));
+        assert!(!valid_type_name("INT); DROP TABLE x; --"));
+    }
+    #[test]
+    fn semicolons() {
+        assert!(!has_top_level_semicolon("a = ';'"));
+        assert!(has_top_level_semicolon("1; drop table t"));
+    }
+}
+
+/// Resolve a source's file or glob against the spec folder and check that it names at least one
+/// file. A missing file is the data's fault (exit code 1), not the spec's.
+pub fn source_files(cx: &mut CheckCx<'_>, path: &str) -> Option<String> {
+    if path.trim().is_empty() {
+        cx.error("S024", "path", "path is empty");
+        return None;
+    }
+    let full = cx.resolve_path(path);
+    let text = full.to_string_lossy().to_string();
+    let is_glob = path.contains(['*', '?', '[']);
+    let found = if is_glob {
+        glob::glob(&text).map(|mut g| g.any(|e| e.map(|p| p.is_file()).unwrap_or(false))).unwrap_or(false)
+    } else {
+        full.is_file()
+    };
+    if !found {
+        let what = if is_glob { "no file matches" } else { "input file not found" };
+        cx.push(
+            crate::Diagnostic::error("D001", format!("{what}: {text}")).path("params.path").data_fault(),
+        );
+        return None;
+    }
+    Some(text)
+}
+
+/// Compile-time path: the same resolution as [`source_files`], without the existence check.
+pub fn compile_path(cx: &CompileCx<'_>, path: &str) -> String {
+    super::resolve_path(cx.base_dir, path).to_string_lossy().to_string()
+}
+
+/// The single input port of most transforms.
+pub const ONE_INPUT: &[super::Port] = &[super::Port { name: "input", doc: "the rows to work on" }];
+
+/// A JSON scalar as an SQL literal (strings quoted through the dialect).
+pub fn literal(cx: &CompileCx<'_>, v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => "NULL".into(),
+        serde_json::Value::Bool(b) => b.to_string(),
+        serde_json::Value::Number(n) => n.to_string(),
+        serde_json::Value::String(s) => cx.string(s),
+        other => cx.string(&other.to_string()),
+    }
+}

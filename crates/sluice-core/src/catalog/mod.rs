@@ -1,0 +1,310 @@
+//! The node catalog: the one place where a node kind is defined.
+//!
+//! Each kind is a file in this folder holding its id, category, ports, a typed parameter struct
+//! (serde + JSON Schema, with `x-sluice-widget` hints for the property form), user docs, and three
+//! functions: check the params against the input schemas while inferring the output schema, and
+//! compile to SQL. [`registry`] lists them; everything else (CLI, app, docs, tests) reads it as data.
+
+mod aggregate;
+mod cast;
+mod common;
+mod deduplicate;
+mod derive;
+mod fill_nulls;
+mod filter;
+mod join;
+mod limit;
+mod read_csv;
+mod read_json;
+mod read_parquet;
+mod sample;
+mod select;
+mod sink;
+mod sort;
+mod sql;
+mod union;
+mod window;
+mod write_csv;
+mod write_duckdb;
+mod write_parquet;
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use indexmap::IndexMap;
+use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+
+pub use common::{SortKey, WriteMode};
+
+use crate::diagnostic::Diagnostic;
+use crate::dialect::{Dialect, Unsupported};
+use crate::schema::{Column, Schema};
+use crate::suggest::did_you_mean;
+
+/// Where a kind sits in the palette.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Category {
+    Source,
+    Transform,
+    Feature,
+    Check,
+    Sink,
+}
+
+/// An input port.
+#[derive(Debug, Clone, Serialize)]
+pub struct Port {
+    pub name: &'static str,
+    pub doc: &'static str,
+}
+
+/// The input ports of a kind.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum Ports {
+    /// Exactly these ports, each connected.
+    Fixed { ports: &'static [Port] },
+    /// Ports named by the user (e.g. table names in a SQL node), at least `min` of them.
+    Named { min: usize, doc: &'static str },
+}
+
+/// Static facts about a kind.
+#[derive(Debug, Clone, Serialize)]
+pub struct KindInfo {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub category: Category,
+    pub inputs: Ports,
+    /// Whether the kind has an output (sinks do not).
+    pub output: bool,
+    /// Markdown docs for users.
+    pub docs: &'static str,
+}
+
+/// What a node compiles to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Compiled {
+    /// A query producing the node's output relation.
+    Query(String),
+    /// A sink: write the rows of `query` to a target.
+    Write(SinkWrite),
+}
+
+/// What a sink writes, where and how.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SinkWrite {
+    pub target: SinkTarget,
+    /// Absolute path of the file written (a DuckDB database file for tables).
+    pub path: PathBuf,
+    pub mode: WriteMode,
+    /// The rows to write.
+    pub query: String,
+}
+
+/// The format of a sink's output.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SinkTarget {
+    Parquet { compression: String },
+    Csv { delimiter: String, header: bool },
+    DuckDbTable { table: String },
+}
+
+/// Context for checking params and inferring the output schema.
+pub struct CheckCx<'a> {
+    pub node: &'a str,
+    /// Schema of each connected input port.
+    pub inputs: IndexMap<String, Schema>,
+    pub base_dir: &'a Path,
+    pub diags: Vec<Diagnostic>,
+}
+
+impl CheckCx<'_> {
+    /// The schema of input `port` (empty if not connected; port wiring is checked elsewhere).
+    pub fn input(&self, port: &str) -> Schema {
+        self.inputs.get(port).cloned().unwrap_or_default()
+    }
+
+    /// Record an error at parameter path `path` (relative to `params`).
+    pub fn error(&mut self, code: &'static str, path: impl AsRef<str>, message: impl Into<String>) {
+        let d = Diagnostic::error(code, message).node(self.node).path(format!("params.{}", path.as_ref()));
+        self.diags.push(d);
+    }
+
+    /// Record a diagnostic as is, tagged with this node.
+    pub fn push(&mut self, d: Diagnostic) {
+        self.diags.push(d.node(self.node));
+    }
+
+    /// Check that `column` exists in `port`'s input; otherwise an error naming it and the closest names.
+    pub fn require_column(&mut self, port: &str, column: &str, path: impl AsRef<str>) -> Option<Column> {
+        let schema = self.input(port);
+        if let Some(c) = schema.get(column) {
+            return Some(c.clone());
+        }
+        let mut d = Diagnostic::error("S020", format!("column '{column}' does not exist in input '{port}'"))
+            .node(self.node)
+            .path(format!("params.{}", path.as_ref()));
+        d = d.help(match did_you_mean(column, schema.names()) {
+            Some(h) => h,
+            None => format!("available: {}", schema.names().collect::<Vec<_>>().join(", ")),
+        });
+        self.diags.push(d);
+        None
+    }
+
+    /// Resolve a path written in the spec against the spec's folder.
+    pub fn resolve_path(&self, p: &str) -> PathBuf {
+        resolve_path(self.base_dir, p)
+    }
+}
+
+/// Resolve a path written in the spec against the spec's folder.
+pub fn resolve_path(base_dir: &Path, p: &str) -> PathBuf {
+    let path = Path::new(p);
+    if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        base_dir.join(path)
+    }
+}
+
+/// Context for compiling a node to SQL.
+pub struct CompileCx<'a> {
+    pub node: &'a str,
+    /// SQL that names each input port's relation (a quoted table name or a parenthesised query).
+    pub inputs: IndexMap<String, String>,
+    /// Schema of each input port, as inferred.
+    pub schemas: IndexMap<String, Schema>,
+    pub dialect: &'a dyn Dialect,
+    pub base_dir: &'a Path,
+}
+
+impl CompileCx<'_> {
+    /// The relation of input `port`.
+    pub fn input(&self, port: &str) -> &str {
+        self.inputs.get(port).map(String::as_str).unwrap_or("(SELECT 1 WHERE false)")
+    }
+    pub fn schema(&self, port: &str) -> Schema {
+        self.schemas.get(port).cloned().unwrap_or_default()
+    }
+    pub fn ident(&self, name: &str) -> String {
+        self.dialect.ident(name)
+    }
+    pub fn string(&self, s: &str) -> String {
+        self.dialect.string(s)
+    }
+}
+
+/// A node kind with typed params. Implemented once per file in this folder.
+pub trait Kind: Send + Sync + 'static {
+    type Params: DeserializeOwned + Serialize + JsonSchema;
+    fn info(&self) -> KindInfo;
+    /// Example params: shown in docs and used by tests.
+    fn example(&self) -> Value;
+    /// Check params against the inputs; return the output schema (columns may have type UNKNOWN
+    /// where an SQL expression decides it), or None when it can only be learnt by describing the
+    /// compiled SQL (sources) or when checking failed.
+    fn check(&self, params: &Self::Params, cx: &mut CheckCx<'_>) -> Option<Schema>;
+    fn compile(&self, params: &Self::Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported>;
+}
+
+/// The object-safe face of a [`Kind`], working on raw JSON params.
+pub trait DynKind: Send + Sync {
+    fn info(&self) -> KindInfo;
+    fn params_schema(&self) -> Value;
+    fn example(&self) -> Value;
+    /// Parse params; errors carry the parameter path.
+    fn parse_params(&self, node: &str, params: &Value) -> Result<(), Vec<Diagnostic>>;
+    fn check(&self, params: &Value, cx: &mut CheckCx<'_>) -> Option<Schema>;
+    fn compile(&self, params: &Value, cx: &CompileCx<'_>) -> Result<Compiled, crate::CoreError>;
+}
+
+impl<K: Kind> DynKind for K {
+    fn info(&self) -> KindInfo {
+        Kind::info(self)
+    }
+    fn params_schema(&self) -> Value {
+        let mut s = schemars::generate::SchemaSettings::draft2020_12().into_generator();
+        s.root_schema_for::<K::Params>().to_value()
+    }
+    fn example(&self) -> Value {
+        Kind::example(self)
+    }
+    fn parse_params(&self, node: &str, params: &Value) -> Result<(), Vec<Diagnostic>> {
+        typed::<K::Params>(node, params).map(|_| ())
+    }
+    fn check(&self, params: &Value, cx: &mut CheckCx<'_>) -> Option<Schema> {
+        match typed::<K::Params>(cx.node, params) {
+            Ok(p) => Kind::check(self, &p, cx),
+            Err(d) => {
+                cx.diags.extend(d);
+                None
+            }
+        }
+    }
+    fn compile(&self, params: &Value, cx: &CompileCx<'_>) -> Result<Compiled, crate::CoreError> {
+        let p = typed::<K::Params>(cx.node, params).map_err(|d| crate::CoreError::Invalid(d))?;
+        Kind::compile(self, &p, cx)
+            .map_err(|e| crate::CoreError::Compile { node: cx.node.to_string(), message: e.to_string() })
+    }
+}
+
+fn typed<T: DeserializeOwned>(node: &str, params: &Value) -> Result<T, Vec<Diagnostic>> {
+    serde_path_to_error::deserialize::<_, T>(params).map_err(|e| {
+        let inner = e.path().to_string();
+        let path = if inner == "." { "params".to_string() } else { format!("params.{inner}") };
+        vec![Diagnostic::error("S010", format!("invalid parameter: {}", e.into_inner())).node(node).path(path)]
+    })
+}
+
+/// Every kind, in palette order.
+pub fn registry() -> &'static [&'static dyn DynKind] {
+    static REG: OnceLock<Vec<&'static dyn DynKind>> = OnceLock::new();
+    REG.get_or_init(|| {
+        vec![
+            &read_csv::ReadCsv,
+            &read_parquet::ReadParquet,
+            &read_json::ReadJson,
+            &select::Select,
+            &filter::Filter,
+            &derive::Derive,
+            &cast::Cast,
+            &fill_nulls::FillNulls,
+            &deduplicate::Deduplicate,
+            &sort::Sort,
+            &limit::Limit,
+            &sample::Sample,
+            &join::Join,
+            &union::Union,
+            &aggregate::Aggregate,
+            &window::Window,
+            &sql::Sql,
+            &write_parquet::WriteParquet,
+            &write_csv::WriteCsv,
+            &write_duckdb::WriteDuckDb,
+        ]
+    })
+}
+
+/// The kind with this id.
+pub fn lookup(id: &str) -> Option<&'static dyn DynKind> {
+    registry().iter().copied().find(|k| k.info().id == id)
+}
+
+/// The catalog as data, for `sluice catalog --json`, the palette and the property forms.
+pub fn catalog_json() -> Value {
+    let kinds: Vec<Value> = registry()
+        .iter()
+        .map(|k| {
+            let mut v = serde_json::to_value(k.info()).expect("kind info serialises");
+            v["params_schema"] = k.params_schema();
+            v["example"] = k.example();
+            v
+        })
+        .collect();
+    serde_json::json!({ "version": crate::spec::SPEC_VERSION, "kinds": kinds })
+}

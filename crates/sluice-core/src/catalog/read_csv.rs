@@ -1,0 +1,88 @@
+//! `read_csv`: read delimited text files.
+
+use indexmap::IndexMap;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use super::common::{compile_path, source_files, valid_type_name};
+use super::{Category, CheckCx, CompileCx, Compiled, Kind, KindInfo, Ports};
+use crate::dialect::{FileRead, Unsupported};
+use crate::schema::Schema;
+
+pub struct ReadCsv;
+
+/// Parameters of `read_csv`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    /// File or glob (`data/*.csv`), relative to the spec's folder. Gzipped files (`.csv.gz`) are read as is.
+    #[schemars(extend("x-sluice-widget" = "path"))]
+    pub path: String,
+    /// Field delimiter; detected when not given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delimiter: Option<String>,
+    /// Whether the first line holds column names.
+    #[serde(default = "yes")]
+    pub header: bool,
+    /// Column type overrides, e.g. `{"amount": "VARCHAR"}`; other columns are detected.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("x-sluice-widget" = "column-types"))]
+    pub types: IndexMap<String, String>,
+    /// Strings read as null, e.g. `["", "NA", "N/A"]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nulls: Vec<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Kind for ReadCsv {
+    type Params = Params;
+
+    fn info(&self) -> KindInfo {
+        KindInfo {
+            id: "read_csv",
+            title: "CSV source",
+            category: Category::Source,
+            inputs: Ports::Fixed { ports: &[] },
+            output: true,
+            docs: "Reads one CSV file or every file matching a glob. Delimiter, header and column types \
+                   are detected from a sample of the file; set `delimiter`, `header` or `types` to override \
+                   them. `nulls` lists the strings that mean a missing value.",
+        }
+    }
+
+    fn example(&self) -> Value {
+        json!({"path": "orders.csv", "nulls": ["", "N/A"], "types": {"amount": "VARCHAR"}})
+    }
+
+    fn check(&self, p: &Params, cx: &mut CheckCx<'_>) -> Option<Schema> {
+        for (col, ty) in &p.types {
+            if !valid_type_name(ty) {
+                cx.error("S025", format!("types.{col}"), format!("'{ty}' is not a SQL type name"));
+            }
+        }
+        if let Some(d) = &p.delimiter {
+            if d.is_empty() {
+                cx.error("S024", "delimiter", "delimiter is empty");
+            }
+        }
+        source_files(cx, &p.path);
+        None
+    }
+
+    fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {
+        let paths = [compile_path(cx, &p.path)];
+        let types: Vec<(String, String)> = p.types.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        let read = cx.dialect.read_files(&FileRead::Csv {
+            paths: &paths,
+            delimiter: p.delimiter.as_deref(),
+            header: p.header,
+            types: &types,
+            nulls: &p.nulls,
+        })?;
+        Ok(Compiled::Query(format!("SELECT * FROM {read}")))
+    }
+}

@@ -1,0 +1,51 @@
+//! `read_parquet`: read Parquet files.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use super::common::{compile_path, source_files};
+use super::{Category, CheckCx, CompileCx, Compiled, Kind, KindInfo, Ports};
+use crate::dialect::{FileRead, Unsupported};
+use crate::schema::Schema;
+
+pub struct ReadParquet;
+
+/// Parameters of `read_parquet`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    /// File or glob (`data/*.parquet`), relative to the spec's folder.
+    #[schemars(extend("x-sluice-widget" = "path"))]
+    pub path: String,
+}
+
+impl Kind for ReadParquet {
+    type Params = Params;
+
+    fn info(&self) -> KindInfo {
+        KindInfo {
+            id: "read_parquet",
+            title: "Parquet source",
+            category: Category::Source,
+            inputs: Ports::Fixed { ports: &[] },
+            output: true,
+            docs: "Reads one Parquet file or every file matching a glob; files are combined by column name. \
+                   Column names and types come from the files' metadata.",
+        }
+    }
+
+    fn example(&self) -> Value {
+        json!({"path": "customers.parquet"})
+    }
+
+    fn check(&self, p: &Params, cx: &mut CheckCx<'_>) -> Option<Schema> {
+        source_files(cx, &p.path);
+        None
+    }
+
+    fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {
+        let paths = [compile_path(cx, &p.path)];
+        Ok(Compiled::Query(format!("SELECT * FROM {}", cx.dialect.read_files(&FileRead::Parquet { paths: &paths })?)))
+    }
+}

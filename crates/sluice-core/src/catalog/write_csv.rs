@@ -1,0 +1,77 @@
+//! `write_csv`: write rows to a CSV file, atomically.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use super::common::{WriteMode, ONE_INPUT};
+use super::sink::{check_sink, sink_query};
+use super::{Category, CheckCx, CompileCx, Compiled, Kind, KindInfo, Ports, SinkTarget, SinkWrite};
+use crate::dialect::Unsupported;
+use crate::schema::Schema;
+
+pub struct WriteCsv;
+
+/// Parameters of `write_csv`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    /// Output file, relative to the spec's folder.
+    #[schemars(extend("x-sluice-widget" = "path"))]
+    pub path: String,
+    #[serde(default)]
+    pub mode: WriteMode,
+    #[serde(default = "comma")]
+    pub delimiter: String,
+    /// Write a header line (not repeated when appending).
+    #[serde(default = "yes")]
+    pub header: bool,
+    /// Row order of the file. Absent: sorted by all columns, so reruns give identical bytes.
+    /// An empty list keeps the engine's order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_by: Option<Vec<super::SortKey>>,
+}
+
+fn comma() -> String {
+    ",".into()
+}
+fn yes() -> bool {
+    true
+}
+
+impl Kind for WriteCsv {
+    type Params = Params;
+
+    fn info(&self) -> KindInfo {
+        KindInfo {
+            id: "write_csv",
+            title: "CSV sink",
+            category: Category::Sink,
+            inputs: Ports::Fixed { ports: ONE_INPUT },
+            output: false,
+            docs: "Writes the input to a CSV file, replaced atomically when the whole run has succeeded. \
+                   `append` adds the rows after the existing ones without repeating the header.",
+        }
+    }
+
+    fn example(&self) -> Value {
+        json!({"path": "out/report.csv"})
+    }
+
+    fn check(&self, p: &Params, cx: &mut CheckCx<'_>) -> Option<Schema> {
+        if p.delimiter.chars().count() != 1 {
+            cx.error("S028", "delimiter", "delimiter must be one character");
+        }
+        check_sink(cx, &p.path, p.order_by.as_deref());
+        None
+    }
+
+    fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {
+        Ok(Compiled::Write(SinkWrite {
+            target: SinkTarget::Csv { delimiter: p.delimiter.clone(), header: p.header },
+            path: super::resolve_path(cx.base_dir, &p.path),
+            mode: p.mode,
+            query: sink_query(cx, p.order_by.as_deref()),
+        }))
+    }
+}

@@ -1,0 +1,117 @@
+//! The dialect seam: everything that spells SQL differently between engines goes through [`Dialect`].
+//!
+//! Kinds never paste identifiers or literals into SQL as text: they call [`Dialect::ident`] and
+//! [`Dialect::string`]. DuckDB is the engine that runs specs; other dialects (Spark SQL for export)
+//! implement the same trait and may refuse a construct with [`Unsupported`].
+
+/// A construct this dialect cannot express.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the {dialect} dialect cannot express {what}")]
+pub struct Unsupported {
+    pub dialect: &'static str,
+    pub what: String,
+}
+
+/// How a file is read by a source.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FileRead<'a> {
+    Csv { paths: &'a [String], delimiter: Option<&'a str>, header: bool, types: &'a [(String, String)], nulls: &'a [String] },
+    Parquet { paths: &'a [String] },
+    Json { paths: &'a [String], newline_delimited: Option<bool> },
+}
+
+/// SQL spelling for one target engine.
+pub trait Dialect: Send + Sync {
+    fn name(&self) -> &'static str;
+
+    /// A quoted identifier: `"a ""b"""`.
+    fn ident(&self, name: &str) -> String {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    }
+    /// A string literal: `'it''s'`.
+    fn string(&self, value: &str) -> String {
+        format!("'{}'", value.replace('\'', "''"))
+    }
+    /// A table function or relation that reads files.
+    fn read_files(&self, read: &FileRead<'_>) -> Result<String, Unsupported>;
+    /// A deterministic pseudo-random number in [0, 1) per row of relation alias `alias`, seeded.
+    fn row_hash_unit(&self, alias: &str, seed: u64) -> Result<String, Unsupported>;
+    /// `SELECT * FROM x` with some columns replaced by expressions, keeping column order.
+    fn select_replace(&self, replacements: &[(String, String)]) -> String {
+        if replacements.is_empty() {
+            return "*".to_string();
+        }
+        let parts: Vec<String> =
+            replacements.iter().map(|(col, expr)| format!("{expr} AS {}", self.ident(col))).collect();
+        format!("* REPLACE ({})", parts.join(", "))
+    }
+    /// Does the dialect support `QUALIFY`?
+    fn supports_qualify(&self) -> bool {
+        true
+    }
+}
+
+/// DuckDB, the engine that runs specs.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct DuckDb;
+
+impl DuckDb {
+    fn list(&self, paths: &[String]) -> String {
+        let items: Vec<String> = paths.iter().map(|p| self.string(p)).collect();
+        format!("[{}]", items.join(", "))
+    }
+}
+
+impl Dialect for DuckDb {
+    fn name(&self) -> &'static str {
+        "duckdb"
+    }
+
+    fn read_files(&self, read: &FileRead<'_>) -> Result<String, Unsupported> {
+        Ok(match read {
+            FileRead::Csv { paths, delimiter, header, types, nulls } => {
+                let mut args = vec![self.list(paths)];
+                if let Some(d) = delimiter {
+                    args.push(format!("delim = {}", self.string(d)));
+                }
+                args.push(format!("header = {header}"));
+                if !types.is_empty() {
+                    let t: Vec<String> =
+                        types.iter().map(|(c, ty)| format!("{}: {}", self.string(c), self.string(ty))).collect();
+                    args.push(format!("types = {{{}}}", t.join(", ")));
+                }
+                if !nulls.is_empty() {
+                    args.push(format!("nullstr = {}", self.list(nulls)));
+                }
+                format!("read_csv({})", args.join(", "))
+            }
+            FileRead::Parquet { paths } => format!("read_parquet({})", self.list(paths)),
+            FileRead::Json { paths, newline_delimited } => {
+                let mut args = vec![self.list(paths)];
+                match newline_delimited {
+                    Some(true) => args.push("format = 'newline_delimited'".into()),
+                    Some(false) => args.push("format = 'array'".into()),
+                    None => {}
+                }
+                format!("read_json({})", args.join(", "))
+            }
+        })
+    }
+
+    fn row_hash_unit(&self, alias: &str, seed: u64) -> Result<String, Unsupported> {
+        // hash() of the whole row as a struct, mixed with the seed: the same rows are chosen
+        // whatever the thread count or the physical order, unlike TABLESAMPLE.
+        Ok(format!("(hash({}, {seed}::UBIGINT) % 1000000007) / 1000000007.0", self.ident(alias)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn quotes_identifiers_and_strings() {
+        let d = DuckDb;
+        assert_eq!(d.ident("order \"total\" €"), "\"order \"\"total\"\" €\"");
+        assert_eq!(d.string("it's"), "'it''s'");
+    }
+}

@@ -1,0 +1,405 @@
+//! From a parsed spec to a checked plan: params resolved, kinds found, inputs wired, cycles
+//! refused, every node's params checked and its output schema inferred, all diagnostics collected.
+//! The plan then compiles any node to SQL through a [`Dialect`].
+
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+use serde_json::Value;
+
+use crate::catalog::{lookup, CheckCx, CompileCx, Compiled, DynKind, Ports};
+use crate::diagnostic::{has_errors, Diagnostic};
+use crate::dialect::Dialect;
+use crate::graph::{self, Deps};
+use crate::schema::Schema;
+use crate::spec::{params, Spec};
+use crate::suggest::did_you_mean;
+use crate::CoreError;
+
+/// Why a describe failed: the message from the binder, and whether the data (a file) is at fault.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{message}")]
+pub struct DescribeError {
+    pub message: String,
+    pub data_fault: bool,
+}
+
+/// Learns the output columns of a query without running it (the engine binds it on DuckDB).
+pub trait Describer {
+    fn describe(&self, sql: &str) -> Result<Schema, DescribeError>;
+}
+
+/// A node after checking.
+#[derive(Clone)]
+pub struct PlannedNode {
+    pub id: String,
+    pub kind: &'static dyn DynKind,
+    /// Port name to upstream node id.
+    pub inputs: IndexMap<String, String>,
+    /// Params with `${..}` placeholders filled.
+    pub params: Value,
+    /// Output schema, when known.
+    pub schema: Option<Schema>,
+}
+
+impl std::fmt::Debug for PlannedNode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PlannedNode").field("id", &self.id).field("kind", &self.kind.info().id).finish()
+    }
+}
+
+/// A checked pipeline, ready to compile.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub name: String,
+    /// The spec's folder; relative paths resolve against it.
+    pub base_dir: PathBuf,
+    /// Node ids, inputs before consumers.
+    pub order: Vec<String>,
+    pub nodes: IndexMap<String, PlannedNode>,
+    /// Resolved spec params.
+    pub params: IndexMap<String, Value>,
+    /// Warnings found while planning.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Options for [`plan`].
+#[derive(Default)]
+pub struct PlanOptions<'a> {
+    pub overrides: Vec<(String, String)>,
+    pub describer: Option<&'a dyn Describer>,
+}
+
+/// Check a spec and infer every node's schema. Returns the plan unless the graph has a cycle (with
+/// the schemas that could be inferred), and every diagnostic found. Never run a plan whose
+/// diagnostics hold an error.
+pub fn plan(spec: &Spec, base_dir: &Path, dialect: &dyn Dialect, opts: &PlanOptions<'_>) -> (Option<Plan>, Vec<Diagnostic>) {
+    let (values, mut diags) = params::resolve(&spec.params, &opts.overrides);
+    let ids: Vec<&str> = spec.nodes.iter().map(|n| n.id.as_str()).collect();
+    let mut nodes: IndexMap<String, PlannedNode> = IndexMap::new();
+    let mut deps: Deps = IndexMap::new();
+
+    for n in &spec.nodes {
+        if nodes.contains_key(&n.id) {
+            continue; // duplicate ids are reported by the parser
+        }
+        let mut errs = Vec::new();
+        let resolved = params::substitute(&n.params, &values, "params", &mut errs);
+        for (path, msg) in errs {
+            diags.push(Diagnostic::error("S012", msg).node(&n.id).path(path));
+        }
+        // Wiring is checked whether or not the kind is known, so all problems show at once.
+        let mut node_deps = Vec::new();
+        for (port, up) in &n.inputs {
+            if !ids.contains(&up.as_str()) {
+                let mut d = Diagnostic::error("S015", format!("input '{port}' names node '{up}', which does not exist"))
+                    .node(&n.id)
+                    .path(format!("inputs.{port}"));
+                if let Some(h) = did_you_mean(up, ids.iter().copied()) {
+                    d = d.help(h);
+                }
+                diags.push(d);
+            } else if up == &n.id {
+                diags.push(Diagnostic::error("S017", format!("node '{up}' reads its own output")).node(&n.id).path(format!("inputs.{port}")));
+            } else {
+                node_deps.push(up.clone());
+            }
+        }
+        deps.insert(n.id.clone(), node_deps);
+        let Some(kind) = lookup(&n.kind) else {
+            let mut d = Diagnostic::error("S011", format!("unknown node kind '{}'", n.kind)).node(&n.id).path("kind");
+            if let Some(h) = did_you_mean(&n.kind, crate::catalog::registry().iter().map(|k| k.info().id)) {
+                d = d.help(h);
+            }
+            diags.push(d);
+            continue;
+        };
+        let info = kind.info();
+        match &info.inputs {
+            Ports::Fixed { ports } => {
+                for p in ports.iter() {
+                    if !n.inputs.contains_key(p.name) {
+                        diags.push(
+                            Diagnostic::error("S013", format!("missing input '{}' ({})", p.name, p.doc))
+                                .node(&n.id)
+                                .path(format!("inputs.{}", p.name)),
+                        );
+                    }
+                }
+                for port in n.inputs.keys() {
+                    if !ports.iter().any(|p| p.name == port) {
+                        let names: Vec<&str> = ports.iter().map(|p| p.name).collect();
+                        let expected = if names.is_empty() { "none".to_string() } else { names.join(", ") };
+                        diags.push(
+                            Diagnostic::error("S014", format!("'{}' has no input port '{port}' (ports: {expected})", info.id))
+                                .node(&n.id)
+                                .path(format!("inputs.{port}")),
+                        );
+                    }
+                }
+            }
+            Ports::Named { min, .. } => {
+                if n.inputs.len() < *min {
+                    diags.push(
+                        Diagnostic::error("S013", format!("'{}' needs at least {min} input(s), has {}", info.id, n.inputs.len()))
+                            .node(&n.id)
+                            .path("inputs"),
+                    );
+                }
+                for port in n.inputs.keys() {
+                    if !crate::spec::parse::valid_id(port) {
+                        diags.push(
+                            Diagnostic::error("S014", format!("input port name '{port}' must be an identifier"))
+                                .node(&n.id)
+                                .path(format!("inputs.{port}")),
+                        );
+                    }
+                }
+            }
+        }
+        if let Err(d) = kind.parse_params(&n.id, &resolved) {
+            diags.extend(d);
+        }
+        nodes.insert(
+            n.id.clone(),
+            PlannedNode { id: n.id.clone(), kind, inputs: n.inputs.clone(), params: resolved, schema: None },
+        );
+    }
+    // Reading from a sink is a wiring error.
+    for n in nodes.values() {
+        for (port, up) in &n.inputs {
+            if nodes.get(up).is_some_and(|u| !u.kind.info().output) {
+                diags.push(
+                    Diagnostic::error("S016", format!("input '{port}' reads node '{up}', a sink, which has no output"))
+                        .node(&n.id)
+                        .path(format!("inputs.{port}")),
+                );
+            }
+        }
+    }
+
+    let order = match graph::topo_order(&deps) {
+        Ok(o) => o,
+        Err(cycles) => {
+            for c in cycles {
+                diags.push(
+                    Diagnostic::error("S017", format!("cycle: {}", c.join(" --> ")))
+                        .node(&c[0])
+                        .path("inputs"),
+                );
+            }
+            return (None, diags);
+        }
+    };
+
+    // Infer schemas in dependency order; a node whose inputs are unknown is not checked, so one
+    // mistake does not cascade into diagnostics on every node below it.
+    let failed_before = diags.iter().filter(|d| d.is_error()).map(|d| d.node.clone()).collect::<Vec<_>>();
+    for id in &order {
+        let Some(node) = nodes.get(id) else { continue };
+        if failed_before.iter().any(|n| n.as_deref() == Some(id.as_str())) {
+            continue;
+        }
+        let mut inputs = IndexMap::new();
+        let mut complete = true;
+        for (port, up) in &node.inputs {
+            match nodes.get(up).and_then(|u| u.schema.clone()) {
+                Some(s) => {
+                    inputs.insert(port.clone(), s);
+                }
+                None => complete = false,
+            }
+        }
+        if !complete {
+            continue;
+        }
+        let mut cx = CheckCx { node: id, inputs: inputs.clone(), base_dir, diags: Vec::new() };
+        let inferred = node.kind.check(&node.params, &mut cx);
+        let ok = !has_errors(&cx.diags);
+        diags.extend(cx.diags);
+        if !ok || !node.kind.info().output {
+            continue;
+        }
+        let schema = match opts.describer {
+            Some(desc) => describe_node(node, &inputs, base_dir, dialect, desc).map_err(|e| (e, node)),
+            None => Ok(inferred),
+        };
+        match schema {
+            Ok(s) => nodes[id].schema = s,
+            Err((e, node)) => {
+                let d = if e.data_fault {
+                    Diagnostic::error("D002", e.message).data_fault()
+                } else {
+                    Diagnostic::error("S040", e.message)
+                };
+                diags.push(d.node(&node.id));
+            }
+        }
+    }
+    // The plan is returned even with node errors so that editors can show the schemas that are
+    // known; callers refuse to run it when `diags` has errors.
+    let warnings = diags.iter().filter(|d| !d.is_error()).cloned().collect();
+    (Some(Plan { name: spec.name.clone(), base_dir: base_dir.to_path_buf(), order, nodes, params: values, warnings }), diags)
+}
+
+/// Bind the node's SQL with its inputs replaced by empty relations of the inferred types.
+fn describe_node(
+    node: &PlannedNode,
+    inputs: &IndexMap<String, Schema>,
+    base_dir: &Path,
+    dialect: &dyn Dialect,
+    desc: &dyn Describer,
+) -> Result<Option<Schema>, DescribeError> {
+    let rels = inputs.iter().map(|(p, s)| (p.clone(), empty_relation(dialect, s))).collect();
+    let cx = CompileCx { node: &node.id, inputs: rels, schemas: inputs.clone(), dialect, base_dir };
+    let sql = match node.kind.compile(&node.params, &cx) {
+        Ok(Compiled::Query(q)) => q,
+        Ok(Compiled::Write(_)) => return Ok(None),
+        Err(e) => return Err(DescribeError { message: e.to_string(), data_fault: false }),
+    };
+    desc.describe(&sql).map(Some)
+}
+
+/// `(SELECT CAST(NULL AS T) AS "c", ... LIMIT 0)`: a typed relation with no rows.
+pub fn empty_relation(dialect: &dyn Dialect, s: &Schema) -> String {
+    if s.columns.is_empty() {
+        return "(SELECT 1 AS \"?\" LIMIT 0)".into();
+    }
+    let cols: Vec<String> = s
+        .columns
+        .iter()
+        .map(|c| {
+            if c.is_known() {
+                format!("CAST(NULL AS {}) AS {}", c.ty, dialect.ident(&c.name))
+            } else {
+                format!("NULL AS {}", dialect.ident(&c.name))
+            }
+        })
+        .collect();
+    format!("(SELECT {} LIMIT 0)", cols.join(", "))
+}
+
+impl Plan {
+    pub fn node(&self, id: &str) -> Result<&PlannedNode, CoreError> {
+        self.nodes.get(id).ok_or_else(|| CoreError::UnknownNode(id.to_string()))
+    }
+
+    /// The dependency graph.
+    pub fn deps(&self) -> Deps {
+        self.nodes.iter().map(|(id, n)| (id.clone(), n.inputs.values().cloned().collect())).collect()
+    }
+
+    /// Nodes needed to compute `target`, in dependency order.
+    pub fn order_for(&self, target: &str) -> Result<Vec<String>, CoreError> {
+        self.node(target)?;
+        let need = graph::upstream(&self.deps(), target);
+        Ok(self.order.iter().filter(|id| need.contains(*id)).cloned().collect())
+    }
+
+    /// Compile one node, its inputs named by `relation(upstream id)`.
+    pub fn compile_node(&self, id: &str, dialect: &dyn Dialect, relation: &dyn Fn(&str) -> String) -> Result<Compiled, CoreError> {
+        let node = self.node(id)?;
+        let inputs = node.inputs.iter().map(|(p, up)| (p.clone(), relation(up))).collect();
+        let schemas = node
+            .inputs
+            .iter()
+            .map(|(p, up)| (p.clone(), self.nodes.get(up).and_then(|n| n.schema.clone()).unwrap_or_default()))
+            .collect();
+        let cx = CompileCx { node: id, inputs, schemas, dialect, base_dir: &self.base_dir };
+        node.kind.compile(&node.params, &cx)
+    }
+
+    /// One self-contained statement for `target`: its upstream nodes as CTEs named by node id.
+    /// For a sink, the query of the rows it writes.
+    pub fn sql_for(&self, target: &str, dialect: &dyn Dialect) -> Result<String, CoreError> {
+        let order = self.order_for(target)?;
+        let rel = |id: &str| dialect.ident(id);
+        let mut ctes = Vec::new();
+        for id in &order[..order.len() - 1] {
+            match self.compile_node(id, dialect, &rel)? {
+                Compiled::Query(q) => ctes.push(format!("{} AS (\n  {q}\n)", dialect.ident(id))),
+                Compiled::Write(_) => {}
+            }
+        }
+        let last = match self.compile_node(target, dialect, &rel)? {
+            Compiled::Query(q) => q,
+            Compiled::Write(w) => w.query,
+        };
+        if ctes.is_empty() {
+            Ok(last)
+        } else {
+            Ok(format!("WITH {}\n{last}", ctes.join(",\n")))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dialect::DuckDb;
+
+    /// Describes every source as (id BIGINT, amount DOUBLE) and refuses anything else, so the
+    /// schemas downstream come from the kinds' own inference.
+    struct Fake;
+    impl Describer for Fake {
+        fn describe(&self, sql: &str) -> Result<Schema, DescribeError> {
+            if sql.contains("read_csv") {
+                Ok(Schema::new(vec![crate::Column::new("id", "BIGINT"), crate::Column::new("amount", "DOUBLE")]))
+            } else {
+                Err(DescribeError { message: "not described".into(), data_fault: false })
+            }
+        }
+    }
+
+    fn spec(nodes: serde_json::Value) -> (Spec, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.csv"), "id,amount\n1,2\n").unwrap();
+        let text = serde_json::json!({"version": 1, "name": "t", "nodes": nodes}).to_string();
+        let (s, d) = crate::spec::parse(&text);
+        assert!(d.is_empty(), "{d:?}");
+        (s.unwrap(), dir)
+    }
+
+    #[test]
+    fn without_a_describer_sources_are_unknown_and_nothing_below_is_flagged() {
+        let (s, dir) = spec(serde_json::json!([
+            {"id": "src", "kind": "read_csv", "params": {"path": "a.csv"}},
+            {"id": "pick", "kind": "select", "inputs": {"input": "src"}, "params": {"keep": ["amuont"]}},
+            {"id": "after", "kind": "select", "inputs": {"input": "pick"}, "params": {"keep": ["whatever"]}}
+        ]));
+        let (_, diags) = plan(&s, dir.path(), &DuckDb, &PlanOptions { overrides: vec![], describer: None });
+        // Without a describer the source schema is unknown: nothing can be checked downstream.
+        assert!(diags.is_empty(), "{diags:?}");
+    }
+
+    #[test]
+    fn describer_failures_become_node_diagnostics() {
+        let (s, dir) = spec(serde_json::json!([
+            {"id": "src", "kind": "read_csv", "params": {"path": "a.csv"}},
+            {"id": "pick", "kind": "select", "inputs": {"input": "src"}, "params": {"keep": ["amuont"]}},
+            {"id": "after", "kind": "filter", "inputs": {"input": "pick"}, "params": {"predicate": "x > 1"}},
+            {"id": "ghost", "kind": "read_csv", "params": {"path": "missing.csv"}}
+        ]));
+        let (p, diags) = plan(&s, dir.path(), &DuckDb, &PlanOptions { overrides: vec![], describer: Some(&Fake) });
+        let summary: Vec<(&str, Option<&str>)> = diags.iter().map(|d| (d.code, d.node.as_deref())).collect();
+        assert_eq!(summary, vec![("S020", Some("pick")), ("D001", Some("ghost"))], "{diags:#?}");
+        assert_eq!(diags[0].help.as_deref(), Some("did you mean 'amount'?"));
+        assert_eq!(diags[1].fault, crate::diagnostic::Fault::Data);
+        let p = p.unwrap();
+        assert_eq!(p.nodes["src"].schema.as_ref().unwrap().columns.len(), 2);
+        assert!(p.nodes["after"].schema.is_none());
+    }
+
+    #[test]
+    fn sql_for_chains_upstream_nodes_as_ctes() {
+        let (s, dir) = spec(serde_json::json!([
+            {"id": "src", "kind": "read_csv", "params": {"path": "a.csv"}},
+            {"id": "big", "kind": "filter", "inputs": {"input": "src"}, "params": {"predicate": "amount > 1"}}
+        ]));
+        let (p, diags) = plan(&s, dir.path(), &DuckDb, &PlanOptions::default());
+        assert!(diags.is_empty());
+        let sql = p.unwrap().sql_for("big", &DuckDb).unwrap();
+        assert!(sql.starts_with("WITH \"src\" AS (\n  SELECT * FROM read_csv(["), "{sql}");
+        assert!(sql.ends_with("SELECT * FROM \"src\" WHERE (amount > 1)"), "{sql}");
+    }
+}

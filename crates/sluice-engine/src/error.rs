@@ -1,0 +1,57 @@
+//! The engine's error type, with stable codes.
+
+use std::path::PathBuf;
+
+use sluice_core::{CoreError, Diagnostic};
+
+/// Errors raised while loading, running or previewing a pipeline.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// The spec or a request is invalid (exit code 2).
+    #[error(transparent)]
+    Core(#[from] CoreError),
+    /// Checking found errors; the diagnostics say where.
+    #[error("{}", summary(.0))]
+    Invalid(Vec<Diagnostic>),
+    /// A node failed while running: the data or the SQL it met (exit code 1).
+    #[error("node '{node}' failed: {message}")]
+    Node { node: String, message: String },
+    /// A file could not be written or moved.
+    #[error("node '{node}': {path}: {source}")]
+    Io { node: String, path: PathBuf, source: std::io::Error },
+    /// The run was cancelled.
+    #[error("run cancelled")]
+    Cancelled,
+    /// DuckDB failed outside any node (opening, settings).
+    #[error("database: {0}")]
+    Database(String),
+}
+
+fn summary(d: &[Diagnostic]) -> String {
+    let errors: Vec<String> = d.iter().filter(|d| d.is_error()).map(|d| d.to_string()).collect();
+    format!("{} error(s):\n  {}", errors.len(), errors.join("\n  "))
+}
+
+impl EngineError {
+    /// A stable code for this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            EngineError::Core(e) => e.code(),
+            EngineError::Invalid(_) => "E100",
+            EngineError::Node { .. } => "E200",
+            EngineError::Io { .. } => "E201",
+            EngineError::Cancelled => "E300",
+            EngineError::Database(_) => "E400",
+        }
+    }
+
+    /// True when the spec or the request is at fault (exit code 2), false when the data or the
+    /// environment is (exit code 1).
+    pub fn is_spec_fault(&self) -> bool {
+        match self {
+            EngineError::Core(_) => true,
+            EngineError::Invalid(d) => d.iter().any(|d| d.is_error() && d.fault == sluice_core::diagnostic::Fault::Spec),
+            _ => false,
+        }
+    }
+}

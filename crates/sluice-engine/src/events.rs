@@ -1,0 +1,26 @@
+//! Run events, reported through one callback that the CLI (terminal or `--json`) and the app share.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunStatus {
+    Success,
+    Failed,
+    Cancelled,
+}
+
+/// Something that happened during a run.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    RunStarted { pipeline: String, nodes: Vec<String> },
+    NodeStarted { node: String, kind: String },
+    NodeFinished { node: String, rows: u64, ms: u64 },
+    NodeFailed { node: String, code: String, error: String },
+    OutputWritten { node: String, path: PathBuf, rows: u64 },
+    RunFinished { status: RunStatus, ms: u64 },
+}

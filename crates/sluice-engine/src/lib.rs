@@ -1,0 +1,27 @@
+//! Sluice engine: runs checked plans on embedded, in-process DuckDB. The only crate that links DuckDB.
+//!
+//! ```text
+//! Plan (sluice-core) ──compile each node (DuckDB dialect)──▶ CREATE TEMP TABLE per node, in order
+//!                    ──sinks──▶ staged files beside their targets ──all nodes ok──▶ renamed into place
+//!                    ──events──▶ a callback shared by the CLI and the app
+//! ```
+//! A failed or cancelled run deletes its staged files: earlier outputs stay as they were.
+
+pub mod cancel;
+pub mod describe;
+pub mod error;
+pub mod events;
+pub mod histogram;
+pub mod load;
+pub mod preview;
+pub mod run;
+pub mod settings;
+mod sink;
+
+pub use cancel::CancelHandle;
+pub use error::EngineError;
+pub use events::{Event, RunStatus};
+pub use load::{check_text, load_plan, Loaded};
+pub use preview::Table;
+pub use run::{Engine, RunOptions, RunSummary};
+pub use settings::Settings;

@@ -1,0 +1,227 @@
+//! Running a plan: each node becomes a temp table in dependency order (a node read by several
+//! consumers is computed once), sinks are staged and committed only when every node succeeded.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use duckdb::Connection;
+use indexmap::IndexMap;
+use serde::Serialize;
+use sluice_core::catalog::{Category, Compiled, SinkTarget, WriteMode};
+use sluice_core::dialect::{Dialect, DuckDb};
+use sluice_core::Plan;
+
+use crate::cancel::CancelHandle;
+use crate::events::{Event, RunStatus};
+use crate::settings::Settings;
+use crate::sink::{self, Staged};
+use crate::EngineError;
+
+/// An in-process DuckDB database that runs plans.
+pub struct Engine {
+    conn: Connection,
+    flag: Arc<AtomicBool>,
+    running: Arc<AtomicBool>,
+}
+
+/// What to run.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Run only what this node needs (itself and its upstream nodes).
+    pub target: Option<String>,
+}
+
+/// The outcome of one node.
+#[derive(Debug, Clone, Serialize)]
+pub struct NodeResult {
+    pub rows: u64,
+    pub ms: u64,
+}
+
+/// The outcome of a successful run.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunSummary {
+    pub status: RunStatus,
+    pub nodes: IndexMap<String, NodeResult>,
+    pub outputs: Vec<std::path::PathBuf>,
+    pub ms: u64,
+}
+
+/// The temp table holding a node's output.
+pub fn relation(id: &str) -> String {
+    DuckDb.ident(&format!("__sluice_{id}"))
+}
+
+/// DuckDB's message without the noise of the wrapper.
+pub fn clean_message(e: &duckdb::Error) -> String {
+    match e {
+        duckdb::Error::DuckDBFailure(_, Some(m)) => m.trim().to_string(),
+        other => other.to_string(),
+    }
+}
+
+impl Engine {
+    /// Open an in-memory database with these settings.
+    pub fn new(settings: &Settings) -> Result<Self, EngineError> {
+        let conn = Connection::open_in_memory().map_err(|e| EngineError::Database(clean_message(&e)))?;
+        if let Some(d) = &settings.temp_directory {
+            std::fs::create_dir_all(d).map_err(|e| EngineError::Database(format!("temp directory {}: {e}", d.display())))?;
+        }
+        for s in settings.statements() {
+            conn.execute_batch(&s).map_err(|e| EngineError::Database(format!("{s}: {}", clean_message(&e))))?;
+        }
+        Ok(Engine { conn, flag: Arc::new(AtomicBool::new(false)), running: Arc::new(AtomicBool::new(false)) })
+    }
+
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// A handle that cancels the run under way from another thread.
+    pub fn cancel_handle(&self) -> CancelHandle {
+        CancelHandle { flag: self.flag.clone(), running: self.running.clone(), interrupt: self.conn.interrupt_handle() }
+    }
+
+    /// Run the plan (or the part `opts.target` needs), reporting events as they happen.
+    pub fn run(&self, plan: &Plan, opts: &RunOptions, on_event: &mut dyn FnMut(&Event)) -> Result<RunSummary, EngineError> {
+        self.flag.store(false, Ordering::SeqCst);
+        self.running.store(true, Ordering::SeqCst);
+        let start = Instant::now();
+        let order = match &opts.target {
+            Some(t) => plan.order_for(t)?,
+            None => plan.order.clone(),
+        };
+        on_event(&Event::RunStarted { pipeline: plan.name.clone(), nodes: order.clone() });
+        let mut staged: Vec<Staged> = Vec::new();
+        let mut nodes = IndexMap::new();
+        let result = self.run_nodes(plan, &order, &mut staged, &mut nodes, on_event).and_then(|()| {
+            if self.flag.load(Ordering::SeqCst) {
+                return Err(EngineError::Cancelled);
+            }
+            sink::commit_all(&self.conn, &mut staged, on_event)
+        });
+        sink::discard(&staged);
+        self.drop_tables(&order);
+        self.running.store(false, Ordering::SeqCst);
+        let ms = start.elapsed().as_millis() as u64;
+        let status = match &result {
+            Ok(()) => RunStatus::Success,
+            Err(EngineError::Cancelled) => RunStatus::Cancelled,
+            Err(_) => RunStatus::Failed,
+        };
+        on_event(&Event::RunFinished { status, ms });
+        result.map(|()| RunSummary { status, nodes, outputs: staged.iter().map(|s| s.path.clone()).collect(), ms })
+    }
+
+    fn run_nodes(
+        &self,
+        plan: &Plan,
+        order: &[String],
+        staged: &mut Vec<Staged>,
+        results: &mut IndexMap<String, NodeResult>,
+        on_event: &mut dyn FnMut(&Event),
+    ) -> Result<(), EngineError> {
+        for id in order {
+            if self.flag.load(Ordering::SeqCst) {
+                return Err(EngineError::Cancelled);
+            }
+            let node = plan.node(id)?;
+            let info = node.kind.info();
+            on_event(&Event::NodeStarted { node: id.clone(), kind: info.id.to_string() });
+            let t0 = Instant::now();
+            let outcome = self.run_node(plan, id, staged);
+            match outcome {
+                Ok(rows) => {
+                    let ms = t0.elapsed().as_millis() as u64;
+                    results.insert(id.clone(), NodeResult { rows, ms });
+                    on_event(&Event::NodeFinished { node: id.clone(), rows, ms });
+                }
+                Err(e) => {
+                    let e = if self.flag.load(Ordering::SeqCst) { EngineError::Cancelled } else { e };
+                    let e = match (e, info.category) {
+                        (EngineError::Node { node, message }, Category::Source) => {
+                            let path = node_path(plan, id);
+                            if message.contains(&path) {
+                                EngineError::Node { node, message }
+                            } else {
+                                EngineError::Node { node, message: format!("reading {path}: {message}") }
+                            }
+                        }
+                        (e, _) => e,
+                    };
+                    on_event(&Event::NodeFailed { node: id.clone(), code: e.code().into(), error: e.to_string() });
+                    return Err(e);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Run one node; returns its row count.
+    fn run_node(&self, plan: &Plan, id: &str, staged: &mut Vec<Staged>) -> Result<u64, EngineError> {
+        let fail = |e: duckdb::Error| EngineError::Node { node: id.to_string(), message: clean_message(&e) };
+        match plan.compile_node(id, &DuckDb, &relation)? {
+            Compiled::Query(q) => {
+                self.conn
+                    .execute_batch(&format!("CREATE OR REPLACE TEMP TABLE {} AS {q}", relation(id)))
+                    .map_err(fail)?;
+                self.conn
+                    .query_row(&format!("SELECT count(*) FROM {}", relation(id)), [], |r| r.get::<_, i64>(0))
+                    .map(|n| n as u64)
+                    .map_err(fail)
+            }
+            Compiled::Write(w) => {
+                // Appending to Parquet rewrites the file: existing rows first, matched by name.
+                let w = if w.mode == WriteMode::Append && matches!(w.target, SinkTarget::Parquet { .. }) && w.path.is_file() {
+                    let existing = DuckDb.string(&w.path.to_string_lossy());
+                    let rel = |up: &str| format!("(SELECT * FROM read_parquet({existing}) UNION ALL BY NAME SELECT * FROM {})", relation(up));
+                    match plan.compile_node(id, &DuckDb, &rel)? {
+                        Compiled::Write(w2) => w2,
+                        Compiled::Query(_) => w,
+                    }
+                } else {
+                    w
+                };
+                let s = sink::stage(&self.conn, id, &w)?;
+                let rows = s.rows;
+                staged.push(s);
+                Ok(rows)
+            }
+        }
+    }
+
+    fn drop_tables(&self, order: &[String]) {
+        for id in order {
+            let _ = self.conn.execute_batch(&format!("DROP TABLE IF EXISTS {}", relation(id)));
+        }
+    }
+
+    /// Compute `node` (and what it needs) and return its first `limit` rows.
+    pub fn preview(&self, plan: &Plan, node: &str, limit: usize) -> Result<crate::Table, EngineError> {
+        let n = plan.node(node)?;
+        if !n.kind.info().output {
+            return Err(EngineError::Node { node: node.into(), message: "a sink has no rows to preview; preview its input".into() });
+        }
+        self.flag.store(false, Ordering::SeqCst);
+        self.running.store(true, Ordering::SeqCst);
+        let order = plan.order_for(node)?;
+        let mut staged = Vec::new();
+        let mut results = IndexMap::new();
+        let r = self
+            .run_nodes(plan, &order, &mut staged, &mut results, &mut |_| {})
+            .and_then(|()| crate::preview::fetch(&self.conn, node, &relation(node), limit, results[node].rows));
+        self.drop_tables(&order);
+        self.running.store(false, Ordering::SeqCst);
+        r
+    }
+}
+
+/// The `path` param of a node, for error messages.
+fn node_path(plan: &Plan, id: &str) -> String {
+    plan.nodes
+        .get(id)
+        .and_then(|n| n.params.get("path").and_then(|p| p.as_str()))
+        .map(|p| sluice_core::catalog::resolve_path(&plan.base_dir, p).to_string_lossy().to_string())
+        .unwrap_or_default()
+}

@@ -1,0 +1,34 @@
+# Shared settings for the project's scripts (sourced, not run).
+# One build directory outside the clone, shared by tests, the CLI and the app, so DuckDB's C++
+# is compiled once. Every cargo command builds the whole workspace: building a subset (-p) can
+# change the features of DuckDB's build dependencies and compile it a second time.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/sluice/target}"
+export SLUICE_BIN="$CARGO_TARGET_DIR/debug/sluice"
+export SLUICE_DESKTOP_BIN="$CARGO_TARGET_DIR/debug/sluice-desktop"
+export SLUICE_BRIDGE_BIN="$CARGO_TARGET_DIR/debug/sluice-bridge"
+
+# Debian packages the build, the desktop app and the end-to-end tests need.
+SLUICE_APT_PACKAGES=(build-essential pkg-config libwebkit2gtk-4.1-dev libxdo-dev libssl-dev
+  libayatana-appindicator3-dev librsvg2-dev xvfb webkit2gtk-driver chromium nodejs npm)
+
+sluice_apt_install() {
+  local missing=()
+  for p in "${SLUICE_APT_PACKAGES[@]}"; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+  done
+  # Node.js may come from elsewhere than Debian: only ask apt for it when there is none.
+  if command -v node >/dev/null && command -v npm >/dev/null; then
+    missing=("${missing[@]/nodejs}"); missing=("${missing[@]/npm}")
+  fi
+  missing=($(printf '%s\n' "${missing[@]}" | grep -v '^$' || true))
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "installing ${missing[*]} (apt)…"
+    local sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+sluice_build_ui() {
+  (cd ui && npm ci --no-audit --no-fund && npm run build)
+}
