@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 source scripts/env.sh
 sluice_build_ui
 (cd ui && npm test)
+cargo build --workspace   # the binaries the end-to-end tests drive
 cargo test --workspace
 if [ -f tests/e2e/package.json ]; then
   (cd tests/e2e && npm ci --no-audit --no-fund && npm test)

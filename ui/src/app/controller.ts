@@ -1,0 +1,447 @@
+// What the UI does with the backend: open, save, run, preview, check as the document changes,
+// autosave, and recover after a crash. Components call these; they never call the backend.
+
+import { createContext, useContext } from 'react';
+import type { StoreApi } from 'zustand/vanilla';
+import { toBackendError, type Backend, type DocArgs } from '../platform';
+import { emptySpec, specKey } from '../model/spec';
+import type { Spec } from '../model/types';
+import { isDirty, type Store } from '../store/store';
+
+export interface ControllerOptions {
+  checkDelayMs?: number;
+  autosaveDelayMs?: number;
+  now?: () => number;
+}
+
+export type Controller = ReturnType<typeof createController>;
+
+export const DEFAULT_PREVIEW_LIMIT = 10_000;
+
+export function basename(path: string | null): string {
+  if (!path) return 'untitled';
+  return path.split(/[\\/]/).pop() ?? path;
+}
+
+export function createController(backend: Backend, store: StoreApi<Store>, opts: ControllerOptions = {}) {
+  const checkDelay = opts.checkDelayMs ?? 300;
+  const autosaveDelay = opts.autosaveDelayMs ?? 2000;
+  const S = () => store.getState();
+
+  const doc = (): DocArgs => {
+    const s = S();
+    return { spec: s.spec, path: s.path, params: s.overrides };
+  };
+
+  function fail(title: string, e: unknown) {
+    const err = toBackendError(e);
+    S().toast({ kind: 'error', title, detail: err.node ? `${err.node}: ${err.message}` : err.message });
+    return err;
+  }
+
+  // ----- check, debounced after every change -----
+  let checkTimer: ReturnType<typeof setTimeout> | null = null;
+  let checkSeq = 0;
+  async function checkNow() {
+    const seq = ++checkSeq;
+    try {
+      const r = await backend.check(doc());
+      if (seq === checkSeq) S().setCheck(r);
+    } catch (e) {
+      if (seq === checkSeq) S().setCheck(null);
+      void e;
+    }
+  }
+  function scheduleCheck() {
+    if (checkTimer) clearTimeout(checkTimer);
+    checkTimer = setTimeout(() => {
+      checkTimer = null;
+      void checkNow();
+    }, checkDelay);
+  }
+
+  // ----- autosave, ~2 s after changes -----
+  let autosaveTimer: ReturnType<typeof setTimeout> | null = null;
+  let lastAutosaved = '';
+  function scheduleAutosave() {
+    if (autosaveTimer) clearTimeout(autosaveTimer);
+    autosaveTimer = setTimeout(() => {
+      autosaveTimer = null;
+      void autosaveNow();
+    }, autosaveDelay);
+  }
+  async function autosaveNow() {
+    const s = S();
+    if (!isDirty(s)) return;
+    const key = specKey(s.spec) + '\n' + (s.path ?? '');
+    if (key === lastAutosaved) return;
+    try {
+      await backend.autosave(s.spec, s.path);
+      lastAutosaved = key;
+    } catch (e) {
+      void e; // autosave is best effort; a failing disk shows up on save
+    }
+  }
+
+  const unsubscribe = store.subscribe((s, prev) => {
+    // Moves change only `layout`, which checking ignores.
+    const logicChanged =
+      s.spec !== prev.spec &&
+      (s.spec.nodes !== prev.spec.nodes || s.spec.params !== prev.spec.params || s.spec.name !== prev.spec.name);
+    if (logicChanged || s.path !== prev.path || s.overrides !== prev.overrides) scheduleCheck();
+    if ((s.spec !== prev.spec || s.savedKey !== prev.savedKey) && !s.dragging && isDirty(s)) scheduleAutosave();
+    if (s.dragging !== prev.dragging && !s.dragging && isDirty(s)) scheduleAutosave();
+  });
+
+  // ----- dialogs -----
+  function confirm(title: string, message: string, buttons: { id: string; label: string; kind?: 'primary' | 'danger' | 'plain' }[]) {
+    return new Promise<string>((resolve) => {
+      S().setModal({
+        type: 'confirm',
+        title,
+        message,
+        buttons,
+        resolve: (b) => {
+          S().setModal(null);
+          resolve(b);
+        },
+      });
+    });
+  }
+
+  /** Before the document is replaced: true to go on (saved or discarded), false to stay. */
+  async function confirmLoseChanges(): Promise<boolean> {
+    if (!isDirty(S())) return true;
+    const b = await confirm('Unsaved changes', `Save changes to ${basename(S().path)} before closing it?`, [
+      { id: 'cancel', label: 'Cancel', kind: 'plain' },
+      { id: 'discard', label: "Don't save", kind: 'danger' },
+      { id: 'save', label: 'Save', kind: 'primary' },
+    ]);
+    if (b === 'discard') return true;
+    if (b === 'save') return save();
+    return false;
+  }
+
+  /** The in-app path prompt the HTTP backend uses instead of system dialogs. */
+  async function promptPath(req: { mode: 'open' | 'save'; defaultPath?: string | null }): Promise<string | null> {
+    let recent: string[] = [];
+    if (req.mode === 'open') {
+      try {
+        recent = await backend.recentFiles();
+      } catch {
+        recent = [];
+      }
+    }
+    return new Promise((resolve) => {
+      S().setModal({
+        type: 'path',
+        mode: req.mode,
+        defaultPath: req.defaultPath,
+        recent,
+        resolve: (p) => {
+          S().setModal(null);
+          resolve(p && p.trim() ? p.trim() : null);
+        },
+      });
+    });
+  }
+
+  // ----- files -----
+  async function openPath(path: string, opts2: { skipConfirm?: boolean } = {}): Promise<boolean> {
+    if (!opts2.skipConfirm && !(await confirmLoseChanges())) return false;
+    try {
+      const r = await backend.open(path);
+      S().loadDocument(r.spec, r.path);
+      if (r.diagnostics.length > 0) {
+        S().setCheck({ valid: !r.diagnostics.some((d) => d.severity === 'error'), diagnostics: r.diagnostics, schemas: {} });
+      }
+      return true;
+    } catch (e) {
+      fail(`Could not open ${basename(path)}`, e);
+      return false;
+    }
+  }
+
+  async function open(): Promise<boolean> {
+    if (!(await confirmLoseChanges())) return false;
+    let path: string | null;
+    try {
+      path = await backend.openDialog();
+    } catch (e) {
+      fail('Could not show the open dialog', e);
+      return false;
+    }
+    if (!path) return false;
+    return openPath(path, { skipConfirm: true });
+  }
+
+  async function newDocument(): Promise<boolean> {
+    if (!(await confirmLoseChanges())) return false;
+    S().loadDocument(emptySpec(), null);
+    return true;
+  }
+
+  async function saveTo(path: string): Promise<boolean> {
+    const spec = S().spec;
+    try {
+      const text = await backend.save(path, spec);
+      let saved: Spec = spec;
+      try {
+        saved = JSON.parse(text) as Spec;
+      } catch {
+        saved = spec;
+      }
+      // Keep the in-memory document when the user edited while saving.
+      if (S().spec === spec) S().markSaved(saved, path);
+      else store.setState({ path, savedKey: specKey(spec) });
+      S().setRecovery(null);
+      S().toast({ kind: 'success', title: `Saved ${basename(path)}` });
+      return true;
+    } catch (e) {
+      fail(`Could not save ${basename(path)}`, e);
+      return false;
+    }
+  }
+
+  async function save(): Promise<boolean> {
+    const path = S().path;
+    if (!path) return saveAs();
+    return saveTo(path);
+  }
+
+  async function saveAs(): Promise<boolean> {
+    const s = S();
+    const suggested = s.path ?? `${s.spec.name || 'untitled'}.sluice.json`;
+    let path: string | null;
+    try {
+      path = await backend.saveDialog(suggested);
+    } catch (e) {
+      fail('Could not show the save dialog', e);
+      return false;
+    }
+    if (!path) return false;
+    return saveTo(path);
+  }
+
+  async function recentFiles(): Promise<string[]> {
+    try {
+      return await backend.recentFiles();
+    } catch {
+      return [];
+    }
+  }
+
+  async function copyHeadlessCommand(): Promise<string | null> {
+    let s = S();
+    if (!s.path || isDirty(s)) {
+      const b = await confirm(
+        'Save first',
+        s.path
+          ? 'The headless command runs the saved file. Save your changes first?'
+          : 'The headless command runs a saved file. Save the pipeline first?',
+        [
+          { id: 'cancel', label: 'Cancel', kind: 'plain' },
+          { id: 'save', label: s.path ? 'Save' : 'Save as…', kind: 'primary' },
+        ],
+      );
+      if (b !== 'save' || !(await save())) return null;
+      s = S();
+      if (!s.path) return null;
+    }
+    try {
+      const cmd = await backend.headlessCommand(s.path!, s.overrides);
+      const copied = await copyText(cmd);
+      S().toast({ kind: copied ? 'success' : 'info', title: copied ? 'Headless command copied' : 'Headless command', detail: cmd });
+      return cmd;
+    } catch (e) {
+      fail('Could not build the headless command', e);
+      return null;
+    }
+  }
+
+  // ----- recovery -----
+  async function restoreRecovery() {
+    const r = S().recovery;
+    if (!r) return;
+    if (!(await confirmLoseChanges())) return;
+    S().loadDocument(r.spec, r.path, { dirty: true });
+    S().setRecovery(null);
+  }
+
+  async function discardRecovery() {
+    S().setRecovery(null);
+    try {
+      await backend.clearRecovery();
+    } catch (e) {
+      fail('Could not discard the recovered work', e);
+    }
+  }
+
+  // ----- run -----
+  async function run(target?: string | null) {
+    if (S().running) return;
+    const args = { ...doc(), target: target ?? null };
+    S().startRun();
+    S().setBottom({ bottomOpen: true });
+    try {
+      const summary = await backend.run(args, (e) => S().runEvent(e));
+      // The HTTP backend replays events; make sure every node of the summary shows its rows.
+      const st = { ...S().status };
+      for (const [id, r] of Object.entries(summary.nodes ?? {})) {
+        if (st[id]?.state !== 'done') st[id] = { state: 'done', rows: r.rows, ms: r.ms };
+      }
+      store.setState({ status: st });
+      if (summary.status === 'cancelled') S().toast({ kind: 'info', title: 'Run cancelled' });
+      else S().toast({ kind: 'success', title: `Run finished in ${formatMs(summary.ms)}` });
+    } catch (e) {
+      const err = toBackendError(e);
+      S().runError(err.message, err.code, err.node);
+      if (err.diagnostics.length > 0) {
+        const prev = S().check;
+        S().setCheck({ valid: false, diagnostics: err.diagnostics, schemas: prev?.schemas ?? {} });
+      }
+      S().setBottom({ bottomOpen: true, bottomTab: 'log' });
+      fail('Run failed', err);
+    } finally {
+      S().endRun();
+    }
+  }
+
+  async function runSelected() {
+    const sel = S().selection;
+    if (sel.length !== 1) {
+      S().toast({ kind: 'info', title: 'Select one node to run up to it' });
+      return;
+    }
+    return run(sel[0]);
+  }
+
+  async function cancel() {
+    try {
+      await backend.cancel();
+    } catch (e) {
+      fail('Could not cancel', e);
+    }
+  }
+
+  async function preview(node: string, limit = DEFAULT_PREVIEW_LIMIT) {
+    const t0 = opts.now ? opts.now() : performance.now();
+    S().setPreviewLoading(node);
+    try {
+      const table = await backend.preview({ ...doc(), node, limit });
+      const ms = Math.round((opts.now ? opts.now() : performance.now()) - t0);
+      S().setPreview(node, table, limit, ms);
+    } catch (e) {
+      const err = fail(`Preview of ${node} failed`, e);
+      S().runError(err.message, err.code, err.node ?? node);
+    } finally {
+      S().setPreviewLoading(null);
+    }
+  }
+
+  async function sql(node: string): Promise<string> {
+    return backend.sql({ ...doc(), node });
+  }
+
+  // ----- startup -----
+  async function loadCatalog(): Promise<boolean> {
+    try {
+      S().setCatalog(await backend.catalog());
+      store.setState({ catalogError: null });
+      return true;
+    } catch (e) {
+      const err = fail('Could not load the node catalog', e);
+      store.setState({ catalogError: err.message });
+      return false;
+    }
+  }
+
+  async function init() {
+    await loadCatalog();
+    try {
+      const r = await backend.recovery();
+      if (r) S().setRecovery(r);
+    } catch {
+      /* no recovery */
+    }
+    let initial: string | null = null;
+    try {
+      initial = await backend.initialSpecPath();
+    } catch {
+      initial = null;
+    }
+    if (initial) await openPath(initial, { skipConfirm: true });
+    else scheduleCheck();
+  }
+
+  function dispose() {
+    unsubscribe();
+    if (checkTimer) clearTimeout(checkTimer);
+    if (autosaveTimer) clearTimeout(autosaveTimer);
+  }
+
+  return {
+    init,
+    loadCatalog,
+    dispose,
+    promptPath,
+    confirmLoseChanges,
+    newDocument,
+    open,
+    openPath,
+    save,
+    saveAs,
+    recentFiles,
+    copyHeadlessCommand,
+    restoreRecovery,
+    discardRecovery,
+    run,
+    runSelected,
+    cancel,
+    preview,
+    sql,
+    checkNow,
+    autosaveNow,
+    nativeDialogs: backend.nativeDialogs,
+    openDialog: () => backend.openDialog(),
+  };
+}
+
+export async function copyText(text: string): Promise<boolean> {
+  try {
+    if (navigator.clipboard?.writeText) {
+      await navigator.clipboard.writeText(text);
+      return true;
+    }
+  } catch {
+    /* fall through */
+  }
+  try {
+    const ta = document.createElement('textarea');
+    ta.value = text;
+    ta.style.position = 'fixed';
+    ta.style.opacity = '0';
+    document.body.appendChild(ta);
+    ta.select();
+    const ok = document.execCommand('copy');
+    ta.remove();
+    return ok;
+  } catch {
+    return false;
+  }
+}
+
+export function formatMs(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+  const m = Math.floor(ms / 60_000);
+  return `${m} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+export const ControllerContext = createContext<Controller | null>(null);
+
+export function useController(): Controller {
+  const c = useContext(ControllerContext);
+  if (!c) throw new Error('no controller');
+  return c;
+}

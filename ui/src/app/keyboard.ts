@@ -1,0 +1,85 @@
+// Global keyboard shortcuts.
+
+import { useEffect } from 'react';
+import type { StoreApi } from 'zustand/vanilla';
+import type { Store } from '../store/store';
+import type { Controller } from './controller';
+
+function isEditable(t: EventTarget | null): boolean {
+  if (!(t instanceof HTMLElement)) return false;
+  if (t.isContentEditable) return true;
+  const tag = t.tagName;
+  return tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT';
+}
+
+/** Handle one keydown; returns true when it was a shortcut. Exported for tests. */
+export function handleKey(e: KeyboardEvent, store: StoreApi<Store>, ctrl: Controller): boolean {
+  const s = store.getState();
+  if (s.modal) return false;
+  const mod = e.ctrlKey || e.metaKey;
+  const key = e.key.toLowerCase();
+  const editing = isEditable(e.target);
+  if (mod && key === 's') {
+    if (e.shiftKey) void ctrl.saveAs();
+    else void ctrl.save();
+    return true;
+  }
+  if (mod && key === 'o') {
+    void ctrl.open();
+    return true;
+  }
+  if (mod && key === 'n') {
+    void ctrl.newDocument();
+    return true;
+  }
+  if (mod && key === 'enter') {
+    if (e.shiftKey) void ctrl.runSelected();
+    else void ctrl.run();
+    return true;
+  }
+  if (editing) return false;
+  if (mod && key === 'z') {
+    if (e.shiftKey) s.redo();
+    else s.undo();
+    return true;
+  }
+  if (mod && key === 'y') {
+    s.redo();
+    return true;
+  }
+  if (mod && key === 'a') {
+    s.selectAll();
+    return true;
+  }
+  if (mod && key === 'c') {
+    const n = s.copySelection();
+    if (n) s.toast({ kind: 'info', title: `Copied ${n} ${n === 1 ? 'node' : 'nodes'}` });
+    return n > 0;
+  }
+  if (mod && key === 'v') {
+    return s.paste().length > 0;
+  }
+  if (!mod && (e.key === 'Delete' || e.key === 'Backspace')) {
+    if (s.selection.length === 0 && s.selectedEdges.length === 0) return false;
+    s.deleteSelection();
+    return true;
+  }
+  if (e.key === 'Escape' && (s.selection.length || s.selectedEdges.length)) {
+    s.select([]);
+    return true;
+  }
+  return false;
+}
+
+export function useKeyboard(store: StoreApi<Store>, ctrl: Controller) {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (handleKey(e, store, ctrl)) {
+        e.preventDefault();
+        e.stopPropagation();
+      }
+    };
+    window.addEventListener('keydown', onKey, true);
+    return () => window.removeEventListener('keydown', onKey, true);
+  }, [store, ctrl]);
+}

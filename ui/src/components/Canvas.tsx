@@ -1,0 +1,256 @@
+// The pipeline canvas (@xyflow/react), controlled by the store through specToFlow.
+
+import { useCallback, useEffect, useMemo, useRef } from 'react';
+import {
+  Background,
+  BackgroundVariant,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  ReactFlowProvider,
+  useReactFlow,
+  type Connection,
+  type Edge,
+  type EdgeChange,
+  type IsValidConnection,
+  type NodeChange,
+} from '@xyflow/react';
+import { FlowNode } from './FlowNode';
+import { isValidConnection, connectionProblem } from '../model/connect';
+import { reuseUnchanged, sameEdge, sameFlowNode, specToFlow, type FlowNode as FlowNodeT } from '../model/flow';
+import type { Position } from '../model/types';
+import { useApp, useStoreApi } from '../store/store';
+import { CategoryIcon } from './icons';
+
+// Declared once, outside any component, so xyflow never sees a new object.
+const nodeTypes = { sluice: FlowNode };
+const SNAP: [number, number] = [20, 20];
+const MIN_READABLE_ZOOM = 0.6;
+const PRO = { hideAttribution: true };
+
+export const KIND_MIME = 'application/x-sluice-kind';
+
+/** What the rest of the UI may ask of the canvas view. */
+export const canvasView = {
+  /** The flow position at the centre of the visible canvas. */
+  center: (): Position => ({ x: 0, y: 0 }),
+};
+
+const CATEGORY_COLOR: Record<string, string> = {
+  source: 'var(--cat-source)',
+  transform: 'var(--cat-transform)',
+  feature: 'var(--cat-feature)',
+  check: 'var(--cat-check)',
+  sink: 'var(--cat-sink)',
+};
+
+function CanvasInner() {
+  const store = useStoreApi();
+  const spec = useApp((s) => s.spec);
+  const selection = useApp((s) => s.selection);
+  const selectedEdges = useApp((s) => s.selectedEdges);
+  const measured = useApp((s) => s.measured);
+  const kinds = useApp((s) => s.kinds);
+  const running = useApp((s) => s.running);
+  const fitRequest = useApp((s) => s.fitRequest);
+  const rf = useReactFlow<FlowNodeT, Edge>();
+  const wrapper = useRef<HTMLDivElement>(null);
+  const prev = useRef<{ nodes: FlowNodeT[]; edges: Edge[] }>({ nodes: [], edges: [] });
+
+  const { nodes, edges } = useMemo(() => {
+    const f = specToFlow(spec, { selected: new Set(selection), selectedEdges: new Set(selectedEdges), measured });
+    const nodes = reuseUnchanged(prev.current.nodes, f.nodes, sameFlowNode);
+    const edges = reuseUnchanged(
+      prev.current.edges,
+      f.edges.map((e) => (running ? { ...e, animated: true } : e)),
+      sameEdge,
+    );
+    prev.current = { nodes, edges };
+    return { nodes, edges };
+  }, [spec, selection, selectedEdges, measured, running]);
+
+  useEffect(() => {
+    canvasView.center = () => {
+      const el = wrapper.current;
+      if (!el) return { x: 0, y: 0 };
+      const r = el.getBoundingClientRect();
+      return rf.screenToFlowPosition({ x: r.left + r.width / 2, y: r.top + r.height / 2 });
+    };
+  }, [rf]);
+
+  /** Fit the pipeline; when that would make nodes unreadably small, show it from its sources
+   * (the left) at a readable zoom instead. */
+  const fitReadable = useCallback(() => {
+    const el = wrapper.current;
+    const all = rf.getNodes();
+    if (!el || all.length === 0) return;
+    const b = rf.getNodesBounds(all);
+    const W = el.clientWidth;
+    const H = el.clientHeight;
+    const pad = 48;
+    const zoom = Math.min(1, (W - 2 * pad) / Math.max(1, b.width), (H - 2 * pad) / Math.max(1, b.height));
+    if (zoom >= MIN_READABLE_ZOOM) {
+      void rf.fitView({ padding: 0.12, maxZoom: 1, duration: 200 });
+      return;
+    }
+    const z = MIN_READABLE_ZOOM;
+    const y = b.height * z < H - 2 * pad ? (H - b.height * z) / 2 - b.y * z : pad - b.y * z;
+    void rf.setViewport({ x: pad - b.x * z, y, zoom: z }, { duration: 200 });
+  }, [rf]);
+
+  useEffect(() => {
+    if (fitRequest === 0) return;
+    const t = setTimeout(() => fitReadable(), 80);
+    return () => clearTimeout(t);
+  }, [fitRequest, rf]);
+
+  const onNodesChange = useCallback(
+    (changes: NodeChange<FlowNodeT>[]) => {
+      const s = store.getState();
+      const positions: Record<string, Position> = {};
+      let dragEnded = false;
+      let sel: Set<string> | null = null;
+      const sizes: Record<string, { width: number; height: number }> = {};
+      for (const c of changes) {
+        if (c.type === 'position') {
+          if (c.position) positions[c.id] = c.position;
+          if (c.dragging === false) dragEnded = true;
+        } else if (c.type === 'dimensions' && c.dimensions) {
+          sizes[c.id] = { width: c.dimensions.width, height: c.dimensions.height };
+        } else if (c.type === 'select') {
+          sel ??= new Set(s.selection);
+          if (c.selected) sel.add(c.id);
+          else sel.delete(c.id);
+        }
+      }
+      if (Object.keys(sizes).length > 0) s.setMeasured(sizes);
+      if (Object.keys(positions).length > 0) {
+        if (!store.getState().dragging) store.getState().beginDrag();
+        store.getState().dragMove(positions);
+      }
+      if (dragEnded) store.getState().endDrag();
+      if (sel) store.getState().select([...sel], store.getState().selectedEdges);
+    },
+    [store],
+  );
+
+  const onEdgesChange = useCallback(
+    (changes: EdgeChange[]) => {
+      const s = store.getState();
+      let sel: Set<string> | null = null;
+      for (const c of changes) {
+        if (c.type === 'select') {
+          sel ??= new Set(s.selectedEdges);
+          if (c.selected) sel.add(c.id);
+          else sel.delete(c.id);
+        }
+      }
+      if (sel) s.select(s.selection, [...sel]);
+    },
+    [store],
+  );
+
+  const onConnect = useCallback(
+    (c: Connection) => {
+      const s = store.getState();
+      const problem = connectionProblem(s.spec, s.kinds, c);
+      if (problem) {
+        s.toast({ kind: 'error', title: 'Cannot connect', detail: problem });
+        return;
+      }
+      s.connect(c);
+    },
+    [store],
+  );
+
+  const validate: IsValidConnection = useCallback(
+    (c) => isValidConnection(store.getState().spec, store.getState().kinds, c),
+    [store],
+  );
+
+  const onDragOver = useCallback((e: React.DragEvent) => {
+    if (e.dataTransfer.types.includes(KIND_MIME)) {
+      e.preventDefault();
+      e.dataTransfer.dropEffect = 'copy';
+    }
+  }, []);
+
+  const onDrop = useCallback(
+    (e: React.DragEvent) => {
+      const kind = e.dataTransfer.getData(KIND_MIME);
+      if (!kind) return;
+      e.preventDefault();
+      const p = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+      store.getState().addNodeOfKind(kind, { x: Math.round((p.x - 100) / 20) * 20, y: Math.round((p.y - 24) / 20) * 20 });
+    },
+    [rf, store],
+  );
+
+  const minimapColor = useCallback(
+    (n: FlowNodeT) => CATEGORY_COLOR[kinds.get(n.data.kind)?.category ?? 'transform'] ?? 'var(--cat-transform)',
+    [kinds],
+  );
+
+  return (
+    <div className="canvas" ref={wrapper} onDragOver={onDragOver} onDrop={onDrop} data-testid="canvas">
+      <ReactFlow<FlowNodeT, Edge>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={onConnect}
+        isValidConnection={validate}
+        onNodeDragStart={() => store.getState().beginDrag()}
+        onNodeDragStop={() => store.getState().endDrag()}
+        deleteKeyCode={null}
+        selectionKeyCode="Shift"
+        multiSelectionKeyCode={['Control', 'Meta']}
+        snapToGrid
+        snapGrid={SNAP}
+        minZoom={0.15}
+        maxZoom={2}
+        proOptions={PRO}
+        connectionRadius={28}
+        defaultEdgeOptions={{ type: 'default' }}
+      >
+        <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} color="var(--canvas-dot)" />
+        {spec.nodes.length > 0 && <MiniMap pannable zoomable style={{ width: 168, height: 108 }} nodeColor={minimapColor} nodeStrokeWidth={0} nodeBorderRadius={3} maskColor="rgba(241,243,247,0.7)" />}
+        <Controls showInteractive={false} />
+      </ReactFlow>
+      {spec.nodes.length === 0 && <EmptyCanvas />}
+    </div>
+  );
+}
+
+function EmptyCanvas() {
+  return (
+    <div className="canvas-empty">
+      <div className="canvas-empty-card">
+        <div className="canvas-empty-icons">
+          {(['source', 'transform', 'sink'] as const).map((c) => (
+            <span key={c} className={`chip-icon cat-${c}`}>
+              <CategoryIcon category={c} size={16} />
+            </span>
+          ))}
+        </div>
+        <h3>Start a pipeline</h3>
+        <p>
+          Drag a <b>source</b> from the palette onto the canvas, then add transforms and a sink. Connect them by
+          dragging from a node's right edge to another node's input.
+        </p>
+        <p className="muted">
+          <kbd>Ctrl</kbd> <kbd>O</kbd> opens a saved pipeline.
+        </p>
+      </div>
+    </div>
+  );
+}
+
+export function Canvas() {
+  return (
+    <ReactFlowProvider>
+      <CanvasInner />
+    </ReactFlowProvider>
+  );
+}

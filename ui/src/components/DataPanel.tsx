@@ -1,0 +1,340 @@
+// The bottom panel for the selected node: data preview, column profiles, compiled SQL, run log.
+
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import type { Column, Json, Table } from '../model/types';
+import { useApp, useStoreApi, type BottomTab, type LogEntry } from '../store/store';
+import { DEFAULT_PREVIEW_LIMIT, formatMs, useController } from '../app/controller';
+import { findNode } from '../model/spec';
+import { SqlEditor } from './SqlEditor';
+import { HistogramChart, formatCount } from './Histogram';
+import { formatRows } from './FlowNode';
+import { IconChart, IconChevronDown, IconChevronRight, IconCode, IconList, IconPlay, IconTable, Spinner } from './icons';
+
+const HEAD_H = 38;
+const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|REAL|DECIMAL.*|INT\d*)$/i;
+
+export function isNumericType(t: string): boolean {
+  return NUMERIC.test(t.trim());
+}
+
+function cellText(v: Json): string {
+  if (v === null) return 'null';
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
+function colWidth(c: Column, rows: Json[][], i: number): number {
+  let len = Math.max(c.name.length, c.type.length * 0.85);
+  for (let r = 0; r < Math.min(rows.length, 60); r++) len = Math.max(len, cellText(rows[r][i] ?? null).length);
+  return Math.round(Math.min(320, Math.max(72, len * 7.2 + 24)));
+}
+
+export function DataTable({ table }: { table: Table }) {
+  const parent = useRef<HTMLDivElement>(null);
+  const widths = useMemo(() => table.columns.map((c, i) => colWidth(c, table.rows, i)), [table]);
+  const numeric = useMemo(() => table.columns.map((c) => isNumericType(c.type)), [table]);
+  const total = widths.reduce((a, b) => a + b, 0) + 56;
+  const rv = useVirtualizer({
+    count: table.rows.length,
+    getScrollElement: () => parent.current,
+    estimateSize: () => 26,
+    overscan: 12,
+    initialRect: { width: 800, height: 300 },
+  });
+  const items = rv.getVirtualItems();
+  const template = `56px ${widths.map((w) => `${w}px`).join(' ')}`;
+  return (
+    <div className="dtable" ref={parent} data-testid="data-table" role="table" aria-rowcount={table.rows.length}>
+      <div className="dtable-inner" style={{ width: total, height: rv.getTotalSize() + HEAD_H }}>
+        <div className="dtable-head" style={{ gridTemplateColumns: template, width: total }} role="row">
+          <div className="dtable-rownum-head">#</div>
+          {table.columns.map((c, i) => (
+            <div key={i} className={`dtable-th${numeric[i] ? ' num' : ''}`} role="columnheader" title={`${c.name} · ${c.type}`}>
+              <span className="th-name">{c.name}</span>
+              <span className="th-type">{c.type}</span>
+            </div>
+          ))}
+        </div>
+        {items.map((it) => {
+          const row = table.rows[it.index];
+          return (
+            <div
+              key={it.key}
+              className={`dtable-row${it.index % 2 ? ' odd' : ''}`}
+              role="row"
+              style={{ transform: `translateY(${it.start + HEAD_H}px)`, gridTemplateColumns: template, width: total }}
+              data-index={it.index}
+            >
+              <div className="dtable-rownum">{it.index + 1}</div>
+              {table.columns.map((_, i) => {
+                const v = row[i] ?? null;
+                return (
+                  <div key={i} className={`dtable-td${numeric[i] ? ' num' : ''}${v === null ? ' null' : ''}`} role="cell">
+                    {cellText(v)}
+                  </div>
+                );
+              })}
+            </div>
+          );
+        })}
+      </div>
+    </div>
+  );
+}
+
+function ProfileView({ table }: { table: Table }) {
+  if (table.histograms.length === 0) return <div className="panel-empty">No column profiles for this preview.</div>;
+  const total = table.total_rows;
+  return (
+    <div className="profile" data-testid="profile">
+      {table.histograms.map((h) => (
+        <div className="profile-card" key={h.column}>
+          <div className="profile-head">
+            <span className="mono profile-name" title={h.column}>
+              {h.column}
+            </span>
+            <span className="th-type">{h.type}</span>
+          </div>
+          <HistogramChart h={h} />
+          <div className="profile-foot">
+            <span>{h.shape}</span>
+            <span className={h.nulls ? 'text-warn' : ''}>
+              {formatCount(h.nulls)} null{total ? ` (${((h.nulls / Math.max(1, total)) * 100).toFixed(h.nulls && h.nulls < total / 100 ? 2 : 1)}%)` : ''}
+            </span>
+            <span>{h.bins.length} bins</span>
+          </div>
+        </div>
+      ))}
+    </div>
+  );
+}
+
+function SqlView({ node }: { node: string }) {
+  const ctrl = useController();
+  // Node definitions, not positions, decide the SQL.
+  const nodes = useApp((s) => s.spec.nodes);
+  const params = useApp((s) => s.spec.params);
+  const overrides = useApp((s) => s.overrides);
+  const [state, setState] = useState<{ sql?: string; error?: string; loading: boolean }>({ loading: true });
+  useEffect(() => {
+    let live = true;
+    setState((s) => ({ ...s, loading: true }));
+    const t = setTimeout(() => {
+      ctrl
+        .sql(node)
+        .then((sql) => live && setState({ sql, loading: false }))
+        .catch((e: unknown) => live && setState({ error: e instanceof Error ? e.message : String(e), loading: false }));
+    }, 250);
+    return () => {
+      live = false;
+      clearTimeout(t);
+    };
+  }, [ctrl, node, nodes, params, overrides]);
+  if (state.error) return <div className="panel-empty error">The SQL cannot be compiled: {state.error}</div>;
+  if (state.sql === undefined) return <div className="panel-empty"><Spinner /> Compiling…</div>;
+  return (
+    <div className="sql-view" data-testid="sql-view">
+      <SqlEditor value={state.sql} readOnly lineNumbers testId="sql-text" />
+    </div>
+  );
+}
+
+function logLine(e: LogEntry['event']): { text: React.ReactNode; cls: string; node?: string } {
+  switch (e.event) {
+    case 'run_started':
+      return { text: <>Run started: {e.pipeline} ({e.nodes.length} nodes)</>, cls: 'info' };
+    case 'node_started':
+      return { text: <>started <span className="muted">{e.kind}</span></>, cls: 'muted', node: e.node };
+    case 'node_finished':
+      return { text: <>{formatRows(e.rows)} rows in {formatMs(e.ms)}</>, cls: 'ok', node: e.node };
+    case 'node_failed':
+      return { text: <>failed [{e.code}]: {e.error}</>, cls: 'error', node: e.node };
+    case 'output_written':
+      return { text: <>wrote {formatRows(e.rows)} rows to <span className="mono">{e.path}</span></>, cls: 'ok', node: e.node };
+    case 'run_finished':
+      return { text: <>Run {e.status} in {formatMs(e.ms)}</>, cls: e.status === 'success' ? 'ok' : e.status === 'failed' ? 'error' : 'warn' };
+    case 'error':
+      return { text: <>[{e.code}] {e.message}</>, cls: 'error', node: e.node };
+  }
+}
+
+function RunLog() {
+  const log = useApp((s) => s.log);
+  const store = useStoreApi();
+  const end = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const el = end.current;
+    if (el) el.scrollTop = el.scrollHeight;
+  }, [log.length]);
+  if (log.length === 0) return <div className="panel-empty">No runs yet. <kbd>Ctrl</kbd> <kbd>Enter</kbd> runs the pipeline.</div>;
+  return (
+    <div className="runlog" data-testid="run-log" ref={end}>
+      {log.map((l, i) => {
+        const { text, cls, node } = logLine(l.event);
+        const first = l.event.event === 'run_started' && i > 0;
+        return (
+          <div key={i} className={`runlog-line ${cls}${first ? ' sep' : ''}`}>
+            <span className="runlog-time mono">{new Date(l.at).toLocaleTimeString([], { hour12: false })}</span>
+            {node ? (
+              <button className="runlog-node mono" onClick={() => store.getState().select([node])} type="button">
+                {node}
+              </button>
+            ) : (
+              <span className="runlog-node" />
+            )}
+            <span className="runlog-text">{text}</span>
+          </div>
+        );
+      })}
+    </div>
+  );
+}
+
+const TABS: { id: BottomTab; label: string; icon: React.ReactNode }[] = [
+  { id: 'data', label: 'Data', icon: <IconTable size={14} /> },
+  { id: 'profile', label: 'Profile', icon: <IconChart size={14} /> },
+  { id: 'sql', label: 'SQL', icon: <IconCode size={14} /> },
+  { id: 'log', label: 'Run log', icon: <IconList size={14} /> },
+];
+
+export function DataPanel() {
+  const store = useStoreApi();
+  const ctrl = useController();
+  const open = useApp((s) => s.bottomOpen);
+  const tab = useApp((s) => s.bottomTab);
+  const height = useApp((s) => s.bottomHeight);
+  const selection = useApp((s) => s.selection);
+  const node = selection.length === 1 ? selection[0] : null;
+  const exists = useApp((s) => (node ? !!findNode(s.spec, node) : false));
+  const kindHasOutput = useApp((s) => {
+    const n = node ? findNode(s.spec, node) : undefined;
+    return n ? (s.kinds.get(n.kind)?.output ?? true) : true;
+  });
+  const sinkInput = useApp((s) => {
+    const n = node ? findNode(s.spec, node) : undefined;
+    return n ? (Object.values(n.inputs ?? {})[0] ?? null) : null;
+  });
+  const preview = useApp((s) => (node ? s.previews[node] : undefined));
+  const loading = useApp((s) => s.previewLoading);
+  const logCount = useApp((s) => s.log.length);
+  const [limit, setLimit] = useState(DEFAULT_PREVIEW_LIMIT);
+
+  const startResize = (e: React.PointerEvent) => {
+    e.preventDefault();
+    const y0 = e.clientY;
+    const h0 = height;
+    const move = (ev: PointerEvent) => {
+      const h = Math.max(120, Math.min(window.innerHeight - 200, h0 + (y0 - ev.clientY)));
+      store.getState().setBottom({ bottomHeight: h });
+    };
+    const up = () => {
+      window.removeEventListener('pointermove', move);
+      window.removeEventListener('pointerup', up);
+    };
+    window.addEventListener('pointermove', move);
+    window.addEventListener('pointerup', up);
+  };
+
+  const previewButton = (testId: string) => node && exists && (
+    <button className="btn btn-sm" onClick={() => ctrl.preview(node, limit)} disabled={loading !== null} data-testid={testId} type="button">
+      {loading === node ? <Spinner size={12} /> : <IconPlay size={12} />} {preview ? 'Refresh' : 'Preview'}
+    </button>
+  );
+
+  let body: React.ReactNode;
+  if (tab === 'log') body = <RunLog />;
+  else if (!node || !exists)
+    body = <div className="panel-empty">{selection.length > 1 ? 'Select a single node to see its data.' : 'Select a node to preview its data, profile its columns and see its SQL.'}</div>;
+  else if (tab === 'sql') body = <SqlView node={node} />;
+  else if (!kindHasOutput)
+    body = (
+      <div className="panel-empty">
+        <span>A sink writes rows but has none of its own to show.</span>
+        {sinkInput && (
+          <button
+            className="btn btn-sm"
+            type="button"
+            data-testid="preview-sink-input"
+            onClick={() => {
+              store.getState().select([sinkInput]);
+              void ctrl.preview(sinkInput, limit);
+            }}
+          >
+            <IconPlay size={12} /> Preview its input <span className="mono">{sinkInput}</span>
+          </button>
+        )}
+      </div>
+    );
+  else if (!preview)
+    body = (
+      <div className="panel-empty">
+        {loading === node ? (
+          <>
+            <Spinner /> Computing a preview of <span className="mono">{node}</span>…
+          </>
+        ) : (
+          <>
+            <span>
+              No preview of <span className="mono">{node}</span> yet.
+            </span>
+            {previewButton('preview-empty')}
+          </>
+        )}
+      </div>
+    );
+  else if (tab === 'profile') body = <ProfileView table={preview.table} />;
+  else body = <DataTable table={preview.table} />;
+
+  return (
+    <section className={`datapanel${open ? '' : ' collapsed'}`} style={open ? { height } : undefined} aria-label="Data panel">
+      {open && <div className="resize-handle" onPointerDown={startResize} title="Drag to resize" />}
+      <div className="datapanel-bar">
+        <button className="icon-btn" onClick={() => store.getState().setBottom({ bottomOpen: !open })} title={open ? 'Collapse' : 'Expand'} type="button" aria-label="Toggle data panel">
+          {open ? <IconChevronDown size={14} /> : <IconChevronRight size={14} />}
+        </button>
+        <div className="tabs" role="tablist">
+          {TABS.map((t) => (
+            <button
+              key={t.id}
+              role="tab"
+              aria-selected={tab === t.id}
+              className={`tab${tab === t.id ? ' active' : ''}`}
+              onClick={() => store.getState().setBottom({ bottomTab: t.id, bottomOpen: true })}
+              data-testid={`tab-${t.id}`}
+              type="button"
+            >
+              {t.icon}
+              {t.label}
+              {t.id === 'log' && logCount > 0 && <span className="tab-count">{logCount}</span>}
+            </button>
+          ))}
+        </div>
+        <div className="datapanel-info">
+          {node && exists && tab !== 'log' && <span className="mono datapanel-node">{node}</span>}
+          {preview && tab === 'data' && (
+            <span className="muted" data-testid="row-count">
+              showing {formatRows(preview.table.rows.length)} of {formatRows(preview.table.total_rows)} rows
+              {preview.stale && <span className="text-warn"> · stale</span>}
+            </span>
+          )}
+        </div>
+        <div className="datapanel-actions">
+          {node && exists && kindHasOutput && tab !== 'log' && tab !== 'sql' && (
+            <>
+              <select className="input select select-sm" value={limit} onChange={(e) => setLimit(Number(e.target.value))} aria-label="Rows to preview" title="Rows to preview">
+                {[100, 1000, 10000].map((n) => (
+                  <option key={n} value={n}>
+                    {formatRows(n)} rows
+                  </option>
+                ))}
+              </select>
+              {previewButton('preview-btn')}
+            </>
+          )}
+        </div>
+      </div>
+      {open && <div className="datapanel-body">{body}</div>}
+    </section>
+  );
+}

@@ -1,0 +1,170 @@
+// The one canvas node component: every kind renders through it, driven by the catalog.
+
+import { memo, useEffect, useMemo } from 'react';
+import { Handle, Position, useUpdateNodeInternals, type NodeProps } from '@xyflow/react';
+import { NEW_PORT, OUT_HANDLE } from '../model/connect';
+import { nodePorts } from '../model/catalog';
+import { findNode } from '../model/spec';
+import type { FlowNode as FlowNodeT } from '../model/flow';
+import type { Diagnostic } from '../model/types';
+import { useApp, type NodeStatus } from '../store/store';
+import { CategoryIcon, IconCheck, IconError, IconWarning, Spinner } from './icons';
+import { Sparkline } from './Histogram';
+import { formatMs } from '../app/controller';
+
+const EMPTY: Diagnostic[] = [];
+
+export function formatRows(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+export function StatusPill({ id, status, diags }: { id: string; status: NodeStatus | undefined; diags: Diagnostic[] }) {
+  const errors = diags.filter((d) => d.severity === 'error');
+  const warnings = diags.filter((d) => d.severity === 'warning');
+  const list = (ds: Diagnostic[]) => ds.map((d) => `${d.path ? d.path + ': ' : ''}${d.message}`).join('\n');
+  const st = status ?? { state: 'idle' as const };
+  let cls = 'idle';
+  let body: React.ReactNode = 'not run';
+  let title = 'Not run yet';
+  if (st.state === 'error') {
+    cls = 'error';
+    body = (
+      <>
+        <IconError size={11} /> failed
+      </>
+    );
+    title = st.message;
+  } else if (st.state === 'running') {
+    cls = 'running';
+    body = (
+      <>
+        <Spinner size={10} /> running
+      </>
+    );
+    title = 'Running';
+  } else if (errors.length > 0) {
+    cls = 'error';
+    body = (
+      <>
+        <IconError size={11} /> {errors.length} {errors.length === 1 ? 'error' : 'errors'}
+      </>
+    );
+    title = list(errors);
+  } else if (st.state === 'done') {
+    cls = warnings.length ? 'done warn' : 'done';
+    body = (
+      <>
+        {warnings.length ? <IconWarning size={11} /> : <IconCheck size={11} />} {formatRows(st.rows)} · {formatMs(st.ms)}
+      </>
+    );
+    title = `${formatRows(st.rows)} rows in ${formatMs(st.ms)}${warnings.length ? '\n' + list(warnings) : ''}`;
+  } else if (st.state === 'stale') {
+    cls = 'stale';
+    body = st.rows !== undefined ? <>{formatRows(st.rows)} · stale</> : 'stale';
+    title = 'Changed since it last ran';
+  } else if (warnings.length > 0) {
+    cls = 'warn';
+    body = (
+      <>
+        <IconWarning size={11} /> {warnings.length} {warnings.length === 1 ? 'warning' : 'warnings'}
+      </>
+    );
+    title = list(warnings);
+  }
+  return (
+    <span
+      className={`pill pill-${cls.split(' ').join(' pill-')}`}
+      data-testid={`status-${id}`}
+      data-state={st.state === 'idle' && errors.length ? 'invalid' : st.state}
+      data-rows={st.state === 'done' ? st.rows : undefined}
+      title={title}
+    >
+      {body}
+    </span>
+  );
+}
+
+function FlowNodeView({ id, selected }: NodeProps<FlowNodeT>) {
+  const node = useApp((s) => findNode(s.spec, id));
+  const kind = useApp((s) => (node ? s.kinds.get(node.kind) : undefined));
+  const status = useApp((s) => s.status[id]);
+  const check = useApp((s) => s.check);
+  const preview = useApp((s) => s.previews[id]);
+  const diags = useMemo(() => check?.diagnostics.filter((d) => d.node === id) ?? EMPTY, [check, id]);
+  const ports = node ? nodePorts(kind, node) : [];
+  const portKey = ports.join('\n');
+  const updateInternals = useUpdateNodeInternals();
+  // Handles moved (a named port came or went): let xyflow re-measure them.
+  useEffect(() => updateInternals(id), [portKey, kind, id, updateInternals]);
+  if (!node) return null;
+  const named = kind?.inputs.type === 'named';
+  const hasOutput = kind?.output ?? true;
+  const category = kind?.category ?? 'transform';
+  const hists = preview?.table.histograms.slice(0, 8) ?? [];
+  const hasError = diags.some((d) => d.severity === 'error') || status?.state === 'error';
+  const portProblem = (p: string) => diags.find((d) => d.path === `inputs.${p}`)?.message;
+  const portDoc = (p: string) => (kind?.inputs.type === 'fixed' ? kind.inputs.ports.find((x) => x.name === p)?.doc : undefined);
+  return (
+    <div
+      className={`fnode cat-${category}${selected ? ' selected' : ''}${hasError ? ' has-error' : ''}${!kind ? ' unknown' : ''}`}
+      data-testid={`node-${id}`}
+    >
+      <div className="fnode-head">
+        <span className="fnode-icon">
+          <CategoryIcon category={category} size={14} />
+        </span>
+        <div className="fnode-titles">
+          <div className="fnode-title" title={kind?.title ?? node.kind}>
+            {kind?.title ?? `Unknown kind '${node.kind}'`}
+          </div>
+          <div className="fnode-id" title={node.description || id}>
+            {id}
+          </div>
+          <div className="fnode-status">
+            <StatusPill id={id} status={status} diags={diags} />
+          </div>
+        </div>
+        {hasOutput && (
+          <Handle
+            type="source"
+            position={Position.Right}
+            id={OUT_HANDLE}
+            className="h-out"
+            data-testid={`handle-out-${id}`}
+            title="Output: drag to an input"
+          />
+        )}
+      </div>
+      {(ports.length > 0 || named) && (
+        <div className="fnode-ports">
+          {ports.map((p) => (
+            <div
+              className={`fnode-port${node.inputs?.[p] ? ' connected' : ''}${portProblem(p) ? ' port-error' : ''}`}
+              key={p}
+              title={portProblem(p) ?? portDoc(p) ?? p}
+            >
+              <Handle type="target" position={Position.Left} id={p} className="h-in" data-testid={`handle-in-${id}-${p}`} />
+              <span className="fnode-port-name">{p}</span>
+              {node.inputs?.[p] && <span className="fnode-port-src">{node.inputs[p]}</span>}
+            </div>
+          ))}
+          {named && (
+            <div className="fnode-port add" title={kind?.inputs.type === 'named' ? kind.inputs.doc : ''}>
+              <Handle type="target" position={Position.Left} id={NEW_PORT} className="h-in h-new" data-testid={`handle-in-${id}-${NEW_PORT}`} />
+              <span className="fnode-port-name">+ add input</span>
+            </div>
+          )}
+        </div>
+      )}
+      {hists.length > 0 && (
+        <div className={`fnode-spark${preview?.stale ? ' stale' : ''}`}>
+          {hists.map((h) => (
+            <Sparkline key={h.column} h={h} />
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}
+
+export const FlowNode = memo(FlowNodeView);

@@ -1,0 +1,177 @@
+// The data that crosses the command boundary, as the Rust side serialises it
+// (crates/sluice-api, crates/sluice-core, crates/sluice-engine).
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+
+// ---------- catalog ----------
+
+export type Category = 'source' | 'transform' | 'feature' | 'check' | 'sink';
+export const CATEGORY_ORDER: Category[] = ['source', 'transform', 'feature', 'check', 'sink'];
+
+export interface Port {
+  name: string;
+  doc: string;
+}
+
+export type Inputs = { type: 'fixed'; ports: Port[] } | { type: 'named'; min: number; doc: string };
+
+/** A JSON Schema (2020-12) as schemars writes it; `true` accepts anything. */
+export type JsonSchema = boolean | SchemaObject;
+export interface SchemaObject {
+  $ref?: string;
+  $defs?: Record<string, JsonSchema>;
+  type?: string | string[];
+  title?: string;
+  description?: string;
+  default?: Json;
+  enum?: Json[];
+  const?: Json;
+  oneOf?: JsonSchema[];
+  anyOf?: JsonSchema[];
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  additionalProperties?: JsonSchema;
+  items?: JsonSchema;
+  format?: string;
+  minimum?: number;
+  maximum?: number;
+  'x-sluice-widget'?: string;
+  'x-sluice-port'?: string;
+  [key: string]: unknown;
+}
+
+export interface KindInfo {
+  id: string;
+  title: string;
+  category: Category;
+  inputs: Inputs;
+  output: boolean;
+  docs: string;
+  params_schema: JsonSchema;
+  example?: Json;
+}
+
+export interface Catalog {
+  version: number;
+  kinds: KindInfo[];
+}
+
+// ---------- spec ----------
+
+export type ParamType = 'string' | 'integer' | 'number' | 'boolean';
+
+export interface ParamDecl {
+  type: ParamType;
+  default?: Json;
+  description?: string;
+}
+
+export interface NodeSpec {
+  id: string;
+  kind: string;
+  description?: string;
+  inputs?: Record<string, string>;
+  params: JsonObject;
+}
+
+export interface Position {
+  x: number;
+  y: number;
+}
+
+export interface Spec {
+  version: number;
+  name: string;
+  description?: string;
+  params?: Record<string, ParamDecl>;
+  nodes: NodeSpec[];
+  layout?: Record<string, Position>;
+}
+
+// ---------- check ----------
+
+export interface Diagnostic {
+  severity: 'error' | 'warning';
+  code: string;
+  fault: 'spec' | 'data';
+  node?: string;
+  path?: string;
+  message: string;
+  help?: string;
+}
+
+export interface Column {
+  name: string;
+  type: string;
+}
+
+export interface CheckResponse {
+  valid: boolean;
+  diagnostics: Diagnostic[];
+  schemas: Record<string, Column[] | null>;
+}
+
+// ---------- run ----------
+
+export type RunEvent =
+  | { event: 'run_started'; pipeline: string; nodes: string[] }
+  | { event: 'node_started'; node: string; kind: string }
+  | { event: 'node_finished'; node: string; rows: number; ms: number }
+  | { event: 'node_failed'; node: string; code: string; error: string }
+  | { event: 'output_written'; node: string; path: string; rows: number }
+  | { event: 'run_finished'; status: 'success' | 'failed' | 'cancelled'; ms: number };
+
+export interface RunSummary {
+  status: 'success' | 'failed' | 'cancelled';
+  nodes: Record<string, { rows: number; ms: number }>;
+  outputs: string[];
+  ms: number;
+}
+
+// ---------- preview ----------
+
+export interface Bin {
+  label: string;
+  lo: number | null;
+  hi: number | null;
+  count: number;
+}
+
+export interface Histogram {
+  column: string;
+  type: string;
+  shape: 'numeric' | 'temporal' | 'categorical';
+  bins: Bin[];
+  nulls: number;
+}
+
+export interface Table {
+  columns: Column[];
+  rows: Json[][];
+  total_rows: number;
+  histograms: Histogram[];
+}
+
+// ---------- files ----------
+
+export interface Opened {
+  path: string;
+  spec: Spec;
+  diagnostics: Diagnostic[];
+}
+
+export interface Recovery {
+  spec: Spec;
+  path: string | null;
+  /** Seconds since the Unix epoch. */
+  saved_at: number;
+}
+
+/** An error as the command layer returns it. */
+export interface ApiErrorBody {
+  code: string;
+  message: string;
+  node?: string;
+  diagnostics?: Diagnostic[];
+}

@@ -1,0 +1,93 @@
+// The one interface the UI uses to reach the engine. Two implementations: Tauri IPC
+// (tauri.ts) and HTTP to the browser bridge (http.ts); tests pass a mock.
+
+import type {
+  ApiErrorBody,
+  Catalog,
+  CheckResponse,
+  Diagnostic,
+  Opened,
+  Recovery,
+  RunEvent,
+  RunSummary,
+  Spec,
+  Table,
+} from '../model/types';
+
+/** The editor's document as the commands take it. */
+export interface DocArgs {
+  spec: Spec;
+  /** The spec's file; relative paths in the spec resolve against its folder. */
+  path?: string | null;
+  /** `--param name=value` overrides. */
+  params?: Record<string, string>;
+}
+
+export interface Backend {
+  /** Which implementation this is. */
+  readonly kind: 'tauri' | 'http' | 'mock';
+  /** Whether open/save dialogs are the system's own (Tauri) rather than an in-app path prompt. */
+  readonly nativeDialogs: boolean;
+
+  catalog(): Promise<Catalog>;
+  check(doc: DocArgs): Promise<CheckResponse>;
+  /** Run the pipeline (or what `target` needs). Events arrive through `onEvent` as they happen
+   * (Tauri) or all at the end (HTTP). Rejects with a {@link BackendError} when the run fails. */
+  run(doc: DocArgs & { target?: string | null }, onEvent: (e: RunEvent) => void): Promise<RunSummary>;
+  cancel(): Promise<boolean>;
+  preview(args: DocArgs & { node: string; limit: number }): Promise<Table>;
+  sql(args: DocArgs & { node: string }): Promise<string>;
+
+  open(path: string): Promise<Opened>;
+  /** Save in canonical form; resolves to the text written. */
+  save(path: string, spec: Spec): Promise<string>;
+  headlessCommand(path: string, params: Record<string, string>): Promise<string>;
+  autosave(spec: Spec, path: string | null): Promise<void>;
+  recovery(): Promise<Recovery | null>;
+  clearRecovery(): Promise<void>;
+  recentFiles(): Promise<string[]>;
+
+  /** Ask for a spec file to open; null when cancelled. */
+  openDialog(): Promise<string | null>;
+  /** Ask where to save; null when cancelled. */
+  saveDialog(defaultPath?: string | null): Promise<string | null>;
+  /** The spec to open at startup (Tauri: the sample on first launch; HTTP: `?open=<path>`). */
+  initialSpecPath(): Promise<string | null>;
+}
+
+/** An error from a command: a stable code, a message, and the node / diagnostics when known. */
+export class BackendError extends Error {
+  readonly code: string;
+  readonly node?: string;
+  readonly diagnostics: Diagnostic[];
+  constructor(body: ApiErrorBody) {
+    super(body.message);
+    this.name = 'BackendError';
+    this.code = body.code;
+    this.node = body.node;
+    this.diagnostics = body.diagnostics ?? [];
+  }
+}
+
+/** Turn whatever a command threw into a BackendError. */
+export function toBackendError(e: unknown): BackendError {
+  if (e instanceof BackendError) return e;
+  if (e && typeof e === 'object' && 'message' in e && typeof (e as { message: unknown }).message === 'string') {
+    const o = e as { code?: unknown; message: string; node?: unknown; diagnostics?: unknown };
+    return new BackendError({
+      code: typeof o.code === 'string' ? o.code : 'UI000',
+      message: o.message,
+      node: typeof o.node === 'string' ? o.node : undefined,
+      diagnostics: Array.isArray(o.diagnostics) ? (o.diagnostics as Diagnostic[]) : [],
+    });
+  }
+  return new BackendError({ code: 'UI000', message: String(e) });
+}
+
+/** Drop undefined and null keys so optional args are omitted rather than sent as null. */
+export function docArgs(doc: DocArgs): Record<string, unknown> {
+  const out: Record<string, unknown> = { spec: doc.spec };
+  if (doc.path) out.path = doc.path;
+  if (doc.params && Object.keys(doc.params).length > 0) out.params = doc.params;
+  return out;
+}

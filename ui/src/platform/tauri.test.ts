@@ -1,0 +1,55 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+
+// A stand-in for Tauri's IPC: records calls, answers with `answer`.
+const calls: [string, Record<string, unknown>][] = [];
+let answer: (cmd: string, args: Record<string, unknown>) => Promise<unknown> = async () => null;
+class FakeChannel<T> {
+  onmessage: (m: T) => void = () => {};
+}
+vi.mock('@tauri-apps/api/core', () => ({
+  invoke: (cmd: string, args: Record<string, unknown> = {}) => {
+    calls.push([cmd, args]);
+    return answer(cmd, args);
+  },
+  Channel: FakeChannel,
+}));
+
+const { tauriBackend } = await import('./tauri');
+const spec = { version: 1, name: 'x', nodes: [] };
+
+beforeEach(() => {
+  calls.length = 0;
+  answer = async () => null;
+});
+
+describe('Tauri backend', () => {
+  it('passes args as the commands declare them (camelCase onEvent, snake_case default_path)', async () => {
+    answer = async (cmd, args) => {
+      if (cmd === 'run') {
+        (args.onEvent as FakeChannel<unknown>).onmessage({ event: 'run_started', pipeline: 'x', nodes: [] });
+        return { status: 'success', nodes: {}, outputs: [], ms: 1 };
+      }
+      return null;
+    };
+    const seen: unknown[] = [];
+    await tauriBackend.run({ spec, path: '/a.sluice.json', params: {}, target: 'n' }, (e) => seen.push(e));
+    expect(calls[0][0]).toBe('run');
+    expect(Object.keys(calls[0][1]).sort()).toEqual(['onEvent', 'path', 'spec', 'target']);
+    expect(seen).toHaveLength(1);
+    await tauriBackend.saveDialog('/w/p.sluice.json');
+    expect(calls[1]).toEqual(['save_dialog', { default_path: '/w/p.sluice.json' }]);
+    await tauriBackend.preview({ spec, node: 'n', limit: 50 });
+    expect(calls[2]).toEqual(['preview', { spec, node: 'n', limit: 50 }]);
+  });
+
+  it('turns rejected ApiErrors into BackendErrors', async () => {
+    answer = () => Promise.reject({ code: 'E200', message: "node 'a' failed: boom", node: 'a' });
+    const err = await tauriBackend.sql({ spec, node: 'a' }).then(
+      () => null,
+      (e: unknown) => e as { name: string; code: string; node: string },
+    );
+    expect(err?.name).toBe('BackendError');
+    expect(err?.code).toBe('E200');
+    expect(err?.node).toBe('a');
+  });
+});

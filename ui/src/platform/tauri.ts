@@ -1,0 +1,45 @@
+// Backend over Tauri v2 IPC. The only module (with index.ts) that imports @tauri-apps/*.
+
+import { Channel, invoke } from '@tauri-apps/api/core';
+import type { Catalog, CheckResponse, Opened, Recovery, RunEvent, RunSummary, Spec, Table } from '../model/types';
+import { docArgs, toBackendError, type Backend, type DocArgs } from './backend';
+
+async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(cmd, args);
+  } catch (e) {
+    throw toBackendError(typeof e === 'string' ? { code: 'T000', message: e } : e);
+  }
+}
+
+export const tauriBackend: Backend = {
+  kind: 'tauri',
+  nativeDialogs: true,
+  catalog: () => call<Catalog>('catalog'),
+  check: (doc: DocArgs) => call<CheckResponse>('check', docArgs(doc)),
+  run: async (doc, onEvent: (e: RunEvent) => void) => {
+    const channel = new Channel<RunEvent>();
+    channel.onmessage = onEvent;
+    const args: Record<string, unknown> = { ...docArgs(doc), onEvent: channel };
+    if (doc.target) args.target = doc.target;
+    return call<RunSummary>('run', args);
+  },
+  cancel: () => call<boolean>('cancel'),
+  preview: (a) => call<Table>('preview', { ...docArgs(a), node: a.node, limit: a.limit }),
+  sql: (a) => call<string>('sql', { ...docArgs(a), node: a.node }),
+  open: (path) => call<Opened>('open', { path }),
+  save: (path, spec: Spec) => call<string>('save', { path, spec }),
+  headlessCommand: (path, params) => call<string>('headless_command', { path, params }),
+  autosave: async (spec, path) => {
+    await call<null>('autosave', path ? { spec, path } : { spec });
+  },
+  recovery: () => call<Recovery | null>('recovery'),
+  clearRecovery: async () => {
+    await call<null>('clear_recovery');
+  },
+  recentFiles: () => call<string[]>('recent_files'),
+  openDialog: () => call<string | null>('open_dialog'),
+  // The command is declared with `rename_all = "snake_case"`.
+  saveDialog: (defaultPath) => call<string | null>('save_dialog', defaultPath ? { default_path: defaultPath } : {}),
+  initialSpecPath: () => call<string | null>('initial_spec_path'),
+};

@@ -1,0 +1,600 @@
+// The app's state: the document (the spec, its file, undo history), the view (selection,
+// panels, dialogs) and the run (node statuses, previews, check results). Document edits all go
+// through `commit`, which records undo history and marks results of changed nodes stale.
+
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import { useStore } from 'zustand';
+import { kindMap, initialParams, type KindMap } from '../model/catalog';
+import { applyConnection, type ConnectionLike } from '../model/connect';
+import { normalizeDiagnostic } from '../model/diagnostics';
+import {
+  addNode,
+  changedNodes,
+  copyNodes,
+  deleteNodes,
+  descendants,
+  disconnect,
+  emptySpec,
+  findNode,
+  idProblem,
+  moveNodes,
+  newNodeId,
+  pasteNodes,
+  renameNode,
+  setNodeFields,
+  specKey,
+  type Clip,
+} from '../model/spec';
+import type {
+  Catalog,
+  CheckResponse,
+  JsonObject,
+  ParamDecl,
+  Position,
+  Recovery,
+  RunEvent,
+  Spec,
+  Table,
+} from '../model/types';
+
+export type NodeStatus =
+  | { state: 'idle' }
+  | { state: 'running'; since: number }
+  | { state: 'done'; rows: number; ms: number }
+  | { state: 'error'; message: string; code?: string }
+  | { state: 'stale'; rows?: number; ms?: number };
+
+export interface PreviewState {
+  table: Table;
+  limit: number;
+  at: number;
+  stale: boolean;
+}
+
+export interface LogEntry {
+  at: number;
+  run: number;
+  event: RunEvent | { event: 'error'; message: string; node?: string; code: string };
+}
+
+export interface Toast {
+  id: number;
+  kind: 'info' | 'success' | 'error';
+  title: string;
+  detail?: string;
+}
+
+export type BottomTab = 'data' | 'profile' | 'sql' | 'log';
+
+export type Modal =
+  | {
+      type: 'path';
+      mode: 'open' | 'save';
+      defaultPath?: string | null;
+      recent: string[];
+      resolve: (path: string | null) => void;
+    }
+  | {
+      type: 'confirm';
+      title: string;
+      message: string;
+      buttons: { id: string; label: string; kind?: 'primary' | 'danger' | 'plain' }[];
+      resolve: (button: string) => void;
+    };
+
+interface HistoryEntry {
+  spec: Spec;
+}
+
+export interface State {
+  // ----- catalog -----
+  catalog: Catalog | null;
+  kinds: KindMap;
+  /** Why the catalog could not be loaded, if it could not. */
+  catalogError: string | null;
+
+  // ----- document -----
+  spec: Spec;
+  path: string | null;
+  /** specKey of the document as last opened or saved. */
+  savedKey: string;
+  past: HistoryEntry[];
+  future: HistoryEntry[];
+  lastCoalesce: { key: string; at: number } | null;
+  /** Values for the spec's params used by check/run/preview (not saved in the spec). */
+  overrides: Record<string, string>;
+  clipboard: Clip | null;
+  pasteCount: number;
+
+  // ----- view -----
+  selection: string[];
+  selectedEdges: string[];
+  bottomOpen: boolean;
+  bottomTab: BottomTab;
+  bottomHeight: number;
+  toasts: Toast[];
+  modal: Modal | null;
+  recovery: Recovery | null;
+  measured: Record<string, { width: number; height: number }>;
+  dragging: boolean;
+  /** Bumped to ask the canvas to fit the view (after open or auto-layout). */
+  fitRequest: number;
+
+  // ----- run -----
+  running: boolean;
+  runCounter: number;
+  status: Record<string, NodeStatus>;
+  previews: Record<string, PreviewState>;
+  previewLoading: string | null;
+  log: LogEntry[];
+  check: CheckResponse | null;
+}
+
+export interface Actions {
+  setCatalog(c: Catalog): void;
+
+  commit(next: Spec, coalesceKey?: string): void;
+  undo(): void;
+  redo(): void;
+  loadDocument(spec: Spec, path: string | null, opts?: { dirty?: boolean }): void;
+  markSaved(spec: Spec, path: string): void;
+
+  addNodeOfKind(kind: string, pos: Position): string | null;
+  deleteSelection(): void;
+  deleteNodes(ids: string[]): void;
+  deleteEdges(edgeIds: string[]): void;
+  connect(c: ConnectionLike): boolean;
+  setParams(id: string, params: JsonObject, coalesceKey?: string): void;
+  setDescription(id: string, text: string): void;
+  renameNode(from: string, to: string): string | null;
+  setSpecMeta(patch: { name?: string; description?: string }): void;
+  setSpecParams(params: Record<string, ParamDecl>, coalesceKey?: string): void;
+  setOverride(name: string, value: string | null): void;
+
+  beginDrag(): void;
+  dragMove(positions: Record<string, Position>): void;
+  endDrag(): void;
+  moveNodes(positions: Record<string, Position>): void;
+
+  copySelection(): number;
+  paste(): string[];
+  selectAll(): void;
+  select(ids: string[], edges?: string[]): void;
+  setMeasured(sizes: Record<string, { width: number; height: number }>): void;
+  requestFit(): void;
+
+  setBottom(patch: Partial<Pick<State, 'bottomOpen' | 'bottomTab' | 'bottomHeight'>>): void;
+  toast(t: Omit<Toast, 'id'>): number;
+  dismissToast(id: number): void;
+  setModal(m: Modal | null): void;
+  setRecovery(r: Recovery | null): void;
+
+  setCheck(r: CheckResponse | null): void;
+  startRun(): number;
+  runEvent(e: RunEvent): void;
+  runError(message: string, code: string, node?: string): void;
+  endRun(): void;
+  setPreview(node: string, table: Table, limit: number, ms: number): void;
+  setPreviewLoading(node: string | null): void;
+}
+
+export type Store = State & Actions;
+
+const HISTORY_LIMIT = 200;
+const COALESCE_MS = 1200;
+let toastSeq = 1;
+
+function initialState(): State {
+  const spec = emptySpec();
+  return {
+    catalog: null,
+    kinds: new Map(),
+    catalogError: null,
+    spec,
+    path: null,
+    savedKey: specKey(spec),
+    past: [],
+    future: [],
+    lastCoalesce: null,
+    overrides: {},
+    clipboard: null,
+    pasteCount: 0,
+    selection: [],
+    selectedEdges: [],
+    bottomOpen: true,
+    bottomTab: 'data',
+    bottomHeight: 260,
+    toasts: [],
+    modal: null,
+    recovery: null,
+    measured: {},
+    dragging: false,
+    fitRequest: 0,
+    running: false,
+    runCounter: 0,
+    status: {},
+    previews: {},
+    previewLoading: null,
+    log: [],
+    check: null,
+  };
+}
+
+/** Statuses and previews after the document changed from `prev` to `next`: results of changed
+ * nodes and everything downstream become stale; those of deleted nodes go. */
+function staleAfter(s: State, prev: Spec, next: Spec): Pick<State, 'status' | 'previews'> {
+  const changed = changedNodes(prev, next);
+  const ids = new Set(next.nodes.map((n) => n.id));
+  const affected = new Set<string>();
+  for (const id of changed) {
+    affected.add(id);
+    for (const d of descendants(next, id)) affected.add(d);
+  }
+  const status: Record<string, NodeStatus> = {};
+  for (const [id, st] of Object.entries(s.status)) {
+    if (!ids.has(id)) continue;
+    if (affected.has(id) && (st.state === 'done' || st.state === 'error'))
+      status[id] = st.state === 'done' ? { state: 'stale', rows: st.rows, ms: st.ms } : { state: 'stale' };
+    else status[id] = st;
+  }
+  const previews: Record<string, PreviewState> = {};
+  for (const [id, p] of Object.entries(s.previews)) {
+    if (!ids.has(id)) continue;
+    previews[id] = affected.has(id) && !p.stale ? { ...p, stale: true } : p;
+  }
+  return { status, previews };
+}
+
+function renameKey<T>(o: Record<string, T>, from: string, to: string): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const [k, v] of Object.entries(o)) out[k === from ? to : k] = v;
+  return out;
+}
+
+export function createAppStore(init?: Partial<State>): StoreApi<Store> {
+  return createStore<Store>()((set, get) => ({
+    ...initialState(),
+    ...init,
+
+    setCatalog(c) {
+      set({ catalog: c, kinds: kindMap(c) });
+    },
+
+    commit(next, coalesceKey) {
+      const s = get();
+      if (next === s.spec) return;
+      const now = Date.now();
+      const coalesce =
+        !!coalesceKey && s.lastCoalesce?.key === coalesceKey && now - s.lastCoalesce.at < COALESCE_MS && s.past.length > 0;
+      const past = coalesce ? s.past : [...s.past, { spec: s.spec }].slice(-HISTORY_LIMIT);
+      set({
+        spec: next,
+        past,
+        future: [],
+        lastCoalesce: coalesceKey ? { key: coalesceKey, at: now } : null,
+        ...staleAfter(s, s.spec, next),
+      });
+    },
+
+    undo() {
+      const s = get();
+      const prev = s.past[s.past.length - 1];
+      if (!prev) return;
+      const ids = new Set(prev.spec.nodes.map((n) => n.id));
+      set({
+        spec: prev.spec,
+        past: s.past.slice(0, -1),
+        future: [{ spec: s.spec }, ...s.future],
+        lastCoalesce: null,
+        selection: s.selection.filter((id) => ids.has(id)),
+        selectedEdges: [],
+        ...staleAfter(s, s.spec, prev.spec),
+      });
+    },
+
+    redo() {
+      const s = get();
+      const next = s.future[0];
+      if (!next) return;
+      const ids = new Set(next.spec.nodes.map((n) => n.id));
+      set({
+        spec: next.spec,
+        past: [...s.past, { spec: s.spec }],
+        future: s.future.slice(1),
+        lastCoalesce: null,
+        selection: s.selection.filter((id) => ids.has(id)),
+        selectedEdges: [],
+        ...staleAfter(s, s.spec, next.spec),
+      });
+    },
+
+    loadDocument(spec, path, opts) {
+      set({
+        spec,
+        path,
+        savedKey: opts?.dirty ? '' : specKey(spec),
+        past: [],
+        future: [],
+        lastCoalesce: null,
+        selection: [],
+        selectedEdges: [],
+        status: {},
+        previews: {},
+        check: null,
+        measured: {},
+        overrides: {},
+        fitRequest: get().fitRequest + 1,
+      });
+    },
+
+    markSaved(spec, path) {
+      set({ spec, path, savedKey: specKey(spec) });
+    },
+
+    addNodeOfKind(kindId, pos) {
+      const s = get();
+      const kind = s.kinds.get(kindId);
+      if (!kind) return null;
+      const id = newNodeId(s.spec, kindId);
+      get().commit(addNode(s.spec, { id, kind: kindId, params: initialParams(kind) }, pos));
+      set({ selection: [id], selectedEdges: [] });
+      return id;
+    },
+
+    deleteSelection() {
+      const s = get();
+      if (s.selection.length > 0) get().deleteNodes(s.selection);
+      else if (s.selectedEdges.length > 0) get().deleteEdges(s.selectedEdges);
+    },
+
+    deleteNodes(ids) {
+      const s = get();
+      const next = deleteNodes(s.spec, ids);
+      if (next === s.spec) return;
+      get().commit(next);
+      const gone = new Set(ids);
+      set({ selection: s.selection.filter((id) => !gone.has(id)), selectedEdges: [] });
+    },
+
+    deleteEdges(edgeIds) {
+      const s = get();
+      let next = s.spec;
+      for (const eid of edgeIds) {
+        const m = /^(.*)->(.*):(.*)$/.exec(eid);
+        if (!m) continue;
+        const node = findNode(next, m[2]);
+        if (node?.inputs?.[m[3]] === m[1]) next = disconnect(next, m[2], m[3]);
+      }
+      if (next !== s.spec) get().commit(next);
+      set({ selectedEdges: [] });
+    },
+
+    connect(c) {
+      const s = get();
+      const r = applyConnection(s.spec, s.kinds, c);
+      if (!r) return false;
+      get().commit(r.spec);
+      return true;
+    },
+
+    setParams(id, params, coalesceKey) {
+      const s = get();
+      get().commit(setNodeFields(s.spec, id, { params }), coalesceKey ?? `params:${id}`);
+    },
+
+    setDescription(id, text) {
+      get().commit(setNodeFields(get().spec, id, { description: text }), `description:${id}`);
+    },
+
+    renameNode(from, to) {
+      const s = get();
+      const problem = idProblem(s.spec, from, to);
+      if (problem) return problem;
+      if (from === to) return null;
+      get().commit(renameNode(s.spec, from, to));
+      const t = get();
+      set({
+        selection: t.selection.map((x) => (x === from ? to : x)),
+        status: renameKey(t.status, from, to),
+        previews: renameKey(t.previews, from, to),
+        measured: renameKey(t.measured, from, to),
+      });
+      return null;
+    },
+
+    setSpecMeta(patch) {
+      const s = get();
+      const next: Spec = { ...s.spec, ...patch };
+      if (next.description === '') delete next.description;
+      get().commit(next, `meta:${Object.keys(patch).join(',')}`);
+    },
+
+    setSpecParams(params, coalesceKey) {
+      const s = get();
+      const next: Spec = { ...s.spec, params };
+      if (Object.keys(params).length === 0) delete next.params;
+      get().commit(next, coalesceKey);
+    },
+
+    setOverride(name, value) {
+      const o = { ...get().overrides };
+      if (value === null) delete o[name];
+      else o[name] = value;
+      set({ overrides: o });
+    },
+
+    beginDrag() {
+      const s = get();
+      if (s.dragging) return;
+      set({ dragging: true, past: [...s.past, { spec: s.spec }].slice(-HISTORY_LIMIT), future: [], lastCoalesce: null });
+    },
+
+    dragMove(positions) {
+      const s = get();
+      const next = moveNodes(s.spec, positions);
+      if (next !== s.spec) set({ spec: next });
+    },
+
+    endDrag() {
+      const s = get();
+      if (!s.dragging) return;
+      const before = s.past[s.past.length - 1];
+      // A click without movement leaves no history entry.
+      if (before && specKey(before.spec) === specKey(s.spec)) set({ dragging: false, past: s.past.slice(0, -1) });
+      else set({ dragging: false });
+    },
+
+    moveNodes(positions) {
+      const s = get();
+      get().commit(moveNodes(s.spec, positions));
+    },
+
+    copySelection() {
+      const s = get();
+      if (s.selection.length === 0) return 0;
+      set({ clipboard: copyNodes(s.spec, s.selection), pasteCount: 0 });
+      return s.selection.length;
+    },
+
+    paste() {
+      const s = get();
+      if (!s.clipboard || s.clipboard.nodes.length === 0) return [];
+      const k = s.pasteCount + 1;
+      const r = pasteNodes(s.spec, s.clipboard, { x: 40 * k, y: 40 * k });
+      get().commit(r.spec);
+      set({ selection: r.ids, selectedEdges: [], pasteCount: k });
+      return r.ids;
+    },
+
+    selectAll() {
+      set({ selection: get().spec.nodes.map((n) => n.id), selectedEdges: [] });
+    },
+
+    select(ids, edges = []) {
+      set({ selection: ids, selectedEdges: edges });
+    },
+
+    setMeasured(sizes) {
+      const cur = get().measured;
+      let next: typeof cur | null = null;
+      for (const [id, size] of Object.entries(sizes)) {
+        const m = cur[id];
+        if (m && m.width === size.width && m.height === size.height) continue;
+        next ??= { ...cur };
+        next[id] = size;
+      }
+      if (next) set({ measured: next });
+    },
+
+    requestFit() {
+      set({ fitRequest: get().fitRequest + 1 });
+    },
+
+    setBottom(patch) {
+      set(patch);
+    },
+
+    toast(t) {
+      const id = toastSeq++;
+      set({ toasts: [...get().toasts, { ...t, id }].slice(-5) });
+      return id;
+    },
+
+    dismissToast(id) {
+      set({ toasts: get().toasts.filter((t) => t.id !== id) });
+    },
+
+    setModal(m) {
+      set({ modal: m });
+    },
+
+    setRecovery(r) {
+      set({ recovery: r });
+    },
+
+    setCheck(r) {
+      set({ check: r ? { ...r, diagnostics: r.diagnostics.map(normalizeDiagnostic) } : null });
+    },
+
+    startRun() {
+      const run = get().runCounter + 1;
+      set({ running: true, runCounter: run });
+      return run;
+    },
+
+    runEvent(e) {
+      const s = get();
+      const at = Date.now();
+      const log = [...s.log, { at, run: s.runCounter, event: e }].slice(-2000);
+      const status = { ...s.status };
+      switch (e.event) {
+        case 'run_started':
+          for (const n of e.nodes) status[n] = { state: 'idle' };
+          break;
+        case 'node_started':
+          status[e.node] = { state: 'running', since: at };
+          break;
+        case 'node_finished':
+          status[e.node] = { state: 'done', rows: e.rows, ms: e.ms };
+          break;
+        case 'node_failed':
+          status[e.node] = { state: 'error', message: e.error, code: e.code };
+          break;
+        case 'run_finished':
+          for (const [id, st] of Object.entries(status)) if (st.state === 'running') status[id] = { state: 'idle' };
+          break;
+        default:
+          break;
+      }
+      set({ log, status });
+    },
+
+    runError(message, code, node) {
+      const s = get();
+      const status = { ...s.status };
+      if (node) status[node] = { state: 'error', message, code };
+      set({
+        status,
+        log: [...s.log, { at: Date.now(), run: s.runCounter, event: { event: 'error', message, node, code } }],
+      });
+    },
+
+    endRun() {
+      const status = { ...get().status };
+      for (const [id, st] of Object.entries(status)) if (st.state === 'running') status[id] = { state: 'idle' };
+      set({ running: false, status });
+    },
+
+    setPreview(node, table, limit, ms) {
+      const s = get();
+      set({
+        previews: { ...s.previews, [node]: { table, limit, at: Date.now(), stale: false } },
+        status: { ...s.status, [node]: { state: 'done', rows: table.total_rows, ms } },
+      });
+    },
+
+    setPreviewLoading(node) {
+      set({ previewLoading: node });
+    },
+  }));
+}
+
+export function isDirty(s: Pick<State, 'spec' | 'savedKey'>): boolean {
+  return specKey(s.spec) !== s.savedKey;
+}
+
+// ----- the app's store and a React hook over it -----
+
+import { createContext, useContext } from 'react';
+
+export const StoreContext = createContext<StoreApi<Store> | null>(null);
+
+export function useStoreApi(): StoreApi<Store> {
+  const s = useContext(StoreContext);
+  if (!s) throw new Error('no store');
+  return s;
+}
+
+export function useApp<T>(selector: (s: Store) => T): T {
+  return useStore(useStoreApi(), selector);
+}

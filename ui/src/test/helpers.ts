@@ -1,0 +1,28 @@
+import { createAppStore } from '../store/store';
+import type { Spec } from '../model/types';
+import { fixtureCatalog } from './mockBackend';
+import sample from './fixtures/customer_features.sluice.json';
+
+export const sampleSpec = sample as unknown as Spec;
+
+export function storeWith(spec?: Spec) {
+  const store = createAppStore();
+  store.getState().setCatalog(fixtureCatalog);
+  if (spec) store.getState().loadDocument(structuredClone(spec), '/p/x.sluice.json');
+  return store;
+}
+
+/** source -> filter -> sink, plus a second source, with positions. */
+export function smallSpec(): Spec {
+  return {
+    version: 1,
+    name: 'small',
+    nodes: [
+      { id: 'src', kind: 'read_csv', params: { path: 'a.csv' } },
+      { id: 'other', kind: 'read_csv', params: { path: 'b.csv' } },
+      { id: 'keep', kind: 'filter', inputs: { input: 'src' }, params: { predicate: 'x > 1' } },
+      { id: 'out', kind: 'write_parquet', inputs: { input: 'keep' }, params: { path: 'o.parquet' } },
+    ],
+    layout: { src: { x: 0, y: 0 }, other: { x: 0, y: 200 }, keep: { x: 240, y: 0 }, out: { x: 480, y: 0 } },
+  };
+}

@@ -1,0 +1,75 @@
+import { describe, expect, it, vi } from 'vitest';
+import { createHttpBackend } from '../platform/http';
+import { BackendError } from '../platform/backend';
+import type { RunEvent } from '../model/types';
+
+function fakeFetch(responses: Record<string, { status?: number; body: unknown }>) {
+  const calls: { url: string; body: unknown }[] = [];
+  const impl = vi.fn(async (url: string, init?: RequestInit) => {
+    calls.push({ url, body: JSON.parse(String(init?.body ?? '{}')) });
+    const cmd = url.replace(/^.*\/api\//, '');
+    const r = responses[cmd] ?? { status: 400, body: { code: 'A021', message: `unknown command '${cmd}'` } };
+    return new Response(JSON.stringify(r.body), { status: r.status ?? 200 });
+  });
+  return { impl: impl as unknown as typeof fetch, calls };
+}
+
+const spec = { version: 1, name: 'x', nodes: [] };
+
+describe('HTTP backend', () => {
+  it('posts JSON to /api/<command> and omits empty optional args', async () => {
+    const f = fakeFetch({ check: { body: { valid: true, diagnostics: [], schemas: {} } } });
+    const b = createHttpBackend({ promptPath: async () => null, fetchImpl: f.impl });
+    await b.check({ spec, path: null, params: {} });
+    expect(f.calls[0].url).toBe('/api/check');
+    expect(f.calls[0].body).toEqual({ spec });
+    await b.check({ spec, path: '/a/b.sluice.json', params: { n: '1' } });
+    expect(f.calls[1].body).toEqual({ spec, path: '/a/b.sluice.json', params: { n: '1' } });
+  });
+
+  it('replays run events, then resolves to the summary', async () => {
+    const events: RunEvent[] = [
+      { event: 'run_started', pipeline: 'x', nodes: ['a'] },
+      { event: 'node_finished', node: 'a', rows: 3, ms: 1 },
+      { event: 'run_finished', status: 'success', ms: 2 },
+    ];
+    const f = fakeFetch({ run: { body: { events, summary: { status: 'success', nodes: { a: { rows: 3, ms: 1 } }, outputs: [], ms: 2 } } } });
+    const b = createHttpBackend({ promptPath: async () => null, fetchImpl: f.impl });
+    const seen: RunEvent[] = [];
+    const s = await b.run({ spec, target: 'a' }, (e) => seen.push(e));
+    expect(seen).toEqual(events);
+    expect(s.nodes.a.rows).toBe(3);
+    expect(f.calls[0].body).toEqual({ spec, target: 'a' });
+  });
+
+  it('a failed run replays its events and rejects with the coded error', async () => {
+    const f = fakeFetch({
+      run: { body: { events: [{ event: 'node_failed', node: 'a', code: 'E200', error: 'boom' }], error: { code: 'E200', message: "node 'a' failed: boom", node: 'a' } } },
+    });
+    const b = createHttpBackend({ promptPath: async () => null, fetchImpl: f.impl });
+    const seen: RunEvent[] = [];
+    const err = await b.run({ spec }, (e) => seen.push(e)).catch((e: unknown) => e);
+    expect(seen).toHaveLength(1);
+    expect(err).toBeInstanceOf(BackendError);
+    expect((err as BackendError).code).toBe('E200');
+    expect((err as BackendError).node).toBe('a');
+  });
+
+  it('HTTP 400 bodies become BackendErrors with diagnostics', async () => {
+    const f = fakeFetch({
+      sql: { status: 400, body: { code: 'E100', message: 'invalid', diagnostics: [{ severity: 'error', code: 'S011', fault: 'spec', message: 'x' }] } },
+    });
+    const b = createHttpBackend({ promptPath: async () => null, fetchImpl: f.impl });
+    const err = (await b.sql({ spec, node: 'a' }).catch((e: unknown) => e)) as BackendError;
+    expect(err.code).toBe('E100');
+    expect(err.diagnostics).toHaveLength(1);
+  });
+
+  it('dialogs go through the path prompt; the initial spec comes from ?open=', async () => {
+    const prompt = vi.fn(async () => '/typed/path.sluice.json');
+    const b = createHttpBackend({ promptPath: prompt, search: '?open=%2Fdata%2Fp.sluice.json', fetchImpl: fakeFetch({}).impl });
+    expect(await b.saveDialog('x.sluice.json')).toBe('/typed/path.sluice.json');
+    expect(prompt).toHaveBeenCalledWith({ mode: 'save', defaultPath: 'x.sluice.json' });
+    expect(await b.initialSpecPath()).toBe('/data/p.sluice.json');
+  });
+});

@@ -1,0 +1,178 @@
+import { describe, expect, it } from 'vitest';
+import { findNode } from '../model/spec';
+import { isDirty } from '../store/store';
+import { sampleSpec, smallSpec, storeWith } from './helpers';
+
+describe('store: document edits', () => {
+  it('adds a node with a readable unique id and the schema defaults', () => {
+    const store = storeWith(smallSpec());
+    const a = store.getState().addNodeOfKind('join', { x: 10, y: 20 });
+    const b = store.getState().addNodeOfKind('join', { x: 10, y: 20 });
+    expect(a).toBe('join_1');
+    expect(b).toBe('join_2');
+    const n = findNode(store.getState().spec, 'join_1')!;
+    expect(n.params).toEqual({ how: 'inner', suffix: '_right' });
+    expect(store.getState().spec.layout!['join_1']).toEqual({ x: 10, y: 20 });
+    expect(store.getState().selection).toEqual(['join_2']);
+  });
+
+  it('connects, replaces a fixed port and refuses a cycle', () => {
+    const store = storeWith(smallSpec());
+    const s = store.getState();
+    expect(s.connect({ source: 'other', target: 'keep', sourceHandle: 'out', targetHandle: 'input' })).toBe(true);
+    expect(findNode(store.getState().spec, 'keep')!.inputs).toEqual({ input: 'other' });
+    // keep -> src would not cycle, but out has no output and src has no inputs.
+    expect(store.getState().connect({ source: 'out', target: 'keep', sourceHandle: 'out', targetHandle: 'input' })).toBe(false);
+    store.getState().addNodeOfKind('filter', { x: 0, y: 0 });
+    store.getState().connect({ source: 'keep', target: 'filter_1', sourceHandle: 'out', targetHandle: 'input' });
+    expect(store.getState().connect({ source: 'filter_1', target: 'keep', sourceHandle: 'out', targetHandle: 'input' })).toBe(false);
+    expect(findNode(store.getState().spec, 'keep')!.inputs).toEqual({ input: 'other' });
+  });
+
+  it('deletes nodes with their edges and layout, and undo/redo restore them', () => {
+    const store = storeWith(smallSpec());
+    const before = store.getState().spec;
+    store.getState().select(['keep']);
+    store.getState().deleteSelection();
+    const after = store.getState().spec;
+    expect(after.nodes.map((n) => n.id)).toEqual(['src', 'other', 'out']);
+    expect(findNode(after, 'out')!.inputs).toBeUndefined();
+    expect(after.layout!.keep).toBeUndefined();
+    store.getState().undo();
+    expect(store.getState().spec).toEqual(before);
+    store.getState().redo();
+    expect(store.getState().spec).toEqual(after);
+  });
+
+  it('deletes a selected edge only', () => {
+    const store = storeWith(smallSpec());
+    store.getState().select([], ['keep->out:input']);
+    store.getState().deleteSelection();
+    expect(findNode(store.getState().spec, 'out')!.inputs).toBeUndefined();
+    expect(store.getState().spec.nodes).toHaveLength(4);
+  });
+
+  it('coalesces a drag into one undo step and leaves no step for a click', () => {
+    const store = storeWith(smallSpec());
+    const s = store.getState();
+    s.beginDrag();
+    s.dragMove({ src: { x: 10, y: 0 } });
+    store.getState().dragMove({ src: { x: 20, y: 5 } });
+    store.getState().dragMove({ src: { x: 40, y: 10 } });
+    store.getState().endDrag();
+    expect(store.getState().past).toHaveLength(1);
+    expect(store.getState().spec.layout!.src).toEqual({ x: 40, y: 10 });
+    store.getState().undo();
+    expect(store.getState().spec.layout!.src).toEqual({ x: 0, y: 0 });
+    expect(store.getState().past).toHaveLength(0);
+    // A click: drag starts and ends without movement.
+    store.getState().beginDrag();
+    store.getState().endDrag();
+    expect(store.getState().past).toHaveLength(0);
+  });
+
+  it('coalesces typing in one field but not across fields', () => {
+    const store = storeWith(smallSpec());
+    const s = store.getState();
+    s.setParams('keep', { predicate: 'x > 10' }, 'params:keep:predicate');
+    store.getState().setParams('keep', { predicate: 'x > 100' }, 'params:keep:predicate');
+    expect(store.getState().past).toHaveLength(1);
+    store.getState().setDescription('keep', 'big ones');
+    expect(store.getState().past).toHaveLength(2);
+    store.getState().undo();
+    store.getState().undo();
+    expect(findNode(store.getState().spec, 'keep')!.params).toEqual({ predicate: 'x > 1' });
+  });
+
+  it('renames a node and updates references, layout and selection', () => {
+    const store = storeWith(sampleSpec);
+    store.getState().select(['orders']);
+    expect(store.getState().renameNode('orders', 'raw_orders')).toBeNull();
+    const spec = store.getState().spec;
+    expect(findNode(spec, 'raw_orders')).toBeTruthy();
+    expect(findNode(spec, 'orders')).toBeUndefined();
+    expect(findNode(spec, 'parsed_orders')!.inputs).toEqual({ input: 'raw_orders' });
+    expect(spec.layout!.raw_orders).toEqual({ x: 0, y: 0 });
+    expect(spec.layout!.orders).toBeUndefined();
+    expect(store.getState().selection).toEqual(['raw_orders']);
+    // Rejects taken and malformed ids.
+    expect(store.getState().renameNode('raw_orders', 'customers')).toMatch(/taken/);
+    expect(store.getState().renameNode('raw_orders', '1bad id')).toMatch(/letters/);
+  });
+
+  it('pastes copies with fresh ids, offset positions and internal edges only', () => {
+    const store = storeWith(smallSpec());
+    store.getState().select(['keep', 'out']);
+    expect(store.getState().copySelection()).toBe(2);
+    const ids = store.getState().paste();
+    expect(ids).toEqual(['keep_1', 'out_1']);
+    const spec = store.getState().spec;
+    expect(findNode(spec, 'keep_1')!.inputs).toBeUndefined(); // the edge from src was external
+    expect(findNode(spec, 'out_1')!.inputs).toEqual({ input: 'keep_1' });
+    expect(spec.layout!.keep_1).toEqual({ x: 280, y: 40 });
+    expect(store.getState().selection).toEqual(['keep_1', 'out_1']);
+    const again = store.getState().paste();
+    expect(again).toEqual(['keep_2', 'out_2']);
+    expect(store.getState().spec.layout!.keep_2).toEqual({ x: 320, y: 80 });
+  });
+
+  it('select all, and dirty tracking against the saved document', () => {
+    const store = storeWith(smallSpec());
+    expect(isDirty(store.getState())).toBe(false);
+    store.getState().selectAll();
+    expect(store.getState().selection).toHaveLength(4);
+    store.getState().moveNodes({ out: { x: 500, y: 0 } });
+    expect(isDirty(store.getState())).toBe(true);
+    store.getState().undo();
+    expect(isDirty(store.getState())).toBe(false);
+  });
+});
+
+describe('store: run state', () => {
+  it('tracks node statuses through run events', () => {
+    const store = storeWith(smallSpec());
+    const s = store.getState();
+    s.startRun();
+    s.runEvent({ event: 'run_started', pipeline: 'small', nodes: ['src', 'keep', 'out'] });
+    s.runEvent({ event: 'node_started', node: 'src', kind: 'read_csv' });
+    expect(store.getState().status.src.state).toBe('running');
+    store.getState().runEvent({ event: 'node_finished', node: 'src', rows: 42, ms: 3 });
+    store.getState().runEvent({ event: 'node_failed', node: 'keep', code: 'E200', error: 'boom' });
+    store.getState().runEvent({ event: 'run_finished', status: 'failed', ms: 9 });
+    store.getState().endRun();
+    expect(store.getState().status.src).toEqual({ state: 'done', rows: 42, ms: 3 });
+    expect(store.getState().status.keep).toEqual({ state: 'error', message: 'boom', code: 'E200' });
+    expect(store.getState().log).toHaveLength(5);
+    expect(store.getState().running).toBe(false);
+  });
+
+  it('marks a changed node and everything downstream stale, not upstream, and not on moves', () => {
+    const store = storeWith(smallSpec());
+    const s = store.getState();
+    for (const id of ['src', 'keep', 'out']) s.runEvent({ event: 'node_finished', node: id, rows: 5, ms: 1 });
+    store.getState().moveNodes({ keep: { x: 300, y: 40 } });
+    expect(store.getState().status.keep.state).toBe('done');
+    store.getState().setParams('keep', { predicate: 'x > 2' });
+    const st = store.getState().status;
+    expect(st.src.state).toBe('done');
+    expect(st.keep).toEqual({ state: 'stale', rows: 5, ms: 1 });
+    expect(st.out.state).toBe('stale');
+  });
+
+  it('a preview marks the node done with total rows and keeps histograms', () => {
+    const store = storeWith(smallSpec());
+    store.getState().setPreview('keep', { columns: [], rows: [], total_rows: 77, histograms: [] }, 100, 12);
+    expect(store.getState().status.keep).toEqual({ state: 'done', rows: 77, ms: 12 });
+    expect(store.getState().previews.keep.table.total_rows).toBe(77);
+  });
+
+  it('normalises missing-field diagnostics onto the field', () => {
+    const store = storeWith(smallSpec());
+    store.getState().setCheck({
+      valid: false,
+      schemas: {},
+      diagnostics: [{ severity: 'error', code: 'S010', fault: 'spec', node: 'keep', path: 'params', message: 'invalid parameter: missing field `predicate`' }],
+    });
+    expect(store.getState().check!.diagnostics[0].path).toBe('params.predicate');
+  });
+});
