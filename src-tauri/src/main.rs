@@ -116,9 +116,18 @@ fn spec_filter(d: rfd::AsyncFileDialog) -> rfd::AsyncFileDialog {
     d.add_filter("Sluice pipeline", &["json"])
 }
 
+/// Pick a file: a pipeline spec (`purpose` "spec", the default) or an input data file ("data").
 #[tauri::command]
-async fn open_dialog() -> Option<PathBuf> {
-    spec_filter(rfd::AsyncFileDialog::new()).set_title("Open pipeline").pick_file().await.map(|f| f.path().to_path_buf())
+async fn open_dialog(purpose: Option<String>) -> Option<PathBuf> {
+    let d = rfd::AsyncFileDialog::new();
+    let d = match purpose.as_deref() {
+        Some("data") => d
+            .set_title("Choose an input file")
+            .add_filter("Data files", &["csv", "tsv", "txt", "gz", "parquet", "json", "ndjson", "jsonl"])
+            .add_filter("All files", &["*"]),
+        _ => spec_filter(d).set_title("Open pipeline"),
+    };
+    d.pick_file().await.map(|f| f.path().to_path_buf())
 }
 
 #[tauri::command(rename_all = "snake_case")]

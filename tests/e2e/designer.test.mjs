@@ -102,8 +102,9 @@ async function fill(testid, text) {
   await field.waitFor();
   const tag = await field.evaluate((e) => e.tagName);
   if (tag === 'INPUT' || tag === 'TEXTAREA') return field.fill(text);
-  const editor = field.locator('.cm-content');
-  if (await editor.count()) {
+  const editable = await field.evaluate((e) => e.isContentEditable);
+  const editor = editable ? field : field.locator('.cm-content');
+  if (editable || (await editor.count())) {
     await editor.click();
     await page.keyboard.press('Control+A');
     await page.keyboard.type(text);
@@ -155,7 +156,7 @@ test('build, run, preview and save a pipeline; the CLI runs the saved file to th
 
   // Preview of the derive node: its rows and the new column.
   await select(derive);
-  await page.getByRole('button', { name: /preview/i }).first().click();
+  await byId('preview-btn').click();
   const table = byId('data-table');
   await table.waitFor();
   await page.waitForFunction(() => /amount_with_tax/.test(document.querySelector('[data-testid="data-table"]')?.textContent ?? ''));

@@ -403,7 +403,7 @@ export function createController(backend: Backend, store: StoreApi<Store>, opts:
     checkNow,
     autosaveNow,
     nativeDialogs: backend.nativeDialogs,
-    openDialog: () => backend.openDialog(),
+    openDialog: (purpose?: 'spec' | 'data') => backend.openDialog(purpose),
   };
 }
 

@@ -184,7 +184,7 @@ function NodeInspector({ id }: { id: string }) {
       },
       browse: ctrl.nativeDialogs
         ? async () => {
-            const picked = await ctrl.openDialog();
+            const picked = await ctrl.openDialog('data');
             return picked ? relativeToSpec(store.getState().path, picked) : null;
           }
         : undefined,

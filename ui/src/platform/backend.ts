@@ -47,8 +47,8 @@ export interface Backend {
   clearRecovery(): Promise<void>;
   recentFiles(): Promise<string[]>;
 
-  /** Ask for a spec file to open; null when cancelled. */
-  openDialog(): Promise<string | null>;
+  /** Ask for a file to open (a spec by default, or an input data file); null when cancelled. */
+  openDialog(purpose?: 'spec' | 'data'): Promise<string | null>;
   /** Ask where to save; null when cancelled. */
   saveDialog(defaultPath?: string | null): Promise<string | null>;
   /** The spec to open at startup (Tauri: the sample on first launch; HTTP: `?open=<path>`). */

@@ -49,11 +49,57 @@ export function createHttpBackend(opts: HttpOptions): Backend {
     run: async (doc, onEvent: (e: RunEvent) => void) => {
       const body: Record<string, unknown> = docArgs(doc);
       if (doc.target) body.target = doc.target;
-      const r = await call<{ events: RunEvent[]; summary?: RunSummary; error?: unknown }>('run', body);
-      for (const e of r.events ?? []) onEvent(e);
-      if (r.error) throw toBackendError(r.error);
-      if (!r.summary) throw new BackendError({ code: 'H003', message: 'run returned no summary' });
-      return r.summary;
+      // The bridge streams one JSON object per line while the run goes on: events, then a last
+      // line with the summary or the error.
+      let resp: Response;
+      try {
+        resp = await doFetch(`${base}/api/run_stream`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      } catch (e) {
+        throw new BackendError({ code: 'H000', message: `cannot reach the engine: ${String(e)}` });
+      }
+      if (!resp.ok) {
+        const text = await resp.text();
+        let value: unknown = null;
+        try {
+          value = JSON.parse(text);
+        } catch {
+          /* not JSON */
+        }
+        throw toBackendError(value ?? { code: 'H002', message: `HTTP ${resp.status}` });
+      }
+      let last: { summary?: RunSummary; error?: unknown } | null = null;
+      const handle = (line: string) => {
+        if (!line.trim()) return;
+        const v = JSON.parse(line) as Record<string, unknown>;
+        if ('event' in v) onEvent(v as unknown as RunEvent);
+        else last = v as { summary?: RunSummary; error?: unknown };
+      };
+      if (resp.body && typeof resp.body.getReader === 'function') {
+        const reader = resp.body.getReader();
+        const decoder = new TextDecoder();
+        let buf = '';
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          buf += decoder.decode(value, { stream: true });
+          let nl: number;
+          while ((nl = buf.indexOf('\n')) >= 0) {
+            handle(buf.slice(0, nl));
+            buf = buf.slice(nl + 1);
+          }
+        }
+        handle(buf + decoder.decode());
+      } else {
+        for (const line of (await resp.text()).split('\n')) handle(line);
+      }
+      const end = last as { summary?: RunSummary; error?: unknown } | null;
+      if (end?.error) throw toBackendError(end.error);
+      if (!end?.summary) throw new BackendError({ code: 'H003', message: 'the run ended without a summary' });
+      return end.summary;
     },
     cancel: () => call<boolean>('cancel'),
     preview: (a) => call<Table>('preview', { ...docArgs(a), node: a.node, limit: a.limit }),

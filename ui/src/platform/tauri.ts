@@ -38,7 +38,7 @@ export const tauriBackend: Backend = {
     await call<null>('clear_recovery');
   },
   recentFiles: () => call<string[]>('recent_files'),
-  openDialog: () => call<string | null>('open_dialog'),
+  openDialog: (purpose = 'spec') => call<string | null>('open_dialog', { purpose }),
   // The command is declared with `rename_all = "snake_case"`.
   saveDialog: (defaultPath) => call<string | null>('save_dialog', defaultPath ? { default_path: defaultPath } : {}),
   initialSpecPath: () => call<string | null>('initial_spec_path'),

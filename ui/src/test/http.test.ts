@@ -27,25 +27,48 @@ describe('HTTP backend', () => {
     expect(f.calls[1].body).toEqual({ spec, path: '/a/b.sluice.json', params: { n: '1' } });
   });
 
-  it('replays run events, then resolves to the summary', async () => {
+  /** A fetch whose run_stream body arrives in the given chunks. */
+  function streamingFetch(chunks: string[]) {
+    const calls: { url: string; body: unknown }[] = [];
+    const impl = vi.fn(async (url: string, init?: RequestInit) => {
+      calls.push({ url, body: JSON.parse(String(init?.body ?? '{}')) });
+      const enc = new TextEncoder();
+      const body = new ReadableStream<Uint8Array>({
+        start(c) {
+          for (const chunk of chunks) c.enqueue(enc.encode(chunk));
+          c.close();
+        },
+      });
+      return new Response(body, { status: 200 });
+    });
+    return { impl: impl as unknown as typeof fetch, calls };
+  }
+
+  it('streams run events as they come, then resolves to the summary', async () => {
     const events: RunEvent[] = [
       { event: 'run_started', pipeline: 'x', nodes: ['a'] },
       { event: 'node_finished', node: 'a', rows: 3, ms: 1 },
       { event: 'run_finished', status: 'success', ms: 2 },
     ];
-    const f = fakeFetch({ run: { body: { events, summary: { status: 'success', nodes: { a: { rows: 3, ms: 1 } }, outputs: [], ms: 2 } } } });
+    const summary = { status: 'success', nodes: { a: { rows: 3, ms: 1 } }, outputs: [], ms: 2 };
+    const text = [...events, { summary }].map((e) => JSON.stringify(e) + '\n').join('');
+    // Chunks that cut lines in the middle, as a network does.
+    const f = streamingFetch([text.slice(0, 17), text.slice(17, 90), text.slice(90)]);
     const b = createHttpBackend({ promptPath: async () => null, fetchImpl: f.impl });
     const seen: RunEvent[] = [];
     const s = await b.run({ spec, target: 'a' }, (e) => seen.push(e));
     expect(seen).toEqual(events);
     expect(s.nodes.a.rows).toBe(3);
+    expect(f.calls[0].url).toBe('/api/run_stream');
     expect(f.calls[0].body).toEqual({ spec, target: 'a' });
   });
 
-  it('a failed run replays its events and rejects with the coded error', async () => {
-    const f = fakeFetch({
-      run: { body: { events: [{ event: 'node_failed', node: 'a', code: 'E200', error: 'boom' }], error: { code: 'E200', message: "node 'a' failed: boom", node: 'a' } } },
-    });
+  it('a failed run streams its events and rejects with the coded error', async () => {
+    const lines = [
+      { event: 'node_failed', node: 'a', code: 'E200', error: 'boom' },
+      { error: { code: 'E200', message: "node 'a' failed: boom", node: 'a' } },
+    ];
+    const f = streamingFetch([lines.map((l) => JSON.stringify(l)).join('\n') + '\n']);
     const b = createHttpBackend({ promptPath: async () => null, fetchImpl: f.impl });
     const seen: RunEvent[] = [];
     const err = await b.run({ spec }, (e) => seen.push(e)).catch((e: unknown) => e);

@@ -1,0 +1,105 @@
+//! The app's commands on real files: what the designer sees when it checks, runs, previews and
+//! saves a pipeline, and the recovery copy that survives a crash.
+
+use std::path::Path;
+
+use serde_json::json;
+use sluice_api::service::Doc;
+use sluice_api::{files, Service};
+
+fn sample() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../sample_data/pipelines/customer_features.sluice.json").canonicalize().unwrap()
+}
+
+fn doc_of(path: &Path) -> Doc {
+    let spec = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    Doc { spec, path: Some(path.to_path_buf()), params: Default::default() }
+}
+
+#[test]
+fn check_gives_every_node_a_schema_and_flags_a_bad_edit_on_its_field() {
+    let s = Service::new();
+    let mut doc = doc_of(&sample());
+    let r = s.check(&doc).unwrap();
+    assert!(r.valid, "{:?}", r.diagnostics);
+    for (id, schema) in &r.schemas {
+        let kind = doc.spec["nodes"].as_array().unwrap().iter().find(|n| n["id"] == *id).unwrap()["kind"].as_str().unwrap();
+        if !kind.starts_with("write_") {
+            assert!(schema.as_ref().is_some_and(|s| !s.columns.is_empty()), "no schema for {id}");
+        }
+    }
+    let per_customer = r.schemas["per_customer"].as_ref().unwrap();
+    assert_eq!(per_customer.get("orders").unwrap().ty, "BIGINT");
+
+    // The editor sends the document as it is being edited: a misspelt column is flagged on its field.
+    let nodes = doc.spec["nodes"].as_array_mut().unwrap();
+    let sel = nodes.iter_mut().find(|n| n["id"] == "product_categories").unwrap();
+    sel["params"]["keep"] = json!(["product_id", "categroy"]);
+    let r = s.check(&doc).unwrap();
+    assert!(!r.valid);
+    let d = r.diagnostics.iter().find(|d| d.node.as_deref() == Some("product_categories")).unwrap();
+    assert_eq!(d.path.as_deref(), Some("params.keep[1]"));
+    assert_eq!(d.help.as_deref(), Some("did you mean 'category'?"));
+    // Schemas upstream of the mistake are still known, for the column pickers.
+    assert!(r.schemas["products"].is_some());
+}
+
+#[test]
+fn run_preview_and_save_an_unsaved_document() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("in.csv"), "id,score\n1,0.5\n2,1.5\n3,2.5\n4,\n").unwrap();
+    let spec = json!({
+        "version": 1, "name": "scores",
+        "nodes": [
+            {"id": "src", "kind": "read_csv", "params": {"path": "in.csv"}},
+            {"id": "high", "kind": "filter", "inputs": {"input": "src"}, "params": {"predicate": "score > 1"}},
+            {"id": "out", "kind": "write_csv", "inputs": {"input": "high"}, "params": {"path": "out.csv"}}
+        ],
+        "layout": {"src": {"x": 0, "y": 0}}
+    });
+    let target = dir.path().join("scores.sluice.json");
+    let doc = Doc { spec, path: Some(target.clone()), params: Default::default() };
+    let s = Service::new();
+    let mut events = vec![];
+    let summary = s.run(&doc, None, &mut |e| events.push(serde_json::to_value(e).unwrap())).unwrap();
+    assert_eq!(summary.nodes["src"].rows, 4);
+    assert_eq!(summary.nodes["high"].rows, 2);
+    assert_eq!(std::fs::read_to_string(dir.path().join("out.csv")).unwrap(), "id,score\n2,1.5\n3,2.5\n");
+    assert_eq!(events.first().unwrap()["event"], "run_started");
+
+    let t = s.preview(&doc, "src", 2).unwrap();
+    assert_eq!(t.rows.len(), 2);
+    assert_eq!(t.total_rows, 4);
+    assert_eq!(t.rows[0], vec![json!(1), json!(0.5)]);
+    let h = t.histograms.iter().find(|h| h.column == "score").unwrap();
+    assert_eq!(h.nulls, 1);
+    assert_eq!(h.bins.iter().map(|b| b.count).sum::<u64>(), 3);
+
+}
+
+/// Everything that touches the state folder is in this one test: the folder is process-wide.
+#[test]
+fn save_autosave_and_recovery() {
+    let dir = tempfile::tempdir().unwrap();
+    std::env::set_var("SLUICE_STATE_DIR", dir.path().join("state"));
+    assert!(files::recovery().is_none());
+    files::autosave(json!({"version": 1, "name": "wip", "nodes": []}), Some("/tmp/x.sluice.json".into())).unwrap();
+    let r = files::recovery().unwrap();
+    assert_eq!(r.spec["name"], "wip");
+    assert_eq!(r.path.unwrap(), Path::new("/tmp/x.sluice.json"));
+    files::clear_recovery().unwrap();
+    assert!(files::recovery().is_none());
+
+    // Saving writes the canonical text, records a recent file and drops the recovery copy.
+    let s = Service::new();
+    let spec = json!({"nodes": [], "layout": {"a": {"y": 2.5, "x": 0}}, "name": "saved", "version": 1});
+    files::autosave(spec.clone(), None).unwrap();
+    let target = dir.path().join("saved.sluice.json");
+    let text = s.save(&target, &spec).unwrap();
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), text);
+    assert!(text.starts_with("{\n  \"version\": 1,\n  \"name\": \"saved\""), "{text}");
+    assert!(text.contains("\"x\": 0,\n      \"y\": 2.5"), "{text}");
+    assert!(files::recovery().is_none());
+    assert_eq!(files::recent_files(), vec![target.canonicalize().unwrap()]);
+    assert_eq!(s.headless_command(&target, &Default::default()), format!("sluice run {}", target.display()));
+}
