@@ -178,17 +178,30 @@ pub fn plan(spec: &Spec, base_dir: &Path, dialect: &dyn Dialect, opts: &PlanOpti
         }
     }
 
-    let order = match graph::topo_order(&deps) {
-        Ok(o) => o,
+    let (order, cyclic) = match graph::topo_order(&deps) {
+        Ok(o) => (o, false),
         Err(cycles) => {
-            for c in cycles {
+            let mut bad: std::collections::HashSet<String> = std::collections::HashSet::new();
+            for c in &cycles {
                 diags.push(
                     Diagnostic::error("S017", format!("cycle: {}", c.join(" --> ")))
                         .node(&c[0])
                         .path("inputs"),
                 );
+                bad.extend(c.iter().cloned());
             }
-            return (None, diags);
+            // Check the rest of the graph anyway, so every other problem is reported too.
+            loop {
+                let rest: Deps = deps
+                    .iter()
+                    .filter(|(id, _)| !bad.contains(*id))
+                    .map(|(id, ds)| (id.clone(), ds.iter().filter(|d| !bad.contains(*d)).cloned().collect()))
+                    .collect();
+                match graph::topo_order(&rest) {
+                    Ok(o) => break (o, true),
+                    Err(more) => bad.extend(more.into_iter().flatten()),
+                }
+            }
         }
     };
 
@@ -235,6 +248,9 @@ pub fn plan(spec: &Spec, base_dir: &Path, dialect: &dyn Dialect, opts: &PlanOpti
                 diags.push(d.node(&node.id));
             }
         }
+    }
+    if cyclic {
+        return (None, diags);
     }
     // The plan is returned even with node errors so that editors can show the schemas that are
     // known; callers refuse to run it when `diags` has errors.

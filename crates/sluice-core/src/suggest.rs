@@ -9,7 +9,9 @@ pub fn closest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) 
         .filter(|(s, _)| *s >= 0.7)
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
-    scored.into_iter().take(3).map(|(_, c)| c.to_string()).collect()
+    // Only names about as close as the best one: "fliter" suggests "filter", not also "limit".
+    let best = scored.first().map(|s| s.0).unwrap_or(0.0);
+    scored.into_iter().filter(|(s, _)| *s >= best - 0.05).take(3).map(|(_, c)| c.to_string()).collect()
 }
 
 /// A help text naming the closest candidates, if any are close.

@@ -60,8 +60,8 @@ pub fn histograms(conn: &Connection, node: &str, rel: &str, columns: &[Column]) 
             let sql = format!(
                 "WITH c AS (SELECT CAST({col} AS VARCHAR) AS v, count(*) AS n FROM {rel} WHERE {col} IS NOT NULL GROUP BY 1), \
                  r AS (SELECT v, n, row_number() OVER (ORDER BY n DESC, v) AS k FROM c) \
-                 SELECT v, n FROM r WHERE k <= {TOP} UNION ALL \
-                 SELECT '(other)', sum(n) FROM r WHERE k > {TOP} HAVING count(*) > 0 ORDER BY 2 DESC"
+                 SELECT v, n, 0 AS o FROM r WHERE k <= {TOP} UNION ALL \
+                 SELECT '(other)', sum(n), 1 FROM r WHERE k > {TOP} HAVING count(*) > 0 ORDER BY o, n DESC, v"
             );
             let mut stmt = conn.prepare(&sql).map_err(fail)?;
             let rows = stmt

@@ -20,7 +20,9 @@
 //!   `{"expected_count": N}` or `{"expected_count": [lo, hi]}` for kinds whose rows cannot be
 //!   written by hand (sample): then the harness checks the count, that every output row is an
 //!   input row, and that a second run gives the same rows; `{"duplicates_together": true}`
-//!   also checks that identical input rows are all kept or all dropped.
+//!   also checks that identical input rows are all kept or all dropped;
+//!   `{"expect_error": "text"}` when running the node must fail with a message containing `text`
+//!   (then no expected rows are read).
 //!
 //! Every case runs on a temporary copy of its directory, so outputs never land in the repo.
 //! All failures are collected and reported together. `KINDS_CASE=name` runs the cases whose
@@ -82,6 +84,7 @@ struct CaseOpts {
     params: Vec<(String, String)>,
     expected_count: Option<(u64, u64)>,
     duplicates_together: bool,
+    expect_error: Option<String>,
 }
 
 fn read_case_opts(dir: &Path) -> Result<CaseOpts, String> {
@@ -98,6 +101,9 @@ fn read_case_opts(dir: &Path) -> Result<CaseOpts, String> {
             "ordered" => o.ordered = val.as_bool().ok_or("case.json: 'ordered' must be a boolean")?,
             "duplicates_together" => {
                 o.duplicates_together = val.as_bool().ok_or("case.json: 'duplicates_together' must be a boolean")?
+            }
+            "expect_error" => {
+                o.expect_error = Some(val.as_str().ok_or("case.json: 'expect_error' must be a string")?.to_string())
             }
             "params" => {
                 let m = val.as_object().ok_or("case.json: 'params' must be an object")?;
@@ -418,6 +424,22 @@ fn run_case_inner(src: &Path, update: bool, problems: &mut Vec<String>) -> Resul
             )),
             Err(_) => problems.push("expected.sql is missing (UPDATE_SNAPSHOTS=1 writes it)".into()),
         }
+    }
+
+    if let Some(want) = &opts.expect_error {
+        let outcome = if node.kind.info().output {
+            engine.preview(&plan, UNDER_TEST, PREVIEW_LIMIT).map(|_| ())
+        } else {
+            engine.run(&plan, &RunOptions { target: Some(UNDER_TEST.into()) }, &mut |_| {}).map(|_| ())
+        };
+        match outcome {
+            Ok(()) => problems.push(format!("expected an error containing {want:?}, but the node ran")),
+            Err(e) if !e.to_string().contains(want.as_str()) => {
+                problems.push(format!("expected an error containing {want:?}, got: {e}"))
+            }
+            Err(_) => {}
+        }
+        return Ok(());
     }
 
     let expected_csv = dir.join("expected.csv");

@@ -74,8 +74,10 @@ impl Kind for Deduplicate {
             }
         }
         let mut order = order_by_sql(cx, &keys);
-        // Tie-break on every column for determinism.
-        let rest: Vec<String> = cx.schema("input").names().map(|c| cx.ident(c)).collect();
+        // Tie-break on every column for determinism; `last` reverses this part of the order too
+        // (ASC NULLS LAST becomes DESC NULLS FIRST), so it is the last row of the whole order.
+        let tie = if p.keep == Keep::Last { " DESC NULLS FIRST" } else { "" };
+        let rest: Vec<String> = cx.schema("input").names().map(|c| format!("{}{tie}", cx.ident(c))).collect();
         if !rest.is_empty() {
             if !order.is_empty() {
                 order.push_str(", ");

@@ -66,7 +66,7 @@ impl Kind for Sample {
         let input = cx.input("input");
         Ok(Compiled::Query(match (p.fraction, p.n) {
             (Some(f), _) => format!("SELECT t.* FROM {input} AS t WHERE {u} < {f}"),
-            (None, Some(n)) => format!("SELECT t.* FROM {input} AS t ORDER BY {u}, ALL LIMIT {n}"),
+            (None, Some(n)) => format!("SELECT t.* FROM {input} AS t ORDER BY {u}, t LIMIT {n}"),
             _ => format!("SELECT t.* FROM {input} AS t"),
         }))
     }

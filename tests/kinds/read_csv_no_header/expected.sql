@@ -1,0 +1,1 @@
+SELECT * FROM read_csv(['$CASE/input.csv'], header = false)

@@ -1,0 +1,4 @@
+WITH "src" AS (
+  SELECT * FROM read_csv(['$CASE/input.csv'], header = true)
+)
+SELECT t.* FROM "src" AS t WHERE (hash("t", 1::UBIGINT) % 1000000007) / 1000000007.0 < 1

@@ -1,0 +1,1 @@
+COPY (SELECT 'zed' AS name, 0 AS id) TO '$CASE/result.parquet' (FORMAT parquet);
