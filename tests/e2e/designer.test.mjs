@@ -73,6 +73,7 @@ before(async () => {
 });
 
 after(async () => {
+  if (shots && page) await page.screenshot({ path: path.join(shots, 'e2e-final.png') }).catch(() => {});
   await browser?.close();
   bridge?.kill();
 });
@@ -123,23 +124,23 @@ async function connect(from, to, port = 'input') {
 }
 
 test('build, run, preview and save a pipeline; the CLI runs the saved file to the same output', async () => {
-  const src = await addNode('read_csv', 180, 200);
+  const src = await addNode('read_csv', 90, 120);
   await select(src);
   await fill('field-path', 'orders.csv');
 
-  const filter = await addNode('filter', 460, 200);
+  const filter = await addNode('filter', 300, 220);
   await connect(src, filter);
   await select(filter);
   await fill('field-predicate', "status <> 'cancelled'");
 
-  const derive = await addNode('derive', 740, 200);
+  const derive = await addNode('derive', 90, 340);
   await connect(filter, derive);
   await select(derive);
   await byId('add-columns').click();
   await fill('key-columns-0', 'amount_with_tax');
   await fill('value-columns-0', 'round(amount * 1.2, 2)');
 
-  const sink = await addNode('write_parquet', 1020, 200);
+  const sink = await addNode('write_parquet', 300, 440);
   await connect(derive, sink);
   await select(sink);
   await fill('field-path', 'out/orders_with_tax.parquet');

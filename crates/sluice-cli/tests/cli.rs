@@ -190,3 +190,36 @@ fn usage_errors_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("nosuch"));
 }
+
+/// The sample pipeline from a private copy of sample_data, run twice: both runs succeed and
+/// every output is byte-identical, whatever order DuckDB's threads finish in.
+#[test]
+fn sample_pipeline_runs_and_a_second_run_gives_identical_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("sample_data");
+    for e in std::fs::read_dir(root().join("sample_data")).unwrap().flatten() {
+        if e.file_type().unwrap().is_file() {
+            std::fs::create_dir_all(&data).unwrap();
+            std::fs::copy(e.path(), data.join(e.file_name())).unwrap();
+        }
+    }
+    let pipelines = data.join("pipelines");
+    std::fs::create_dir_all(&pipelines).unwrap();
+    let name = "customer_features.sluice.json";
+    std::fs::copy(root().join("sample_data/pipelines").join(name), pipelines.join(name)).unwrap();
+    let spec = pipelines.join(name);
+
+    let outputs = ["out/customer_features.parquet", "out/monthly_category_revenue.csv"];
+    let mut runs = vec![];
+    for _ in 0..2 {
+        let out = sluice(&["run", spec.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        runs.push(outputs.map(|o| std::fs::read(pipelines.join(o)).unwrap()));
+    }
+    for (i, o) in outputs.iter().enumerate() {
+        assert!(!runs[0][i].is_empty(), "{o} is written");
+        assert!(runs[0][i] == runs[1][i], "{o} differs between two runs");
+    }
+    let csv = String::from_utf8(runs[0][1].clone()).unwrap();
+    assert!(csv.starts_with("month,category,orders,revenue\n"), "{csv}");
+}

@@ -49,6 +49,16 @@ pub trait Dialect: Send + Sync {
     fn supports_qualify(&self) -> bool {
         true
     }
+    /// Sum of a floating-point column. A parallel engine adds partial sums in whatever order the
+    /// threads finish; a compensated sum makes the result (almost always) the correctly rounded
+    /// one, so a re-run gives the same bits.
+    fn float_sum(&self, expr: &str) -> String {
+        format!("sum({expr})")
+    }
+    /// Mean of a floating-point column, compensated for the same reason as [`Dialect::float_sum`].
+    fn float_mean(&self, expr: &str) -> String {
+        format!("avg({expr})")
+    }
 }
 
 /// DuckDB, the engine that runs specs.
@@ -98,6 +108,12 @@ impl Dialect for DuckDb {
         })
     }
 
+    fn float_sum(&self, expr: &str) -> String {
+        format!("fsum({expr})")
+    }
+    fn float_mean(&self, expr: &str) -> String {
+        format!("favg({expr})")
+    }
     fn row_hash_unit(&self, alias: &str, seed: u64) -> Result<String, Unsupported> {
         // hash() of the whole row as a struct, mixed with the seed: the same rows are chosen
         // whatever the thread count or the physical order, unlike TABLESAMPLE.

@@ -24,6 +24,10 @@ impl Column {
     pub fn is_known(&self) -> bool {
         self.ty != UNKNOWN
     }
+    /// FLOAT or DOUBLE.
+    pub fn is_float(&self) -> bool {
+        matches!(self.ty.to_uppercase().as_str(), "FLOAT" | "DOUBLE" | "REAL" | "FLOAT4" | "FLOAT8")
+    }
     /// Integer, floating point or decimal.
     pub fn is_numeric(&self) -> bool {
         let t = self.ty.to_uppercase();

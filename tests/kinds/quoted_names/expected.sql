@@ -31,4 +31,4 @@ WITH "src" AS (
 "win" AS (
   SELECT *, row_number() OVER (PARTITION BY "catégorie" ORDER BY "order ""total"" €" ASC NULLS LAST) AS "rang", lag("order ""total"" €", 1) OVER (PARTITION BY "catégorie" ORDER BY "order ""total"" €" ASC NULLS LAST) AS "précédent ""total""" FROM "joined"
 )
-SELECT "order ""total"" €", count(*) AS "n", sum("montant total") AS "montant", max("rang") AS "rang max" FROM "win" GROUP BY "order ""total"" €"
+SELECT "order ""total"" €", count(*) AS "n", fsum("montant total") AS "montant", max("rang") AS "rang max" FROM "win" GROUP BY "order ""total"" €"

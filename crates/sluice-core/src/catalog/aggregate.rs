@@ -64,10 +64,13 @@ fn agg_sql(cx: &CompileCx<'_>, a: &Agg) -> String {
     }
     let col = a.column.as_deref().map(|c| cx.ident(c));
     let c = col.clone().unwrap_or_else(|| "*".into());
+    let float = a.column.as_deref().and_then(|n| cx.schema("input").get(n).cloned()).is_some_and(|c| c.is_float());
     match a.func.unwrap_or(AggFn::Count) {
         AggFn::Count => format!("count({c})"),
         AggFn::CountDistinct => format!("count(DISTINCT {c})"),
+        AggFn::Sum if float => cx.dialect.float_sum(&c),
         AggFn::Sum => format!("sum({c})"),
+        AggFn::Mean if float => cx.dialect.float_mean(&c),
         AggFn::Mean => format!("avg({c})"),
         AggFn::Median => format!("quantile_cont({c}, 0.5)"),
         AggFn::Min => format!("min({c})"),
@@ -90,7 +93,10 @@ impl Kind for Aggregate {
             docs: "Groups rows by `group_by` and computes one row per group. Each aggregate is a function \
                    (count, count_distinct, sum, mean, median, min, max, stddev, variance) over a column, or \
                    an SQL aggregate expression. stddev and variance are sample statistics (ddof = 1), as in \
-                   pandas; median interpolates linearly. Nulls are ignored by every function but `count` \
+                   pandas; median interpolates linearly. Sums and means of floating-point columns are compensated \
+                   (Kahan), which keeps them accurate and nearly always the same bits whatever order the \
+                   threads finish in; integer and DECIMAL sums are exact, so aggregate those when re-runs \
+                   must be byte-identical. Nulls are ignored by every function but `count` \
                    without a column.",
         }
     }
