@@ -3,6 +3,7 @@
 //!
 //! Exit codes: 0 success, 1 the run failed (data, files, cancelled), 2 invalid spec or usage.
 
+mod junit;
 mod output;
 
 use std::io::IsTerminal;
@@ -52,6 +53,9 @@ enum Command {
         /// Spill directory for larger-than-memory data (default: SLUICE_TEMP_DIR).
         #[arg(long)]
         temp_dir: Option<PathBuf>,
+        /// Write the check results as JUnit XML, for CI gates.
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
     },
     /// Check a spec and print every diagnostic; exit 2 when any is an error.
     Validate {
@@ -142,7 +146,7 @@ fn dispatch(cmd: Command) -> Result<u8, EngineError> {
                 .any(|d| d.is_error() && d.fault == sluice_core::diagnostic::Fault::Spec);
             Ok(if spec_fault { 2 } else if errors { 1 } else { 0 })
         }
-        Command::Run { spec, json, node, memory_limit, threads, temp_dir } => {
+        Command::Run { spec, json, node, memory_limit, threads, temp_dir, junit } => {
             let mut settings = Settings::from_env();
             settings.memory_limit = memory_limit.or(settings.memory_limit);
             settings.threads = threads.or(settings.threads);
@@ -164,8 +168,18 @@ fn dispatch(cmd: Command) -> Result<u8, EngineError> {
             let _ = ctrlc::set_handler(move || cancel.cancel());
             let mut progress = output::Progress::new(json, std::io::stderr().is_terminal());
             let opts = RunOptions { target: node };
-            engine.run(&plan, &opts, &mut |e| progress.event(e))?;
-            Ok(0)
+            let summary = engine.run(&plan, &opts, &mut |e| progress.event(e))?;
+            if let Some(file) = junit {
+                junit::write(&file, &plan.name, &summary)
+                    .map_err(|source| EngineError::Io { node: "--junit".into(), path: file.clone(), source })?;
+            }
+            let failed: Vec<_> = summary.failed_checks().collect();
+            if !json {
+                for c in &failed {
+                    eprintln!("error[C001]: check '{}' failed: {}", c.node, c.message);
+                }
+            }
+            Ok(if failed.is_empty() { 0 } else { 1 })
         }
         Command::Preview { spec, node, limit, json } => {
             let engine = Engine::new(&Settings::from_env())?;

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use sluice_core::catalog::{registry, Ports};
 use sluice_core::Diagnostic;
-use sluice_engine::{EngineError, Event, RunStatus, Table};
+use sluice_engine::{CheckResult, CheckStatus, EngineError, Event, RunStatus, Table};
 
 pub fn print_error(e: &EngineError) {
     match e {
@@ -26,6 +26,10 @@ pub fn print_diagnostics(diags: &[Diagnostic]) {
 pub struct Progress {
     json: bool,
     tty: bool,
+    /// The result of the check node under way, printed with its node line.
+    check: Option<CheckResult>,
+    failed_checks: usize,
+    written: usize,
 }
 
 fn thousands(n: u64) -> String {
@@ -42,7 +46,7 @@ fn thousands(n: u64) -> String {
 
 impl Progress {
     pub fn new(json: bool, tty: bool) -> Self {
-        Progress { json, tty }
+        Progress { json, tty, check: None, failed_checks: 0, written: 0 }
     }
 
     pub fn event(&mut self, e: &Event) {
@@ -57,20 +61,56 @@ impl Progress {
             Event::RunStarted { pipeline, nodes } => writeln!(err, "running {pipeline} ({} nodes)", nodes.len()),
             Event::NodeStarted { node, kind } if self.tty => write!(err, "  … {node:<28} {kind:<14}\r"),
             Event::NodeStarted { .. } => Ok(()),
-            Event::NodeFinished { node, rows, ms } => {
-                writeln!(err, "  ✓ {node:<28} {:>12} rows {:>8} ms", thousands(*rows), ms)
+            Event::CheckFinished(c) => {
+                self.failed_checks += usize::from(c.blocks());
+                self.check = Some(c.clone());
+                Ok(())
             }
+            Event::NodeFinished { node, rows, ms } => match self.check.take().filter(|c| &c.node == node) {
+                Some(c) => print_check(&mut err, &c, *ms),
+                None => writeln!(err, "  ✓ {node:<28} {:>12} rows {:>8} ms", thousands(*rows), ms),
+            },
+            Event::NodeSkipped { node, reason } => writeln!(err, "  – {node:<28} not run: {reason}"),
             Event::NodeFailed { node, error, .. } => writeln!(err, "  ✗ {node:<28} {error}"),
             Event::OutputWritten { path, rows, .. } => {
+                self.written += 1;
                 writeln!(err, "  → wrote {} ({} rows)", path.display(), thousands(*rows))
             }
             Event::RunFinished { status, ms } => match status {
                 RunStatus::Success => writeln!(err, "done in {ms} ms"),
+                RunStatus::Failed if self.failed_checks > 0 => writeln!(
+                    err,
+                    "failed after {ms} ms: {} check(s) failed; nothing below them ran{}",
+                    self.failed_checks,
+                    if self.written > 0 { ", the other outputs were written" } else { " and no output was changed" }
+                ),
                 RunStatus::Failed => writeln!(err, "failed after {ms} ms; no output was changed"),
                 RunStatus::Cancelled => writeln!(err, "cancelled after {ms} ms; no output was changed"),
             },
         };
     }
+}
+
+/// A check's line, its message and a few failing rows.
+fn print_check(err: &mut impl Write, c: &CheckResult, ms: u64) -> std::io::Result<()> {
+    let (mark, word) = match c.status {
+        CheckStatus::Pass => ("✓", "passed"),
+        CheckStatus::Warn => ("!", "warning"),
+        CheckStatus::Fail => ("✗", "FAILED"),
+    };
+    writeln!(err, "  {mark} {:<28} {:>12} rows {:>8} ms  check {word}", c.node, thousands(c.element_count), ms)?;
+    if c.status != CheckStatus::Pass {
+        writeln!(err, "      {} (threshold: {})", c.message, c.threshold)?;
+        if let Some(s) = &c.samples {
+            let names: Vec<&str> = s.columns.iter().map(|c| c.name.as_str()).collect();
+            writeln!(err, "      failing rows, e.g. ({}):", names.join(", "))?;
+            for r in s.rows.iter().take(3) {
+                let cells: Vec<String> = r.iter().map(|v| v.to_string()).collect();
+                writeln!(err, "        {}", cells.join(", "))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 pub fn print_catalog() {

@@ -197,10 +197,12 @@ fn usage_errors_exit_2() {
 fn sample_pipeline_runs_and_a_second_run_gives_identical_bytes() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("sample_data");
-    for e in std::fs::read_dir(root().join("sample_data")).unwrap().flatten() {
-        if e.file_type().unwrap().is_file() {
-            std::fs::create_dir_all(&data).unwrap();
-            std::fs::copy(e.path(), data.join(e.file_name())).unwrap();
+    for sub in ["", "problems"] {
+        std::fs::create_dir_all(data.join(sub)).unwrap();
+        for e in std::fs::read_dir(root().join("sample_data").join(sub)).unwrap().flatten() {
+            if e.file_type().unwrap().is_file() {
+                std::fs::copy(e.path(), data.join(sub).join(e.file_name())).unwrap();
+            }
         }
     }
     let pipelines = data.join("pipelines");
@@ -222,4 +224,24 @@ fn sample_pipeline_runs_and_a_second_run_gives_identical_bytes() {
     }
     let csv = String::from_utf8(runs[0][1].clone()).unwrap();
     assert!(csv.starts_with("month,category,orders,revenue\n"), "{csv}");
+
+    // The copy of the inputs with injected problems fails the checks that guard against them,
+    // and no sink below a failed check is written: the outputs of the good run stay.
+    let junit = dir.path().join("checks.xml");
+    let out = sluice(&["run", spec.to_str().unwrap(), "--param", "data=../problems", "--junit", junit.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    for failed in ["order_ids_consistent", "amount_present", "valid_status", "amount_in_range"] {
+        assert!(err.contains(&format!("error[C001]: check '{failed}' failed")), "{failed}: {err}");
+    }
+    assert_eq!(err.matches("error[C001]").count(), 4, "{err}");
+    assert!(err.contains("– write_features") && err.contains("not run"), "{err}");
+    for (i, o) in outputs.iter().enumerate() {
+        assert!(std::fs::read(pipelines.join(o)).unwrap() == runs[0][i], "{o} was changed by the failed run");
+    }
+    assert!(staged_files(dir.path()).is_empty());
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(xml.contains("<testsuite name=\"customer_features\" tests=") && xml.contains("failures=\"4\""), "{xml}");
+    assert_eq!(xml.matches("<failure ").count(), 4, "{xml}");
+    assert!(xml.contains("status in {completed, shipped, returned, cancelled, pending}: failed, 415 of 102304 rows"), "{xml}");
 }

@@ -270,6 +270,7 @@ fn describe_node(
     let cx = CompileCx { node: &node.id, inputs: rels, schemas: inputs.clone(), dialect, base_dir };
     let sql = match node.kind.compile(&node.params, &cx) {
         Ok(Compiled::Query(q)) => q,
+        Ok(Compiled::Check(c)) => c.pass_through,
         Ok(Compiled::Write(_)) => return Ok(None),
         Err(e) => return Err(DescribeError { message: e.to_string(), data_fault: false }),
     };
@@ -326,7 +327,7 @@ impl Plan {
     }
 
     /// One self-contained statement for `target`: its upstream nodes as CTEs named by node id.
-    /// For a sink, the query of the rows it writes.
+    /// For a sink, the query of the rows it writes; for a check, the query that measures it.
     pub fn sql_for(&self, target: &str, dialect: &dyn Dialect) -> Result<String, CoreError> {
         let order = self.order_for(target)?;
         let rel = |id: &str| dialect.ident(id);
@@ -334,12 +335,18 @@ impl Plan {
         for id in &order[..order.len() - 1] {
             match self.compile_node(id, dialect, &rel)? {
                 Compiled::Query(q) => ctes.push(format!("{} AS (\n  {q}\n)", dialect.ident(id))),
+                Compiled::Check(c) => ctes.push(format!("{} AS (\n  {}\n)", dialect.ident(id), c.pass_through)),
                 Compiled::Write(_) => {}
             }
         }
         let last = match self.compile_node(target, dialect, &rel)? {
             Compiled::Query(q) => q,
             Compiled::Write(w) => w.query,
+            // A check's own SQL is its measurement; the failing rows follow as a comment.
+            Compiled::Check(c) => match &c.failing {
+                Some(f) => format!("{}\n-- failing rows:\n-- {}", c.metrics, f.replace('\n', "\n-- ")),
+                None => c.metrics,
+            },
         };
         if ctes.is_empty() {
             Ok(last)

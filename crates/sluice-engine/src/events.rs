@@ -21,6 +21,10 @@ pub enum Event {
     NodeStarted { node: String, kind: String },
     NodeFinished { node: String, rows: u64, ms: u64 },
     NodeFailed { node: String, code: String, error: String },
+    /// A check measured its input (sent before the check node's `node_finished`).
+    CheckFinished(crate::checks::CheckResult),
+    /// Not run: a check upstream failed with severity error.
+    NodeSkipped { node: String, reason: String },
     OutputWritten { node: String, path: PathBuf, rows: u64 },
     RunFinished { status: RunStatus, ms: u64 },
 }

@@ -5,9 +5,11 @@
 //!                    ──sinks──▶ staged files beside their targets ──all nodes ok──▶ renamed into place
 //!                    ──events──▶ a callback shared by the CLI and the app
 //! ```
-//! A failed or cancelled run deletes its staged files: earlier outputs stay as they were.
+//! A failed or cancelled run deletes its staged files: earlier outputs stay as they were. A check
+//! node that fails with severity error stops its downstream nodes; the rest of the graph runs.
 
 pub mod cancel;
+pub mod checks;
 pub mod describe;
 pub mod error;
 pub mod events;
@@ -19,6 +21,7 @@ pub mod settings;
 mod sink;
 
 pub use cancel::CancelHandle;
+pub use checks::{CheckResult, CheckStatus};
 pub use error::EngineError;
 pub use events::{Event, RunStatus};
 pub use load::{check_text, load_plan, Loaded};

@@ -22,16 +22,34 @@ pub struct Table {
 }
 
 pub(crate) fn fetch(conn: &Connection, node: &str, rel: &str, limit: usize, total_rows: u64) -> Result<Table, EngineError> {
+    let Rows { columns, rows } = rows(conn, node, &format!("SELECT * FROM {rel}"), limit)?;
+    let histograms = crate::histogram::histograms(conn, node, rel, &columns)?;
+    Ok(Table { columns, rows, total_rows, histograms })
+}
+
+/// Some rows of a query, with their column types.
+#[derive(Debug, Clone, Serialize)]
+pub struct Rows {
+    pub columns: Vec<Column>,
+    /// Each row's values in column order, rendered as in [`Table::rows`].
+    pub rows: Vec<Vec<serde_json::Value>>,
+}
+
+/// The first `limit` rows of `query`.
+pub(crate) fn rows(conn: &Connection, node: &str, query: &str, limit: usize) -> Result<Rows, EngineError> {
     let fail = |e: duckdb::Error| EngineError::Node { node: node.to_string(), message: clean_message(&e) };
-    let mut stmt = conn.prepare(&format!("DESCRIBE SELECT * FROM {rel}")).map_err(fail)?;
+    let mut stmt = conn.prepare(&format!("DESCRIBE {query}")).map_err(fail)?;
     let columns: Vec<Column> = stmt
         .query_map([], |r| Ok(Column::new(r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
         .map_err(fail)?
         .collect::<Result<_, _>>()
         .map_err(fail)?;
+    if columns.is_empty() {
+        return Ok(Rows { columns, rows: vec![] });
+    }
     // A JSON array per row keeps column order and never clashes on names.
-    let values: Vec<String> = columns.iter().map(|c| DuckDb.ident(&c.name)).collect();
-    let sql = format!("SELECT CAST(json_array({}) AS VARCHAR) FROM {rel} LIMIT {limit}", values.join(", "));
+    let values: Vec<String> = columns.iter().map(|c| format!("__q.{}", DuckDb.ident(&c.name))).collect();
+    let sql = format!("SELECT CAST(json_array({}) AS VARCHAR) FROM ({query}) AS __q LIMIT {limit}", values.join(", "));
     let mut stmt = conn.prepare(&sql).map_err(fail)?;
     let rows = stmt
         .query_map([], |r| r.get::<_, String>(0))
@@ -39,9 +57,8 @@ pub(crate) fn fetch(conn: &Connection, node: &str, rel: &str, limit: usize, tota
         .map(|r| {
             let text = r.map_err(fail)?;
             serde_json::from_str::<Vec<serde_json::Value>>(&text)
-                .map_err(|e| EngineError::Node { node: node.to_string(), message: format!("preview: {e}") })
+                .map_err(|e| EngineError::Node { node: node.to_string(), message: format!("rows: {e}") })
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let histograms = crate::histogram::histograms(conn, node, rel, &columns)?;
-    Ok(Table { columns, rows, total_rows, histograms })
+    Ok(Rows { columns, rows })
 }

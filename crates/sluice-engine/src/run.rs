@@ -13,6 +13,7 @@ use sluice_core::dialect::{Dialect, DuckDb};
 use sluice_core::Plan;
 
 use crate::cancel::CancelHandle;
+use crate::checks::{self, CheckResult};
 use crate::events::{Event, RunStatus};
 use crate::settings::Settings;
 use crate::sink::{self, Staged};
@@ -39,13 +40,33 @@ pub struct NodeResult {
     pub ms: u64,
 }
 
-/// The outcome of a successful run.
+/// The outcome of a run that went through: `status` is `failed` when a check of severity error
+/// failed (its downstream nodes are in `skipped`, the other branches ran and wrote their sinks).
 #[derive(Debug, Clone, Serialize)]
 pub struct RunSummary {
     pub status: RunStatus,
     pub nodes: IndexMap<String, NodeResult>,
     pub outputs: Vec<std::path::PathBuf>,
+    pub checks: Vec<CheckResult>,
+    /// Nodes not run because a check upstream failed.
+    pub skipped: Vec<String>,
     pub ms: u64,
+}
+
+impl RunSummary {
+    /// The checks that stopped part of the run.
+    pub fn failed_checks(&self) -> impl Iterator<Item = &CheckResult> {
+        self.checks.iter().filter(|c| c.blocks())
+    }
+}
+
+/// What running the nodes produced, before sinks are committed.
+#[derive(Default)]
+struct Progress {
+    nodes: IndexMap<String, NodeResult>,
+    checks: Vec<CheckResult>,
+    /// Node id to the failed check that stopped it.
+    blocked: IndexMap<String, String>,
 }
 
 /// The temp table holding a node's output.
@@ -94,8 +115,8 @@ impl Engine {
         };
         on_event(&Event::RunStarted { pipeline: plan.name.clone(), nodes: order.clone() });
         let mut staged: Vec<Staged> = Vec::new();
-        let mut nodes = IndexMap::new();
-        let result = self.run_nodes(plan, &order, &mut staged, &mut nodes, on_event).and_then(|()| {
+        let mut progress = Progress::default();
+        let result = self.run_nodes(plan, &order, &mut staged, &mut progress, true, on_event).and_then(|()| {
             if self.flag.load(Ordering::SeqCst) {
                 return Err(EngineError::Cancelled);
             }
@@ -106,12 +127,21 @@ impl Engine {
         self.running.store(false, Ordering::SeqCst);
         let ms = start.elapsed().as_millis() as u64;
         let status = match &result {
+            Ok(()) if progress.checks.iter().any(CheckResult::blocks) => RunStatus::Failed,
             Ok(()) => RunStatus::Success,
             Err(EngineError::Cancelled) => RunStatus::Cancelled,
             Err(_) => RunStatus::Failed,
         };
         on_event(&Event::RunFinished { status, ms });
-        result.map(|()| RunSummary { status, nodes, outputs: staged.iter().map(|s| s.path.clone()).collect(), ms })
+        let skipped: Vec<String> = progress.blocked.keys().filter(|id| !progress.nodes.contains_key(*id)).cloned().collect();
+        result.map(|()| RunSummary {
+            status,
+            nodes: progress.nodes,
+            outputs: staged.iter().map(|s| s.path.clone()).collect(),
+            checks: progress.checks,
+            skipped,
+            ms,
+        })
     }
 
     fn run_nodes(
@@ -119,7 +149,8 @@ impl Engine {
         plan: &Plan,
         order: &[String],
         staged: &mut Vec<Staged>,
-        results: &mut IndexMap<String, NodeResult>,
+        progress: &mut Progress,
+        gate: bool,
         on_event: &mut dyn FnMut(&Event),
     ) -> Result<(), EngineError> {
         for id in order {
@@ -128,13 +159,38 @@ impl Engine {
             }
             let node = plan.node(id)?;
             let info = node.kind.info();
+            let blocked_by = node.inputs.values().find_map(|up| progress.blocked.get(up)).cloned();
+            if let Some(check) = &blocked_by {
+                // A check right below a failed check measures the same rows: it still runs, so one
+                // run reports every failure at that point, but nothing below it does.
+                let measures_same_rows = info.category == Category::Check
+                    && node.inputs.values().all(|up| {
+                        progress.nodes.contains_key(up)
+                            && plan.nodes.get(up).is_some_and(|n| n.kind.info().category == Category::Check)
+                    });
+                if !measures_same_rows {
+                    on_event(&Event::NodeSkipped { node: id.clone(), reason: format!("check '{check}' failed upstream") });
+                    progress.blocked.insert(id.clone(), check.clone());
+                    continue;
+                }
+            }
             on_event(&Event::NodeStarted { node: id.clone(), kind: info.id.to_string() });
             let t0 = Instant::now();
             let outcome = self.run_node(plan, id, staged);
             match outcome {
-                Ok(rows) => {
+                Ok((rows, check)) => {
                     let ms = t0.elapsed().as_millis() as u64;
-                    results.insert(id.clone(), NodeResult { rows, ms });
+                    if let Some(c) = check {
+                        on_event(&Event::CheckFinished(c.clone()));
+                        if gate && c.blocks() {
+                            progress.blocked.insert(id.clone(), id.clone());
+                        }
+                        if let Some(check) = &blocked_by {
+                            progress.blocked.entry(id.clone()).or_insert_with(|| check.clone());
+                        }
+                        progress.checks.push(c);
+                    }
+                    progress.nodes.insert(id.clone(), NodeResult { rows, ms });
                     on_event(&Event::NodeFinished { node: id.clone(), rows, ms });
                 }
                 Err(e) => {
@@ -158,8 +214,8 @@ impl Engine {
         Ok(())
     }
 
-    /// Run one node; returns its row count.
-    fn run_node(&self, plan: &Plan, id: &str, staged: &mut Vec<Staged>) -> Result<u64, EngineError> {
+    /// Run one node; returns its row count and, for a check, its result.
+    fn run_node(&self, plan: &Plan, id: &str, staged: &mut Vec<Staged>) -> Result<(u64, Option<CheckResult>), EngineError> {
         let fail = |e: duckdb::Error| EngineError::Node { node: id.to_string(), message: clean_message(&e) };
         match plan.compile_node(id, &DuckDb, &relation)? {
             Compiled::Query(q) => {
@@ -168,8 +224,17 @@ impl Engine {
                     .map_err(fail)?;
                 self.conn
                     .query_row(&format!("SELECT count(*) FROM {}", relation(id)), [], |r| r.get::<_, i64>(0))
-                    .map(|n| n as u64)
+                    .map(|n| (n as u64, None))
                     .map_err(fail)
+            }
+            Compiled::Check(c) => {
+                // The input passes through unchanged: a view, not a copy.
+                self.conn
+                    .execute_batch(&format!("CREATE OR REPLACE TEMP VIEW {} AS {}", relation(id), c.pass_through))
+                    .map_err(fail)?;
+                let kind = plan.node(id)?.kind.info().id;
+                let result = checks::evaluate(&self.conn, id, kind, &c)?;
+                Ok((result.element_count, Some(result)))
             }
             Compiled::Write(w) => {
                 // Appending to Parquet rewrites the file: existing rows first, matched by name.
@@ -178,7 +243,7 @@ impl Engine {
                     let rel = |up: &str| format!("(SELECT * FROM read_parquet({existing}) UNION ALL BY NAME SELECT * FROM {})", relation(up));
                     match plan.compile_node(id, &DuckDb, &rel)? {
                         Compiled::Write(w2) => w2,
-                        Compiled::Query(_) => w,
+                        _ => w,
                     }
                 } else {
                     w
@@ -186,13 +251,15 @@ impl Engine {
                 let s = sink::stage(&self.conn, id, &w)?;
                 let rows = s.rows;
                 staged.push(s);
-                Ok(rows)
+                Ok((rows, None))
             }
         }
     }
 
     fn drop_tables(&self, order: &[String]) {
         for id in order {
+            // Checks are views, the other nodes tables; dropping the wrong type fails harmlessly.
+            let _ = self.conn.execute_batch(&format!("DROP VIEW IF EXISTS {}", relation(id)));
             let _ = self.conn.execute_batch(&format!("DROP TABLE IF EXISTS {}", relation(id)));
         }
     }
@@ -207,10 +274,11 @@ impl Engine {
         self.running.store(true, Ordering::SeqCst);
         let order = plan.order_for(node)?;
         let mut staged = Vec::new();
-        let mut results = IndexMap::new();
+        // A preview shows the data even below a failing check: that is how one finds out why.
+        let mut progress = Progress::default();
         let r = self
-            .run_nodes(plan, &order, &mut staged, &mut results, &mut |_| {})
-            .and_then(|()| crate::preview::fetch(&self.conn, node, &relation(node), limit, results[node].rows));
+            .run_nodes(plan, &order, &mut staged, &mut progress, false, &mut |_| {})
+            .and_then(|()| crate::preview::fetch(&self.conn, node, &relation(node), limit, progress.nodes[node].rows));
         self.drop_tables(&order);
         self.running.store(false, Ordering::SeqCst);
         r

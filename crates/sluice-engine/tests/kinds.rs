@@ -24,6 +24,11 @@
 //!   `{"expect_error": "text"}` when running the node must fail with a message containing `text`
 //!   (then no expected rows are read).
 //!
+//! - `expected_check.json` (check kinds, instead of `expected.csv`): the fields the check result
+//!   must have, e.g. `{"status": "fail", "unexpected_count": 2, "unexpected_percent": 40.0}`
+//!   (numbers compared to 1e-9; `"samples": N` is the number of sample rows). The harness also
+//!   checks that the node passes its input through unchanged.
+//!
 //! Every case runs on a temporary copy of its directory, so outputs never land in the repo.
 //! All failures are collected and reported together. `KINDS_CASE=name` runs the cases whose
 //! directory name contains `name`.
@@ -442,6 +447,11 @@ fn run_case_inner(src: &Path, update: bool, problems: &mut Vec<String>) -> Resul
         return Ok(());
     }
 
+    let expected_check = dir.join("expected_check.json");
+    if expected_check.is_file() {
+        return check_result(&engine, &plan, &expected_check, problems);
+    }
+
     let expected_csv = dir.join("expected.csv");
     let expected_file = dir.join("expected_file.txt");
     if !expected_csv.is_file() && !expected_file.is_file() && opts.expected_count.is_none() {
@@ -515,6 +525,39 @@ fn run_case_inner(src: &Path, update: bool, problems: &mut Vec<String>) -> Resul
             }
             Err(e) => problems.push(format!("preview of {id}: {e}")),
         }
+    }
+    Ok(())
+}
+
+/// Run a check node, compare its result with `expected_check.json`, and check that its output
+/// is its input.
+fn check_result(engine: &Engine, plan: &sluice_core::Plan, expected: &Path, problems: &mut Vec<String>) -> Result<(), String> {
+    let want: serde_json::Map<String, Value> =
+        serde_json::from_str(&fs::read_to_string(expected).map_err(|e| e.to_string())?).map_err(|e| format!("expected_check.json: {e}"))?;
+    let summary = engine
+        .run(plan, &RunOptions { target: Some(UNDER_TEST.into()) }, &mut |_| {})
+        .map_err(|e| format!("run: {e}"))?;
+    let result = summary.checks.iter().find(|c| c.node == UNDER_TEST).ok_or("the node reported no check result")?;
+    let got = serde_json::to_value(result).map_err(|e| e.to_string())?;
+    for (field, w) in &want {
+        let g = if field == "samples" {
+            Value::from(result.samples.as_ref().map_or(0, |s| s.rows.len()))
+        } else {
+            got.get(field).cloned().unwrap_or(Value::Null)
+        };
+        let same = match (w.as_f64(), g.as_f64()) {
+            (Some(a), Some(b)) => (a - b).abs() <= 1e-9,
+            _ => *w == g,
+        };
+        if !same {
+            problems.push(format!("check result field '{field}': expected {w}, got {g} ({})", result.message));
+        }
+    }
+    let up = plan.node(UNDER_TEST).map_err(|e| e.to_string())?.inputs.values().next().cloned().ok_or("no input")?;
+    let input = from_table(&engine.preview(plan, &up, PREVIEW_LIMIT).map_err(|e| format!("preview of {up}: {e}"))?);
+    let output = from_table(&engine.preview(plan, UNDER_TEST, PREVIEW_LIMIT).map_err(|e| format!("preview: {e}"))?);
+    if let Some(d) = compare("pass-through (output vs input)", &input, &output, true) {
+        problems.push(d);
     }
     Ok(())
 }

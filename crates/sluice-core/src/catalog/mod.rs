@@ -7,6 +7,15 @@
 
 mod aggregate;
 mod cast;
+pub mod check;
+mod check_accepted_values;
+mod check_between;
+mod check_not_null;
+mod check_null_fraction;
+mod check_regex;
+mod check_row_count;
+mod check_sql;
+mod check_unique;
 mod common;
 mod deduplicate;
 mod derive;
@@ -92,6 +101,8 @@ pub enum Compiled {
     Query(String),
     /// A sink: write the rows of `query` to a target.
     Write(SinkWrite),
+    /// A check: its input passes through; the check measures it.
+    Check(check::CheckSql),
 }
 
 /// What a sink writes, where and how.
@@ -283,6 +294,14 @@ pub fn registry() -> &'static [&'static dyn DynKind] {
             &aggregate::Aggregate,
             &window::Window,
             &sql::Sql,
+            &check_not_null::CheckNotNull,
+            &check_unique::CheckUnique,
+            &check_accepted_values::CheckAcceptedValues,
+            &check_between::CheckBetween,
+            &check_regex::CheckRegex,
+            &check_null_fraction::CheckNullFraction,
+            &check_row_count::CheckRowCount,
+            &check_sql::CheckSqlAssertion,
             &write_parquet::WriteParquet,
             &write_csv::WriteCsv,
             &write_duckdb::WriteDuckDb,

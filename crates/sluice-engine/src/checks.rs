@@ -1,0 +1,121 @@
+//! Running a check node: measure its input, decide pass or fail, keep samples of failing rows.
+
+use duckdb::Connection;
+use serde::Serialize;
+use sluice_core::catalog::check::{CheckSeverity, CheckSql, Rule};
+
+use crate::preview::{rows, Rows};
+use crate::run::clean_message;
+use crate::EngineError;
+
+/// The outcome of a check, as it appears in events, summaries, JSON output and JUnit reports.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckResult {
+    pub node: String,
+    pub kind: String,
+    /// What is checked, e.g. `amount in [0, 10000]`.
+    pub check: String,
+    pub severity: CheckSeverity,
+    pub status: CheckStatus,
+    /// The measured value: the share of expected rows for row checks, the metric otherwise.
+    pub observed: Option<f64>,
+    pub threshold: String,
+    /// Rows in the check's input.
+    pub element_count: u64,
+    /// Rows that break the rule (for row checks and checks with samples).
+    pub unexpected_count: Option<u64>,
+    /// `unexpected_count` over the rows the rule applies to (non-null values for value rules), in percent.
+    pub unexpected_percent: Option<f64>,
+    /// One line for people.
+    pub message: String,
+    /// Some failing rows.
+    pub samples: Option<Rows>,
+}
+
+/// Pass, or how a failure counts.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckStatus {
+    Pass,
+    /// Failed with severity `warn`: recorded, the run goes on.
+    Warn,
+    /// Failed with severity `error`: nothing downstream runs.
+    Fail,
+}
+
+impl CheckResult {
+    /// Did the check stop its downstream nodes?
+    pub fn blocks(&self) -> bool {
+        self.status == CheckStatus::Fail
+    }
+}
+
+/// Measure `check` and build its result.
+pub(crate) fn evaluate(conn: &Connection, node: &str, kind: &str, check: &CheckSql) -> Result<CheckResult, EngineError> {
+    let fail = |e: duckdb::Error| EngineError::Node { node: node.to_string(), message: clean_message(&e) };
+    let (element_count, counted, unexpected, metric): (i64, i64, i64, Option<f64>) = conn
+        .query_row(&check.metrics, [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .map_err(fail)?;
+    let (element_count, counted, unexpected) = (element_count as u64, counted as u64, unexpected as u64);
+    let row_rule = matches!(check.rule, Rule::Mostly(_));
+    let observed = if row_rule {
+        (counted > 0).then(|| (counted - unexpected) as f64 / counted as f64)
+    } else {
+        metric
+    };
+    let passed = check.rule.passes(counted, unexpected, observed);
+    let has_rows = check.failing.is_some();
+    let unexpected_count = has_rows.then_some(unexpected);
+    let denominator = if row_rule { counted } else { element_count };
+    let unexpected_percent = (has_rows && denominator > 0).then(|| 100.0 * unexpected as f64 / denominator as f64);
+    let samples = match &check.failing {
+        Some(q) if unexpected > 0 && check.samples > 0 => Some(rows(conn, node, q, check.samples as usize)?),
+        _ => None,
+    };
+    let status = match (passed, check.severity) {
+        (true, _) => CheckStatus::Pass,
+        (false, CheckSeverity::Warn) => CheckStatus::Warn,
+        (false, CheckSeverity::Error) => CheckStatus::Fail,
+    };
+    let message = message(check, passed, element_count, counted, unexpected, observed);
+    Ok(CheckResult {
+        node: node.to_string(),
+        kind: kind.to_string(),
+        check: check.description.clone(),
+        severity: check.severity,
+        status,
+        observed,
+        threshold: check.rule.threshold(),
+        element_count,
+        unexpected_count,
+        unexpected_percent,
+        message,
+        samples,
+    })
+}
+
+fn message(check: &CheckSql, passed: bool, rows: u64, counted: u64, unexpected: u64, observed: Option<f64>) -> String {
+    let verdict = if passed { "passed" } else { "failed" };
+    match check.rule {
+        Rule::Mostly(_) if unexpected == 0 => format!("{}: {verdict}, {counted} of {rows} rows checked", check.description),
+        Rule::Mostly(_) => format!(
+            "{}: {verdict}, {unexpected} of {counted} rows unexpected ({:.2}%)",
+            check.description,
+            100.0 * unexpected as f64 / counted.max(1) as f64
+        ),
+        Rule::Range { .. } => match observed {
+            Some(v) => format!("{}: {verdict}, observed {}", check.description, trim_float(v)),
+            None => format!("{}: {verdict}, nothing to measure ({rows} rows)", check.description),
+        },
+    }
+}
+
+/// `12` rather than `12.0`, `0.1234` rather than `0.12340000000000001`.
+fn trim_float(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        let s = format!("{v:.6}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
