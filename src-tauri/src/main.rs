@@ -3,7 +3,7 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use indexmap::IndexMap;
@@ -144,15 +144,18 @@ async fn save_dialog(default_path: Option<PathBuf>) -> Option<PathBuf> {
     d.save_file().await.map(|f| f.path().to_path_buf())
 }
 
-/// The spec to open at start: the first command-line argument, else the most recent file.
+/// The spec to open at start: the first command-line argument, else the most recent file, else
+/// (on first launch from a checkout) the sample pipeline.
 #[tauri::command]
 fn initial_spec_path() -> Option<PathBuf> {
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../sample_data/pipelines/customer_features.sluice.json");
     std::env::args_os()
         .nth(1)
         .map(PathBuf::from)
         .filter(|p| p.is_file())
         .and_then(|p| p.canonicalize().ok())
         .or_else(|| files::recent_files().into_iter().next())
+        .or_else(|| sample.canonicalize().ok())
 }
 
 fn main() {

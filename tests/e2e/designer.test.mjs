@@ -51,17 +51,23 @@ function writeOrders(file) {
   fs.writeFileSync(file, lines.join('\n') + '\n');
 }
 
+/** The app's command layer on a free port, keeping its state (autosave, recent files) in `stateDir`. */
+async function startBridge(stateDir) {
+  const port = await freePort();
+  const u = `http://127.0.0.1:${port}/`;
+  const proc = spawn(bridgeBin, ['--addr', `127.0.0.1:${port}`, '--ui', path.join(root, 'ui/dist')], {
+    cwd: work,
+    env: { ...process.env, SLUICE_STATE_DIR: stateDir },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  await waitForHttp(u);
+  return { proc, url: u };
+}
+
 before(async () => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-e2e-'));
   writeOrders(path.join(work, 'orders.csv'));
-  const port = await freePort();
-  url = `http://127.0.0.1:${port}/`;
-  bridge = spawn(bridgeBin, ['--addr', `127.0.0.1:${port}`, '--ui', path.join(root, 'ui/dist')], {
-    cwd: work,
-    env: { ...process.env, SLUICE_STATE_DIR: path.join(work, 'state') },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  await waitForHttp(url);
+  ({ proc: bridge, url } = await startBridge(path.join(work, 'state')));
   browser = await chromium.launch({
     executablePath: chromiumBin,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
@@ -180,4 +186,51 @@ test('build, run, preview and save a pipeline; the CLI runs the saved file to th
   const run = spawnSync(sluiceBin, ['run', saved], { encoding: 'utf8' });
   assert.equal(run.status, 0, run.stderr);
   assert.ok(fs.readFileSync(output).equals(appBytes), 'CLI output equals the app output byte for byte');
+});
+
+test('after SIGKILL the restarted app offers the unsaved edits back', async () => {
+  const state = path.join(work, 'crash-state');
+  let app = await startBridge(state);
+  let tab = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  await tab.goto(app.url);
+  const by = (id) => tab.getByTestId(id);
+  await by('palette-read_csv').waitFor();
+  // Edits: a source with its path, and a filter with a predicate (click-to-add from the palette).
+  await by('palette-read_csv').click();
+  await by('field-path').fill('orders.csv');
+  await by('palette-filter').click();
+  await by('field-predicate').waitFor();
+  const editable = tab.getByTestId('field-predicate').locator('.cm-content');
+  if (await editable.count()) {
+    await editable.click();
+    await tab.keyboard.type('amount > 100');
+  } else {
+    await by('field-predicate').fill('amount > 100');
+  }
+  // Autosave runs about 2 s after the last edit; give it time, then kill the app outright.
+  const recoveryFile = () => fs.existsSync(path.join(state, 'recovery.json'));
+  for (let i = 0; i < 100 && !recoveryFile(); i++) await new Promise((r) => setTimeout(r, 100));
+  await new Promise((r) => setTimeout(r, 2500));
+  app.proc.kill('SIGKILL');
+  await new Promise((r) => app.proc.once('exit', r));
+  await tab.close({ runBeforeUnload: false });
+
+  app = await startBridge(state);
+  tab = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  try {
+    await tab.goto(app.url);
+    await tab.getByTestId('recovery-banner').waitFor({ timeout: 10000 });
+    await tab.getByTestId('recovery-restore').click();
+    await tab.waitForFunction(() => document.querySelectorAll('[data-testid^="node-"]').length === 2);
+    const ids = await tab.$$eval('[data-testid^="node-"]', (els) => els.map((e) => e.dataset.testid.slice(5)));
+    const filterId = ids.find((i) => i.startsWith('filter'));
+    assert.ok(filterId, `a filter node came back: ${ids}`);
+    await tab.getByTestId(`node-${filterId}`).click({ position: { x: 20, y: 12 } });
+    await tab.waitForFunction(() => /amount > 100/.test(document.querySelector('[data-testid="field-predicate"]')?.textContent
+      || document.querySelector('[data-testid="field-predicate"]')?.value || ''));
+    if (shots) await tab.screenshot({ path: path.join(shots, 'e2e-recovered.png') });
+  } finally {
+    await tab.close();
+    app.proc.kill();
+  }
 });

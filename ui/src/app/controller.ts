@@ -6,6 +6,7 @@ import type { StoreApi } from 'zustand/vanilla';
 import { toBackendError, type Backend, type DocArgs } from '../platform';
 import { emptySpec, specKey } from '../model/spec';
 import type { Spec } from '../model/types';
+import { countChecks } from '../model/checks';
 import { isDirty, type Store } from '../store/store';
 
 export interface ControllerOptions {
@@ -288,11 +289,27 @@ export function createController(backend: Backend, store: StoreApi<Store>, opts:
       // The HTTP backend replays events; make sure every node of the summary shows its rows.
       const st = { ...S().status };
       for (const [id, r] of Object.entries(summary.nodes ?? {})) {
-        if (st[id]?.state !== 'done') st[id] = { state: 'done', rows: r.rows, ms: r.ms };
+        if (st[id]?.state !== 'done' && st[id]?.state !== 'skipped') st[id] = { state: 'done', rows: r.rows, ms: r.ms };
       }
       store.setState({ status: st });
+      S().mergeCheckResults(summary.checks ?? []);
+      const c = countChecks(S().checkResults);
       if (summary.status === 'cancelled') S().toast({ kind: 'info', title: 'Run cancelled' });
-      else S().toast({ kind: 'success', title: `Run finished in ${formatMs(summary.ms)}` });
+      else if (summary.status === 'failed') {
+        // A failed error-severity check fails the run without an exception: other branches ran.
+        const failed = Object.values(S().checkResults).filter((r) => r.status === 'fail');
+        S().toast({
+          kind: 'error',
+          title: c.fail ? `Run failed: ${c.fail} ${c.fail === 1 ? 'check' : 'checks'} failed` : 'Run failed',
+          detail: failed.map((r) => `${r.node}: ${r.message}`).join('\n') || undefined,
+        });
+      } else
+        S().toast({
+          kind: 'success',
+          title: `Run finished in ${formatMs(summary.ms)}`,
+          detail: c.warn ? `${c.warn} ${c.warn === 1 ? 'check' : 'checks'} with warnings` : undefined,
+        });
+      if (c.fail) S().setBottom({ bottomOpen: true, bottomTab: 'checks' });
     } catch (e) {
       const err = toBackendError(e);
       S().runError(err.message, err.code, err.node);
@@ -300,7 +317,10 @@ export function createController(backend: Backend, store: StoreApi<Store>, opts:
         const prev = S().check;
         S().setCheck({ valid: false, diagnostics: err.diagnostics, schemas: prev?.schemas ?? {} });
       }
-      S().setBottom({ bottomOpen: true, bottomTab: 'log' });
+      // The Checks tab explains the failure when a check caused it; the log explains the rest.
+      const results = S().checkResults;
+      const byCheck = err.node ? results[err.node]?.status === 'fail' : countChecks(results).fail > 0;
+      S().setBottom({ bottomOpen: true, bottomTab: byCheck ? 'checks' : 'log' });
       fail('Run failed', err);
     } finally {
       S().endRun();

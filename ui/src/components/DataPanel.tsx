@@ -1,4 +1,5 @@
-// The bottom panel for the selected node: data preview, column profiles, compiled SQL, run log.
+// The bottom panel: for the selected node its data preview, column profiles and compiled SQL;
+// for the whole run its check results and log.
 
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
@@ -9,20 +10,14 @@ import { findNode } from '../model/spec';
 import { SqlEditor } from './SqlEditor';
 import { HistogramChart, formatCount } from './Histogram';
 import { formatRows } from './FlowNode';
-import { IconChart, IconChevronDown, IconChevronRight, IconCode, IconList, IconPlay, IconTable, Spinner } from './icons';
+import { ChecksView, ChecksSummary, ChecksTabCount } from './ChecksView';
+import { cellText, isNumericType } from './cells';
+import { IconChart, IconChevronDown, IconChevronRight, IconCode, IconList, IconPlay, IconShield, IconTable, Spinner } from './icons';
+import { STATUS_WORD } from '../model/checks';
 
 const HEAD_H = 38;
-const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|REAL|DECIMAL.*|INT\d*)$/i;
 
-export function isNumericType(t: string): boolean {
-  return NUMERIC.test(t.trim());
-}
-
-function cellText(v: Json): string {
-  if (v === null) return 'null';
-  if (typeof v === 'object') return JSON.stringify(v);
-  return String(v);
-}
+export { isNumericType };
 
 function colWidth(c: Column, rows: Json[][], i: number): number {
   let len = Math.max(c.name.length, c.type.length * 0.85);
@@ -152,6 +147,19 @@ function logLine(e: LogEntry['event']): { text: React.ReactNode; cls: string; no
       return { text: <>failed [{e.code}]: {e.error}</>, cls: 'error', node: e.node };
     case 'output_written':
       return { text: <>wrote {formatRows(e.rows)} rows to <span className="mono">{e.path}</span></>, cls: 'ok', node: e.node };
+    case 'check_finished':
+      return {
+        text: (
+          <>
+            check {STATUS_WORD[e.status]}: {e.check}
+            {e.status !== 'pass' && e.message && <span className="runlog-detail"> · {e.message}</span>}
+          </>
+        ),
+        cls: e.status === 'pass' ? 'ok' : e.status === 'fail' ? 'error' : 'warn',
+        node: e.node,
+      };
+    case 'node_skipped':
+      return { text: <>skipped: {e.reason}</>, cls: 'skipped', node: e.node };
     case 'run_finished':
       return { text: <>Run {e.status} in {formatMs(e.ms)}</>, cls: e.status === 'success' ? 'ok' : e.status === 'failed' ? 'error' : 'warn' };
     case 'error':
@@ -195,6 +203,7 @@ const TABS: { id: BottomTab; label: string; icon: React.ReactNode }[] = [
   { id: 'data', label: 'Data', icon: <IconTable size={14} /> },
   { id: 'profile', label: 'Profile', icon: <IconChart size={14} /> },
   { id: 'sql', label: 'SQL', icon: <IconCode size={14} /> },
+  { id: 'checks', label: 'Checks', icon: <IconShield size={14} /> },
   { id: 'log', label: 'Run log', icon: <IconList size={14} /> },
 ];
 
@@ -243,7 +252,10 @@ export function DataPanel() {
   );
 
   let body: React.ReactNode;
+  // The run-wide tabs do not depend on the selection.
+  const runTab = tab === 'log' || tab === 'checks';
   if (tab === 'log') body = <RunLog />;
+  else if (tab === 'checks') body = <ChecksView />;
   else if (!node || !exists)
     body = <div className="panel-empty">{selection.length > 1 ? 'Select a single node to see its data.' : 'Select a node to preview its data, profile its columns and see its SQL.'}</div>;
   else if (tab === 'sql') body = <SqlView node={node} />;
@@ -307,11 +319,13 @@ export function DataPanel() {
               {t.icon}
               {t.label}
               {t.id === 'log' && logCount > 0 && <span className="tab-count">{logCount}</span>}
+              {t.id === 'checks' && <ChecksTabCount />}
             </button>
           ))}
         </div>
         <div className="datapanel-info">
-          {node && exists && tab !== 'log' && <span className="mono datapanel-node">{node}</span>}
+          {node && exists && !runTab && <span className="mono datapanel-node">{node}</span>}
+          {tab === 'checks' && <ChecksSummary />}
           {preview && tab === 'data' && (
             <span className="muted" data-testid="row-count">
               showing {formatRows(preview.table.rows.length)} of {formatRows(preview.table.total_rows)} rows
@@ -320,7 +334,7 @@ export function DataPanel() {
           )}
         </div>
         <div className="datapanel-actions">
-          {node && exists && kindHasOutput && tab !== 'log' && tab !== 'sql' && (
+          {node && exists && kindHasOutput && !runTab && tab !== 'sql' && (
             <>
               <select className="input select select-sm" value={limit} onChange={(e) => setLimit(Number(e.target.value))} aria-label="Rows to preview" title="Rows to preview">
                 {[100, 1000, 10000].map((n) => (

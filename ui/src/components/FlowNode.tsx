@@ -6,9 +6,10 @@ import { NEW_PORT, OUT_HANDLE } from '../model/connect';
 import { nodePorts } from '../model/catalog';
 import { findNode } from '../model/spec';
 import type { FlowNode as FlowNodeT } from '../model/flow';
-import type { Diagnostic } from '../model/types';
+import type { CheckResult, Diagnostic } from '../model/types';
 import { useApp, type NodeStatus } from '../store/store';
-import { CategoryIcon, IconCheck, IconError, IconWarning, Spinner } from './icons';
+import { CategoryIcon, IconCheck, IconError, IconSkip, IconWarning, Spinner } from './icons';
+import { CheckBadge } from './CheckBadge';
 import { Sparkline } from './Histogram';
 import { formatMs } from '../app/controller';
 
@@ -18,7 +19,19 @@ export function formatRows(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-export function StatusPill({ id, status, diags }: { id: string; status: NodeStatus | undefined; diags: Diagnostic[] }) {
+/** `check` is the node's data-quality verdict, if it is a check node that ran: a failed check
+ * ran to completion (it passes rows through) yet must read as an error, a warning as a warning. */
+export function StatusPill({
+  id,
+  status,
+  diags,
+  check,
+}: {
+  id: string;
+  status: NodeStatus | undefined;
+  diags: Diagnostic[];
+  check?: CheckResult;
+}) {
   const errors = diags.filter((d) => d.severity === 'error');
   const warnings = diags.filter((d) => d.severity === 'warning');
   const list = (ds: Diagnostic[]) => ds.map((d) => `${d.path ? d.path + ': ' : ''}${d.message}`).join('\n');
@@ -42,6 +55,14 @@ export function StatusPill({ id, status, diags }: { id: string; status: NodeStat
       </>
     );
     title = 'Running';
+  } else if (st.state === 'skipped') {
+    cls = 'skipped';
+    body = (
+      <>
+        <IconSkip size={11} /> skipped
+      </>
+    );
+    title = st.reason;
   } else if (errors.length > 0) {
     cls = 'error';
     body = (
@@ -51,13 +72,22 @@ export function StatusPill({ id, status, diags }: { id: string; status: NodeStat
     );
     title = list(errors);
   } else if (st.state === 'done') {
-    cls = warnings.length ? 'done warn' : 'done';
+    const failed = check?.status === 'fail';
+    const warned = warnings.length > 0 || check?.status === 'warn';
+    cls = failed ? 'error' : warned ? 'done warn' : 'done';
     body = (
       <>
-        {warnings.length ? <IconWarning size={11} /> : <IconCheck size={11} />} {formatRows(st.rows)} · {formatMs(st.ms)}
+        {failed ? <IconError size={11} /> : warned ? <IconWarning size={11} /> : <IconCheck size={11} />} {formatRows(st.rows)} ·{' '}
+        {formatMs(st.ms)}
       </>
     );
-    title = `${formatRows(st.rows)} rows in ${formatMs(st.ms)}${warnings.length ? '\n' + list(warnings) : ''}`;
+    title = [
+      `${formatRows(st.rows)} rows in ${formatMs(st.ms)}`,
+      check && check.status !== 'pass' ? check.message : '',
+      warnings.length ? list(warnings) : '',
+    ]
+      .filter(Boolean)
+      .join('\n');
   } else if (st.state === 'stale') {
     cls = 'stale';
     body = st.rows !== undefined ? <>{formatRows(st.rows)} · stale</> : 'stale';
@@ -90,6 +120,7 @@ function FlowNodeView({ id, selected }: NodeProps<FlowNodeT>) {
   const status = useApp((s) => s.status[id]);
   const check = useApp((s) => s.check);
   const preview = useApp((s) => s.previews[id]);
+  const result = useApp((s) => s.checkResults[id]);
   const diags = useMemo(() => check?.diagnostics.filter((d) => d.node === id) ?? EMPTY, [check, id]);
   const ports = node ? nodePorts(kind, node) : [];
   const portKey = ports.join('\n');
@@ -101,13 +132,18 @@ function FlowNodeView({ id, selected }: NodeProps<FlowNodeT>) {
   const hasOutput = kind?.output ?? true;
   const category = kind?.category ?? 'transform';
   const hists = preview?.table.histograms.slice(0, 8) ?? [];
-  const hasError = diags.some((d) => d.severity === 'error') || status?.state === 'error';
+  const hasError = diags.some((d) => d.severity === 'error') || status?.state === 'error' || result?.status === 'fail';
+  const hasWarn = !hasError && result?.status === 'warn';
+  const skipped = status?.state === 'skipped';
+  // A result outlives edits to its node (the Checks tab keeps listing it); dim it when stale.
+  const resultStale = status?.state === 'stale';
   const portProblem = (p: string) => diags.find((d) => d.path === `inputs.${p}`)?.message;
   const portDoc = (p: string) => (kind?.inputs.type === 'fixed' ? kind.inputs.ports.find((x) => x.name === p)?.doc : undefined);
   return (
     <div
-      className={`fnode cat-${category}${selected ? ' selected' : ''}${hasError ? ' has-error' : ''}${!kind ? ' unknown' : ''}`}
+      className={`fnode cat-${category}${selected ? ' selected' : ''}${hasError ? ' has-error' : ''}${hasWarn ? ' has-warn' : ''}${skipped ? ' skipped' : ''}${!kind ? ' unknown' : ''}`}
       data-testid={`node-${id}`}
+      title={status?.state === 'skipped' ? `Skipped: ${status.reason}` : undefined}
     >
       <div className="fnode-head">
         <span className="fnode-icon">
@@ -121,7 +157,8 @@ function FlowNodeView({ id, selected }: NodeProps<FlowNodeT>) {
             {id}
           </div>
           <div className="fnode-status">
-            <StatusPill id={id} status={status} diags={diags} />
+            <StatusPill id={id} status={status} diags={diags} check={resultStale ? undefined : result} />
+            {result && <CheckBadge result={result} stale={resultStale} />}
           </div>
         </div>
         {hasOutput && (
@@ -135,6 +172,11 @@ function FlowNodeView({ id, selected }: NodeProps<FlowNodeT>) {
           />
         )}
       </div>
+      {result && result.status !== 'pass' && !resultStale && (
+        <div className={`fnode-check-msg check-${result.status}`} title={result.message} data-testid={`check-message-${id}`}>
+          {result.message}
+        </div>
+      )}
       {(ports.length > 0 || named) && (
         <div className="fnode-ports">
           {ports.map((p) => (

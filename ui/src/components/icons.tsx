@@ -114,6 +114,18 @@ export const IconError = (p: P) => (
     <path d="m5.75 5.75 4.5 4.5M10.25 5.75l-4.5 4.5" />
   </Svg>
 );
+export const IconSkip = (p: P) => (
+  <Svg {...p}>
+    <circle cx="8" cy="8" r="6.25" />
+    <path d="m3.6 12.4 8.8-8.8" />
+  </Svg>
+);
+export const IconShield = (p: P) => (
+  <Svg {...p}>
+    <path d="M8 1.75 13.25 3.5v4.25c0 3.1-2.2 5.3-5.25 6.5-3.05-1.2-5.25-3.4-5.25-6.5V3.5L8 1.75Z" />
+    <path d="m5.75 8 1.6 1.6 3-3.1" />
+  </Svg>
+);
 export const IconInfo = (p: P) => (
   <Svg {...p}>
     <circle cx="8" cy="8" r="6.25" />

@@ -114,12 +114,39 @@ export interface CheckResponse {
 
 // ---------- run ----------
 
+/** The outcome of one data-quality check node. A check passes its input through unchanged;
+ * `status` is 'warn' when it failed with severity warn, 'fail' when it failed with severity error. */
+export interface CheckResult {
+  node: string;
+  kind: string;
+  /** Human description, e.g. "amount between 0 and 10000 (mostly 0.99)". */
+  check: string;
+  severity: 'error' | 'warn';
+  status: 'pass' | 'fail' | 'warn';
+  /** Observed value, e.g. a success fraction or a row count. */
+  observed: number | string | null;
+  /** e.g. ">= 0.99" */
+  threshold: string;
+  /** Rows checked. */
+  element_count: number;
+  unexpected_count: number | null;
+  /** 0..100 */
+  unexpected_percent: number | null;
+  message: string;
+  /** Up to N failing rows. */
+  samples: { columns: Column[]; rows: unknown[][] } | null;
+}
+
 export type RunEvent =
   | { event: 'run_started'; pipeline: string; nodes: string[] }
   | { event: 'node_started'; node: string; kind: string }
   | { event: 'node_finished'; node: string; rows: number; ms: number }
   | { event: 'node_failed'; node: string; code: string; error: string }
   | { event: 'output_written'; node: string; path: string; rows: number }
+  // Comes right before the check node's node_finished.
+  | ({ event: 'check_finished' } & CheckResult)
+  // Downstream of a failed error-severity check: not run.
+  | { event: 'node_skipped'; node: string; reason: string }
   | { event: 'run_finished'; status: 'success' | 'failed' | 'cancelled'; ms: number };
 
 export interface RunSummary {
@@ -127,6 +154,8 @@ export interface RunSummary {
   nodes: Record<string, { rows: number; ms: number }>;
   outputs: string[];
   ms: number;
+  /** Absent from engines that predate checks. */
+  checks?: CheckResult[];
 }
 
 // ---------- preview ----------

@@ -1,6 +1,7 @@
 // The app's state: the document (the spec, its file, undo history), the view (selection,
-// panels, dialogs) and the run (node statuses, previews, check results). Document edits all go
-// through `commit`, which records undo history and marks results of changed nodes stale.
+// panels, dialogs) and the run (node statuses, previews, data-quality check results). Document
+// edits all go through `commit`, which records undo history and marks results of changed nodes
+// stale. (`check` is the spec validation; `checkResults` are the check nodes' verdicts.)
 
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { useStore } from 'zustand';
@@ -28,6 +29,7 @@ import {
 import type {
   Catalog,
   CheckResponse,
+  CheckResult,
   JsonObject,
   ParamDecl,
   Position,
@@ -42,6 +44,8 @@ export type NodeStatus =
   | { state: 'running'; since: number }
   | { state: 'done'; rows: number; ms: number }
   | { state: 'error'; message: string; code?: string }
+  /** Not run because an upstream error-severity check failed. */
+  | { state: 'skipped'; reason: string }
   | { state: 'stale'; rows?: number; ms?: number };
 
 export interface PreviewState {
@@ -64,7 +68,7 @@ export interface Toast {
   detail?: string;
 }
 
-export type BottomTab = 'data' | 'profile' | 'sql' | 'log';
+export type BottomTab = 'data' | 'profile' | 'sql' | 'checks' | 'log';
 
 export type Modal =
   | {
@@ -128,6 +132,8 @@ export interface State {
   previewLoading: string | null;
   log: LogEntry[];
   check: CheckResponse | null;
+  /** Verdicts of the check nodes in the current (or last) run, by node id, in arrival order. */
+  checkResults: Record<string, CheckResult>;
 }
 
 export interface Actions {
@@ -172,6 +178,8 @@ export interface Actions {
   setCheck(r: CheckResponse | null): void;
   startRun(): number;
   runEvent(e: RunEvent): void;
+  /** Adds results the event stream did not deliver (the run summary carries them all too). */
+  mergeCheckResults(results: CheckResult[]): void;
   runError(message: string, code: string, node?: string): void;
   endRun(): void;
   setPreview(node: string, table: Table, limit: number, ms: number): void;
@@ -217,12 +225,13 @@ function initialState(): State {
     previewLoading: null,
     log: [],
     check: null,
+    checkResults: {},
   };
 }
 
 /** Statuses and previews after the document changed from `prev` to `next`: results of changed
  * nodes and everything downstream become stale; those of deleted nodes go. */
-function staleAfter(s: State, prev: Spec, next: Spec): Pick<State, 'status' | 'previews'> {
+function staleAfter(s: State, prev: Spec, next: Spec): Pick<State, 'status' | 'previews' | 'checkResults'> {
   const changed = changedNodes(prev, next);
   const ids = new Set(next.nodes.map((n) => n.id));
   const affected = new Set<string>();
@@ -233,7 +242,7 @@ function staleAfter(s: State, prev: Spec, next: Spec): Pick<State, 'status' | 'p
   const status: Record<string, NodeStatus> = {};
   for (const [id, st] of Object.entries(s.status)) {
     if (!ids.has(id)) continue;
-    if (affected.has(id) && (st.state === 'done' || st.state === 'error'))
+    if (affected.has(id) && (st.state === 'done' || st.state === 'error' || st.state === 'skipped'))
       status[id] = st.state === 'done' ? { state: 'stale', rows: st.rows, ms: st.ms } : { state: 'stale' };
     else status[id] = st;
   }
@@ -242,7 +251,12 @@ function staleAfter(s: State, prev: Spec, next: Spec): Pick<State, 'status' | 'p
     if (!ids.has(id)) continue;
     previews[id] = affected.has(id) && !p.stale ? { ...p, stale: true } : p;
   }
-  return { status, previews };
+  // Results of changed checks stay listed (the node's stale status says they are old); those
+  // of deleted nodes go. Keep the object when nothing went, so subscribers do not re-render.
+  let checkResults = s.checkResults;
+  if (Object.keys(checkResults).some((id) => !ids.has(id)))
+    checkResults = Object.fromEntries(Object.entries(checkResults).filter(([id]) => ids.has(id)));
+  return { status, previews, checkResults };
 }
 
 function renameKey<T>(o: Record<string, T>, from: string, to: string): Record<string, T> {
@@ -321,6 +335,7 @@ export function createAppStore(init?: Partial<State>): StoreApi<Store> {
         status: {},
         previews: {},
         check: null,
+        checkResults: {},
         measured: {},
         overrides: {},
         fitRequest: get().fitRequest + 1,
@@ -391,12 +406,17 @@ export function createAppStore(init?: Partial<State>): StoreApi<Store> {
       const problem = idProblem(s.spec, from, to);
       if (problem) return problem;
       if (from === to) return null;
+      // Taken before the commit, which drops results of ids the new spec no longer has.
+      const checkResults = Object.fromEntries(
+        Object.entries(s.checkResults).map(([k, r]) => (k === from ? [to, { ...r, node: to }] : [k, r])),
+      );
       get().commit(renameNode(s.spec, from, to));
       const t = get();
       set({
         selection: t.selection.map((x) => (x === from ? to : x)),
         status: renameKey(t.status, from, to),
         previews: renameKey(t.previews, from, to),
+        checkResults,
         measured: renameKey(t.measured, from, to),
       });
       return null;
@@ -527,9 +547,20 @@ export function createAppStore(init?: Partial<State>): StoreApi<Store> {
       const at = Date.now();
       const log = [...s.log, { at, run: s.runCounter, event: e }].slice(-2000);
       const status = { ...s.status };
+      let checkResults = s.checkResults;
       switch (e.event) {
         case 'run_started':
           for (const n of e.nodes) status[n] = { state: 'idle' };
+          checkResults = {};
+          break;
+        case 'check_finished': {
+          const { event: _, ...result } = e;
+          void _;
+          checkResults = { ...checkResults, [e.node]: result };
+          break;
+        }
+        case 'node_skipped':
+          status[e.node] = { state: 'skipped', reason: e.reason };
           break;
         case 'node_started':
           status[e.node] = { state: 'running', since: at };
@@ -546,7 +577,16 @@ export function createAppStore(init?: Partial<State>): StoreApi<Store> {
         default:
           break;
       }
-      set({ log, status });
+      set({ log, status, checkResults });
+    },
+
+    mergeCheckResults(results) {
+      const cur = get().checkResults;
+      const missing = results.filter((r) => !cur[r.node]);
+      if (missing.length === 0) return;
+      const next = { ...cur };
+      for (const r of missing) next[r.node] = r;
+      set({ checkResults: next });
     },
 
     runError(message, code, node) {

@@ -26,7 +26,7 @@ describe('the app', () => {
     expect(screen.getByTestId('palette-read_csv')).toBeInTheDocument();
     expect(screen.getByTestId('palette-write_parquet')).toBeInTheDocument();
     const titles = Array.from(document.querySelectorAll('.palette-group-title')).map((e) => e.textContent);
-    expect(titles).toEqual(['Sources', 'Transforms', 'Sinks']);
+    expect(titles).toEqual(['Sources', 'Transforms', 'Checks', 'Sinks']);
     fireEvent.change(screen.getByTestId('palette-search'), { target: { value: 'key pairs' } });
     expect(screen.queryByTestId('palette-read_csv')).toBeNull();
     expect(screen.getByTestId('palette-join')).toBeInTheDocument();

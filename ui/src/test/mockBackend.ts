@@ -1,9 +1,12 @@
 // An in-memory Backend for tests: the fixture catalog, files in a Map, scripted check results,
-// runs that finish every node, and a call log to assert on.
+// runs that finish every node, and a call log to assert on. Nodes of check-category kinds emit
+// check_finished like the engine: they pass unless `checkFailures` names them; a failed
+// error-severity check skips everything downstream and fails the run (other branches still run).
 
 import type { Backend, DocArgs } from '../platform/backend';
 import { BackendError } from '../platform/backend';
-import type { Catalog, CheckResponse, Column, Recovery, RunEvent, RunSummary, Spec, Table } from '../model/types';
+import type { Catalog, CheckResponse, CheckResult, Column, JsonObject, Recovery, RunEvent, RunSummary, Spec, Table } from '../model/types';
+import { descendants } from '../model/spec';
 import catalogJson from './fixtures/catalog.json';
 
 export const fixtureCatalog = catalogJson as unknown as Catalog;
@@ -24,7 +27,42 @@ export interface MockBackend extends Backend {
   checkResult?: (doc: DocArgs) => Partial<CheckResponse>;
   nextPath: string | null;
   failRun?: { code: string; message: string; node?: string };
+  /** Check node id -> how many of its rows fail the check (absent: all pass). */
+  checkFailures: Record<string, number>;
   callsOf(cmd: string): MockCall[];
+}
+
+const SAMPLE_COLUMNS: Column[] = [
+  { name: 'id', type: 'BIGINT' },
+  { name: 'email', type: 'VARCHAR' },
+  { name: 'amount', type: 'DOUBLE' },
+];
+
+/** A check node's verdict from its params, as the engine words it. */
+export function mockCheckResult(id: string, kind: string, params: JsonObject, rows: number, failing: number): CheckResult {
+  const columns = Array.isArray(params.columns) ? params.columns.map(String) : [];
+  const mostly = typeof params.mostly === 'number' ? params.mostly : 1;
+  const severity = params.severity === 'warn' ? 'warn' : 'error';
+  const maxSamples = typeof params.samples === 'number' ? params.samples : 5;
+  const observed = rows ? (rows - failing) / rows : 1;
+  const passed = observed >= mostly;
+  const sampleRows = Array.from({ length: Math.min(failing, maxSamples) }, (_, i) => [i * 17 + 3, null, i % 2 ? null : 12.5 * (i + 1)]);
+  return {
+    node: id,
+    kind,
+    check: `${columns.join(', ') || '(no columns)'} not null${mostly < 1 ? ` (mostly ${mostly})` : ''}`,
+    severity,
+    status: passed ? 'pass' : severity === 'warn' ? 'warn' : 'fail',
+    observed,
+    threshold: `>= ${mostly}`,
+    element_count: rows,
+    unexpected_count: failing,
+    unexpected_percent: rows ? (failing / rows) * 100 : 0,
+    message: passed
+      ? `all ${rows} rows passed`
+      : `${failing} of ${rows} rows have a null in ${columns.join(', ')} (${((failing / rows) * 100).toFixed(2)}%)`,
+    samples: failing > 0 ? { columns: SAMPLE_COLUMNS, rows: sampleRows } : null,
+  };
 }
 
 function topo(spec: Spec, target?: string | null): string[] {
@@ -54,6 +92,7 @@ export function createMockBackend(overrides: Partial<MockBackend> = {}): MockBac
     recent: [],
     schemas: {},
     nextPath: null,
+    checkFailures: {},
     callsOf: (cmd) => calls.filter((c) => c.cmd === cmd),
     async catalog() {
       log('catalog');
@@ -72,20 +111,43 @@ export function createMockBackend(overrides: Partial<MockBackend> = {}): MockBac
       const nodes = topo(doc.spec, doc.target);
       const ev = (e: RunEvent) => onEvent(e);
       ev({ event: 'run_started', pipeline: doc.spec.name, nodes });
-      const summary: RunSummary = { status: 'success', nodes: {}, outputs: [], ms: 5 };
+      const summary: RunSummary = { status: 'success', nodes: {}, outputs: [], ms: 5, checks: [] };
+      const skipped = new Map<string, string>();
       for (const [i, id] of nodes.entries()) {
-        const kind = doc.spec.nodes.find((n) => n.id === id)?.kind ?? '';
+        const spec = doc.spec.nodes.find((n) => n.id === id);
+        const kind = spec?.kind ?? '';
+        const reason = skipped.get(id);
+        if (reason) {
+          ev({ event: 'node_skipped', node: id, reason });
+          continue;
+        }
         ev({ event: 'node_started', node: id, kind });
         if (m.failRun && m.failRun.node === id) {
           ev({ event: 'node_failed', node: id, code: m.failRun.code, error: m.failRun.message });
           ev({ event: 'run_finished', status: 'failed', ms: 5 });
           throw new BackendError({ code: m.failRun.code, message: m.failRun.message, node: id });
         }
+        const category = fixtureCatalog.kinds.find((k) => k.id === kind)?.category;
+        if (category === 'check') {
+          // A check passes its input through: its row count is its input's.
+          const input = Object.values(spec?.inputs ?? {})[0];
+          const rows = (input && summary.nodes[input]?.rows) || 100 * (i + 1);
+          const result = mockCheckResult(id, kind, spec?.params ?? {}, rows, m.checkFailures[id] ?? 0);
+          ev({ event: 'check_finished', ...result });
+          summary.checks!.push(result);
+          if (result.status === 'fail') {
+            summary.status = 'failed';
+            for (const d of descendants(doc.spec, id)) if (!skipped.has(d)) skipped.set(d, `upstream check '${id}' failed`);
+          }
+          ev({ event: 'node_finished', node: id, rows, ms: i + 1 });
+          summary.nodes[id] = { rows, ms: i + 1 };
+          continue;
+        }
         const rows = 100 * (i + 1);
         ev({ event: 'node_finished', node: id, rows, ms: i + 1 });
         summary.nodes[id] = { rows, ms: i + 1 };
       }
-      ev({ event: 'run_finished', status: 'success', ms: 5 });
+      ev({ event: 'run_finished', status: summary.status, ms: 5 });
       return summary;
     },
     async cancel() {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { findNode } from '../model/spec';
 import { isDirty } from '../store/store';
+import type { CheckResult } from '../model/types';
 import { sampleSpec, smallSpec, storeWith } from './helpers';
 
 describe('store: document edits', () => {
@@ -174,5 +175,73 @@ describe('store: run state', () => {
       diagnostics: [{ severity: 'error', code: 'S010', fault: 'spec', node: 'keep', path: 'params', message: 'invalid parameter: missing field `predicate`' }],
     });
     expect(store.getState().check!.diagnostics[0].path).toBe('params.predicate');
+  });
+});
+
+describe('store: data-quality check results', () => {
+  const result = (node: string, status: CheckResult['status']): CheckResult => ({
+    node,
+    kind: 'check_not_null',
+    check: 'x not null',
+    severity: status === 'warn' ? 'warn' : 'error',
+    status,
+    observed: status === 'pass' ? 1 : 0.9,
+    threshold: '>= 1',
+    element_count: 10,
+    unexpected_count: status === 'pass' ? 0 : 1,
+    unexpected_percent: status === 'pass' ? 0 : 10,
+    message: status === 'pass' ? 'all 10 rows passed' : '1 of 10 rows have a null in x',
+    samples: status === 'pass' ? null : { columns: [{ name: 'x', type: 'BIGINT' }], rows: [[null]] },
+  });
+
+  it('keeps check_finished per node, marks node_skipped, and logs both', () => {
+    const store = storeWith(smallSpec());
+    const s = store.getState();
+    s.startRun();
+    s.runEvent({ event: 'run_started', pipeline: 'small', nodes: ['src', 'keep', 'out'] });
+    s.runEvent({ event: 'node_started', node: 'keep', kind: 'check_not_null' });
+    store.getState().runEvent({ event: 'check_finished', ...result('keep', 'fail') });
+    store.getState().runEvent({ event: 'node_finished', node: 'keep', rows: 10, ms: 2 });
+    store.getState().runEvent({ event: 'node_skipped', node: 'out', reason: "upstream check 'keep' failed" });
+    const st = store.getState();
+    expect(st.checkResults.keep).toEqual(result('keep', 'fail'));
+    expect('event' in st.checkResults.keep).toBe(false);
+    // The check ran to completion: it passed its rows through.
+    expect(st.status.keep).toEqual({ state: 'done', rows: 10, ms: 2 });
+    expect(st.status.out).toEqual({ state: 'skipped', reason: "upstream check 'keep' failed" });
+    expect(st.log.map((l) => l.event.event)).toContain('check_finished');
+    expect(st.log.map((l) => l.event.event)).toContain('node_skipped');
+  });
+
+  it('resets results and skipped states at run_started', () => {
+    const store = storeWith(smallSpec());
+    const s = store.getState();
+    s.runEvent({ event: 'check_finished', ...result('keep', 'warn') });
+    s.runEvent({ event: 'node_skipped', node: 'out', reason: 'r' });
+    store.getState().runEvent({ event: 'run_started', pipeline: 'small', nodes: ['src', 'keep', 'out'] });
+    expect(store.getState().checkResults).toEqual({});
+    expect(store.getState().status.out).toEqual({ state: 'idle' });
+  });
+
+  it('follows renames, drops deleted nodes, clears on open; merges only missing summary results', () => {
+    const store = storeWith(smallSpec());
+    store.getState().runEvent({ event: 'check_finished', ...result('keep', 'pass') });
+    store.getState().mergeCheckResults([result('keep', 'fail'), result('other', 'warn')]);
+    expect(store.getState().checkResults.keep.status).toBe('pass'); // the streamed one stays
+    expect(Object.keys(store.getState().checkResults)).toEqual(['keep', 'other']);
+    store.getState().renameNode('keep', 'valid');
+    expect(store.getState().checkResults.valid.node).toBe('valid');
+    expect(store.getState().checkResults.keep).toBeUndefined();
+    store.getState().deleteNodes(['other']);
+    expect(Object.keys(store.getState().checkResults)).toEqual(['valid']);
+    store.getState().loadDocument(smallSpec(), null);
+    expect(store.getState().checkResults).toEqual({});
+  });
+
+  it('an edit upstream of a skipped node makes it stale', () => {
+    const store = storeWith(smallSpec());
+    store.getState().runEvent({ event: 'node_skipped', node: 'out', reason: 'r' });
+    store.getState().setParams('keep', { predicate: 'x > 3' });
+    expect(store.getState().status.out).toEqual({ state: 'stale' });
   });
 });

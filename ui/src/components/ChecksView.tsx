@@ -1,0 +1,205 @@
+// The data panel's Checks tab: every data-quality verdict of the last run, worst first, each
+// expandable to the failing rows the engine sampled.
+
+import { useMemo, useState } from 'react';
+import type { CheckResult } from '../model/types';
+import { countChecks, formatObserved, sortedChecks, unexpectedText } from '../model/checks';
+import { useApp, useStoreApi } from '../store/store';
+import { CheckStatusIcon } from './CheckBadge';
+import { cellText, isNumericType } from './cells';
+import { IconChevronDown, IconChevronRight, Spinner } from './icons';
+
+function SampleTable({ node, samples }: { node: string; samples: NonNullable<CheckResult['samples']> }) {
+  const numeric = samples.columns.map((c) => isNumericType(c.type));
+  return (
+    <div className="mini-table-wrap">
+      <table className="mini-table" data-testid={`check-samples-${node}`}>
+        <thead>
+          <tr>
+            <th className="mini-rownum">#</th>
+            {samples.columns.map((c, i) => (
+              <th key={i} className={numeric[i] ? 'num' : ''} title={`${c.name} · ${c.type}`}>
+                <span className="th-name">{c.name}</span>
+                <span className="th-type">{c.type}</span>
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {samples.rows.map((row, r) => (
+            <tr key={r}>
+              <td className="mini-rownum">{r + 1}</td>
+              {samples.columns.map((_, i) => {
+                const v = row[i] ?? null;
+                return (
+                  <td key={i} className={`${numeric[i] ? 'num' : ''}${v === null ? ' null' : ''}`}>
+                    {cellText(v)}
+                  </td>
+                );
+              })}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function CheckDetail({ r }: { r: CheckResult }) {
+  const hasSamples = !!r.samples && r.samples.rows.length > 0;
+  return (
+    <div className="check-detail">
+      <div className={`check-message check-${r.status}`}>{r.message}</div>
+      {hasSamples ? (
+        <>
+          <div className="check-detail-title">
+            {r.samples!.rows.length === 1 ? 'A failing row' : `${r.samples!.rows.length} failing rows`}
+            {r.unexpected_count !== null && r.unexpected_count > r.samples!.rows.length && (
+              <span className="muted"> (a sample of {r.unexpected_count.toLocaleString('en-US')})</span>
+            )}
+          </div>
+          <SampleTable node={r.node} samples={r.samples!} />
+        </>
+      ) : (
+        <div className="muted check-detail-title">
+          {r.status === 'pass' ? 'Every row met the expectation.' : 'This check reports no sample rows.'}
+        </div>
+      )}
+    </div>
+  );
+}
+
+function CheckRow({ r, open, onToggle, selected }: { r: CheckResult; open: boolean; onToggle: () => void; selected: boolean }) {
+  const store = useStoreApi();
+  const unexpected = unexpectedText(r);
+  return (
+    <div className={`check-item check-${r.status}${open ? ' open' : ''}${selected ? ' selected' : ''}`}>
+      <div className="check-row" role="row" data-testid={`check-row-${r.node}`} data-status={r.status} onClick={onToggle}>
+        <button
+          className="check-toggle"
+          type="button"
+          aria-expanded={open}
+          aria-label={open ? 'Hide details' : 'Show details'}
+          onClick={(e) => {
+            e.stopPropagation();
+            onToggle();
+          }}
+        >
+          {open ? <IconChevronDown size={12} /> : <IconChevronRight size={12} />}
+        </button>
+        <span className={`check-icon check-${r.status}`} title={r.status} role="cell">
+          <CheckStatusIcon status={r.status} size={r.status === 'fail' ? 10 : 12} bare />
+        </span>
+        <span role="cell" className="check-node-cell">
+          <button
+            className="check-node mono"
+            type="button"
+            title={`Select ${r.node} on the canvas`}
+            onClick={(e) => {
+              e.stopPropagation();
+              store.getState().select([r.node]);
+            }}
+          >
+            {r.node}
+          </button>
+        </span>
+        <span className="check-desc" role="cell" title={`${r.check}\n${r.kind}`}>
+          {r.check}
+        </span>
+        <span className="check-observed mono" role="cell" title={`observed ${formatObserved(r.observed)}, expected ${r.threshold}`}>
+          <span className={`check-obs-value check-${r.status}`}>{formatObserved(r.observed)}</span>
+          <span className="check-vs">vs</span>
+          <span className="check-threshold">{r.threshold}</span>
+        </span>
+        <span className="check-unexpected" role="cell">
+          {unexpected ?? <span className="muted">—</span>}
+        </span>
+        <span role="cell">
+          <span className={`sev sev-${r.severity}`}>{r.severity}</span>
+        </span>
+      </div>
+      {open && <CheckDetail r={r} />}
+    </div>
+  );
+}
+
+function ChecksEmpty() {
+  const running = useApp((s) => s.running);
+  const checkNodes = useApp((s) => s.spec.nodes.filter((n) => s.kinds.get(n.kind)?.category === 'check').length);
+  if (running)
+    return (
+      <div className="panel-empty">
+        <Spinner /> Running…
+      </div>
+    );
+  if (checkNodes === 0)
+    return (
+      <div className="panel-empty">
+        No checks in this pipeline. Add one from <b>Checks</b> in the palette to assert what your data must hold.
+      </div>
+    );
+  return (
+    <div className="panel-empty">
+      <span>
+        {checkNodes === 1 ? 'One check has' : `${checkNodes} checks have`} no result yet. <kbd>Ctrl</kbd> <kbd>Enter</kbd> runs the pipeline.
+      </span>
+    </div>
+  );
+}
+
+export function ChecksView() {
+  const results = useApp((s) => s.checkResults);
+  const selection = useApp((s) => s.selection);
+  const list = useMemo(() => sortedChecks(results), [results]);
+  const [open, setOpen] = useState<Record<string, boolean>>({});
+  if (list.length === 0) return <ChecksEmpty />;
+  const toggle = (node: string) => setOpen((o) => ({ ...o, [node]: !o[node] }));
+  return (
+    <div className="checks" data-testid="checks-view" role="table" aria-label="Check results">
+      <div className="check-row check-head" role="row">
+        <span />
+        <span />
+        <span role="columnheader">Node</span>
+        <span role="columnheader">Check</span>
+        <span role="columnheader">Observed vs expected</span>
+        <span role="columnheader">Unexpected</span>
+        <span role="columnheader">Severity</span>
+      </div>
+      {list.map((r) => (
+        <CheckRow key={r.node} r={r} open={!!open[r.node]} onToggle={() => toggle(r.node)} selected={selection.includes(r.node)} />
+      ))}
+    </div>
+  );
+}
+
+/** "1 failed · 2 passed" for the panel bar. */
+export function ChecksSummary() {
+  const results = useApp((s) => s.checkResults);
+  const c = countChecks(results);
+  if (c.total === 0) return null;
+  return (
+    <span className="checks-summary" data-testid="checks-summary">
+      {c.fail > 0 && <span className="text-error">{c.fail} failed</span>}
+      {c.warn > 0 && <span className="text-warn">{c.warn} {c.warn === 1 ? 'warning' : 'warnings'}</span>}
+      {c.pass > 0 && <span className="text-ok">{c.pass} passed</span>}
+    </span>
+  );
+}
+
+/** The Checks tab's badge: problems in the colour of the worst, else how many passed. */
+export function ChecksTabCount() {
+  const results = useApp((s) => s.checkResults);
+  const c = countChecks(results);
+  if (c.total === 0) return null;
+  const problems = c.fail + c.warn;
+  const cls = c.fail ? 'bad' : c.warn ? 'warn' : 'good';
+  return (
+    <span
+      className={`tab-count ${cls}`}
+      data-testid="tab-checks-count"
+      title={problems ? `${c.fail} failed, ${c.warn} with warnings, ${c.pass} passed` : `all ${c.total} passed`}
+    >
+      {problems || c.total}
+    </span>
+  );
+}
