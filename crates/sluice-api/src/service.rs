@@ -95,7 +95,7 @@ impl Service {
         let engine = engine()?;
         let plan = check(&engine, doc).into_plan()?;
         *self.running.lock().unwrap() = Some(engine.cancel_handle());
-        let r = engine.run(&plan, &RunOptions { target }, on_event);
+        let r = engine.run(&plan, &RunOptions { target, histograms: true }, on_event);
         *self.running.lock().unwrap() = None;
         Ok(r?)
     }

@@ -66,6 +66,13 @@ fn run_preview_and_save_an_unsaved_document() {
     assert_eq!(summary.nodes["high"].rows, 2);
     assert_eq!(std::fs::read_to_string(dir.path().join("out.csv")).unwrap(), "id,score\n2,1.5\n3,2.5\n");
     assert_eq!(events.first().unwrap()["event"], "run_started");
+    // The designer draws each node's distributions after a run: one event per node with an output.
+    let drawn: Vec<&str> =
+        events.iter().filter(|e| e["event"] == "node_histograms").map(|e| e["node"].as_str().unwrap()).collect();
+    assert_eq!(drawn, ["src", "high"]);
+    let high = events.iter().find(|e| e["event"] == "node_histograms" && e["node"] == "high").unwrap();
+    let score = high["histograms"].as_array().unwrap().iter().find(|h| h["column"] == "score").unwrap();
+    assert_eq!(score["bins"].as_array().unwrap().iter().map(|b| b["count"].as_u64().unwrap()).sum::<u64>(), 2);
 
     let t = s.preview(&doc, "src", 2).unwrap();
     assert_eq!(t.rows.len(), 2);
@@ -74,7 +81,6 @@ fn run_preview_and_save_an_unsaved_document() {
     let h = t.histograms.iter().find(|h| h.column == "score").unwrap();
     assert_eq!(h.nulls, 1);
     assert_eq!(h.bins.iter().map(|b| b.count).sum::<u64>(), 3);
-
 }
 
 /// Everything that touches the state folder is in this one test: the folder is process-wide.

@@ -167,7 +167,7 @@ fn dispatch(cmd: Command) -> Result<u8, EngineError> {
             let cancel = engine.cancel_handle();
             let _ = ctrlc::set_handler(move || cancel.cancel());
             let mut progress = output::Progress::new(json, std::io::stderr().is_terminal());
-            let opts = RunOptions { target: node };
+            let opts = RunOptions { target: node, histograms: false };
             let summary = engine.run(&plan, &opts, &mut |e| progress.event(e))?;
             if let Some(file) = junit {
                 junit::write(&file, &plan.name, &summary)

@@ -70,6 +70,7 @@ impl Progress {
                 Some(c) => print_check(&mut err, &c, *ms),
                 None => writeln!(err, "  ✓ {node:<28} {:>12} rows {:>8} ms", thousands(*rows), ms),
             },
+            Event::NodeHistograms { .. } => Ok(()),
             Event::NodeSkipped { node, reason } => writeln!(err, "  – {node:<28} not run: {reason}"),
             Event::NodeFailed { node, error, .. } => writeln!(err, "  ✗ {node:<28} {error}"),
             Event::OutputWritten { path, rows, .. } => {

@@ -23,6 +23,8 @@ pub enum Event {
     NodeFailed { node: String, code: String, error: String },
     /// A check measured its input (sent before the check node's `node_finished`).
     CheckFinished(crate::checks::CheckResult),
+    /// A node's column distributions (only when the run asks for them).
+    NodeHistograms { node: String, histograms: Vec<crate::histogram::Histogram> },
     /// Not run: a check upstream failed with severity error.
     NodeSkipped { node: String, reason: String },
     OutputWritten { node: String, path: PathBuf, rows: u64 },

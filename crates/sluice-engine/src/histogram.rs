@@ -40,6 +40,18 @@ const BINS: u32 = 12;
 const TOP: u32 = 6;
 
 /// Histograms of every column of relation `rel`.
+/// Distributions of every column of relation `rel`.
+pub fn of_relation(conn: &Connection, node: &str, rel: &str) -> Result<Vec<Histogram>, EngineError> {
+    let fail = |e: duckdb::Error| EngineError::Node { node: node.to_string(), message: clean_message(&e) };
+    let mut stmt = conn.prepare(&format!("DESCRIBE SELECT * FROM {rel}")).map_err(fail)?;
+    let columns: Vec<Column> = stmt
+        .query_map([], |r| Ok(Column::new(r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+        .map_err(fail)?
+        .collect::<Result<_, _>>()
+        .map_err(fail)?;
+    histograms(conn, node, rel, &columns)
+}
+
 pub fn histograms(conn: &Connection, node: &str, rel: &str, columns: &[Column]) -> Result<Vec<Histogram>, EngineError> {
     let fail = |e: duckdb::Error| EngineError::Node { node: node.to_string(), message: clean_message(&e) };
     let d = DuckDb;

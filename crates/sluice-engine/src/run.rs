@@ -31,6 +31,9 @@ pub struct Engine {
 pub struct RunOptions {
     /// Run only what this node needs (itself and its upstream nodes).
     pub target: Option<String>,
+    /// Send each node's column distributions as it finishes (the designer draws them on the
+    /// node); off for headless runs, where nobody looks at them.
+    pub histograms: bool,
 }
 
 /// The outcome of one node.
@@ -116,7 +119,7 @@ impl Engine {
         on_event(&Event::RunStarted { pipeline: plan.name.clone(), nodes: order.clone() });
         let mut staged: Vec<Staged> = Vec::new();
         let mut progress = Progress::default();
-        let result = self.run_nodes(plan, &order, &mut staged, &mut progress, true, on_event).and_then(|()| {
+        let result = self.run_nodes(plan, &order, &mut staged, &mut progress, true, opts.histograms, on_event).and_then(|()| {
             if self.flag.load(Ordering::SeqCst) {
                 return Err(EngineError::Cancelled);
             }
@@ -151,6 +154,7 @@ impl Engine {
         staged: &mut Vec<Staged>,
         progress: &mut Progress,
         gate: bool,
+        histograms: bool,
         on_event: &mut dyn FnMut(&Event),
     ) -> Result<(), EngineError> {
         for id in order {
@@ -192,6 +196,12 @@ impl Engine {
                     }
                     progress.nodes.insert(id.clone(), NodeResult { rows, ms });
                     on_event(&Event::NodeFinished { node: id.clone(), rows, ms });
+                    if histograms && info.output {
+                        // Best effort: a distribution that cannot be drawn never fails the run.
+                        if let Ok(h) = crate::histogram::of_relation(&self.conn, id, &relation(id)) {
+                            on_event(&Event::NodeHistograms { node: id.clone(), histograms: h });
+                        }
+                    }
                 }
                 Err(e) => {
                     let e = if self.flag.load(Ordering::SeqCst) { EngineError::Cancelled } else { e };
@@ -277,7 +287,7 @@ impl Engine {
         // A preview shows the data even below a failing check: that is how one finds out why.
         let mut progress = Progress::default();
         let r = self
-            .run_nodes(plan, &order, &mut staged, &mut progress, false, &mut |_| {})
+            .run_nodes(plan, &order, &mut staged, &mut progress, false, false, &mut |_| {})
             .and_then(|()| crate::preview::fetch(&self.conn, node, &relation(node), limit, progress.nodes[node].rows));
         self.drop_tables(&order);
         self.running.store(false, Ordering::SeqCst);
