@@ -9,7 +9,7 @@ export SLUICE_BRIDGE_BIN="$CARGO_TARGET_DIR/debug/sluice-bridge"
 
 # Debian packages the build, the desktop app and the end-to-end tests need.
 SLUICE_APT_PACKAGES=(build-essential pkg-config libwebkit2gtk-4.1-dev libxdo-dev libssl-dev
-  libayatana-appindicator3-dev librsvg2-dev xvfb webkit2gtk-driver chromium nodejs npm)
+  libayatana-appindicator3-dev librsvg2-dev xvfb webkit2gtk-driver chromium nodejs npm python3-venv)
 
 sluice_apt_install() {
   local missing=()
@@ -31,4 +31,12 @@ sluice_apt_install() {
 
 sluice_build_ui() {
   (cd ui && npm ci --no-audit --no-fund && npm run build)
+}
+
+# A Python virtual environment with the reference libraries (pandas, scipy, ...) that the
+# end-to-end tests compare Sluice's numbers with.
+export SLUICE_VENV="${SLUICE_VENV:-$HOME/.cache/sluice/venv}"
+sluice_python_venv() {
+  [ -x "$SLUICE_VENV/bin/python" ] || python3 -m venv "$SLUICE_VENV"
+  "$SLUICE_VENV/bin/pip" install -q --disable-pip-version-check -r tests/reference/requirements.txt
 }

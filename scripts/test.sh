@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Run every test: the UI's unit tests, the Rust workspace (unit and end-to-end on real files),
-# and the browser end-to-end test of the designer against the real engine.
+# the reference tests (Sluice's numbers against pandas and scipy on the same data), and the
+# browser end-to-end test of the designer against the real engine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -8,6 +9,8 @@ sluice_build_ui
 (cd ui && npm test)
 cargo build --workspace   # the binaries the end-to-end tests drive
 cargo test --workspace
+sluice_python_venv
+"$SLUICE_VENV/bin/python" -m pytest -q -p no:cacheprovider tests/reference
 if [ -f tests/e2e/package.json ]; then
   (cd tests/e2e && npm ci --no-audit --no-fund && npm test)
 fi
