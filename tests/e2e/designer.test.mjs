@@ -1,7 +1,7 @@
 // End-to-end test of the designer as an analyst uses it: the built UI in Debian's Chromium,
 // talking to the real engine through the app's own command layer (sluice-bridge serves the same
-// sluice-api commands the Tauri shell calls). It builds CSV source -> filter -> derive -> Parquet
-// sink from the palette, sets params through the forms, runs, reads row counts and a preview,
+// sluice-api commands the Tauri shell calls). It builds CSV source -> filter -> derive -> check ->
+// Parquet sink from the palette, sets params through the forms, runs, reads row counts and a preview,
 // saves, and checks that `sluice run` on the saved file writes the same output.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -130,24 +130,31 @@ async function connect(from, to, port = 'input') {
 }
 
 test('build, run, preview and save a pipeline; the CLI runs the saved file to the same output', async () => {
-  const src = await addNode('read_csv', 90, 120);
+  const src = await addNode('read_csv', 130, 80);
   await select(src);
   await fill('field-path', 'orders.csv');
 
-  const filter = await addNode('filter', 300, 220);
+  const filter = await addNode('filter', 370, 80);
   await connect(src, filter);
   await select(filter);
   await fill('field-predicate', "status <> 'cancelled'");
 
-  const derive = await addNode('derive', 90, 340);
+  const derive = await addNode('derive', 610, 80);
   await connect(filter, derive);
   await select(derive);
   await byId('add-columns').click();
   await fill('key-columns-0', 'amount_with_tax');
   await fill('value-columns-0', 'round(amount * 1.2, 2)');
 
-  const sink = await addNode('write_parquet', 300, 440);
-  await connect(derive, sink);
+  const check = await addNode('check_not_null', 130, 320);
+  await connect(derive, check);
+  await select(check);
+  await byId('field-columns-input').fill('amount_with_tax');
+  await page.keyboard.press('Enter');
+  await byId('chip-columns-0').waitFor();
+
+  const sink = await addNode('write_parquet', 370, 320);
+  await connect(check, sink);
   await select(sink);
   await fill('field-path', 'out/orders_with_tax.parquet');
 
@@ -157,12 +164,18 @@ test('build, run, preview and save a pipeline; the CLI runs the saved file to th
     filter, { timeout: 30000 });
   assert.match(await byId(`status-${src}`).textContent(), /40/);
   assert.match(await byId(`status-${derive}`).textContent(), /30/);
+  await page.waitForFunction((id) => /30/.test(document.querySelector(`[data-testid="status-${id}"]`)?.textContent ?? ''), sink);
+  assert.equal(await byId(`check-${check}`).getAttribute('data-status'), 'pass');
+  assert.match(await byId(`check-${check}`).textContent(), /passed/);
+  await byId('tab-checks').click();
+  assert.match(await byId(`check-row-${check}`).textContent(), /amount_with_tax not null/);
   const output = path.join(work, 'out/orders_with_tax.parquet');
   assert.ok(fs.existsSync(output), 'the app run wrote the sink');
   const appBytes = fs.readFileSync(output);
 
   // Preview of the derive node: its rows and the new column.
   await select(derive);
+  await byId('tab-data').click();
   await byId('preview-btn').click();
   const table = byId('data-table');
   await table.waitFor();
@@ -178,8 +191,9 @@ test('build, run, preview and save a pipeline; the CLI runs the saved file to th
   await page.waitForFunction(() => true);
   for (let i = 0; i < 50 && !fs.existsSync(saved); i++) await new Promise((r) => setTimeout(r, 100));
   const spec = JSON.parse(fs.readFileSync(saved, 'utf8'));
-  assert.deepEqual(spec.nodes.map((n) => n.kind), ['read_csv', 'filter', 'derive', 'write_parquet']);
-  assert.deepEqual(Object.keys(spec.layout).sort(), [src, filter, derive, sink].sort());
+  assert.deepEqual(spec.nodes.map((n) => n.kind), ['read_csv', 'filter', 'derive', 'check_not_null', 'write_parquet']);
+  assert.deepEqual(Object.keys(spec.layout).sort(), [src, filter, derive, check, sink].sort());
+  assert.deepEqual(spec.nodes[3].params.columns, ['amount_with_tax']);
 
   // The saved file is exactly what the CLI runs, and it writes the same bytes.
   fs.rmSync(output);
