@@ -37,13 +37,10 @@ export function Palette() {
     );
   }, [catalog, query]);
 
+  // A click continues from the selected node (placed to its right, wired to it); with nothing
+  // to continue from, the node goes to a free spot in view. A drop goes where it is dropped.
   const add = (k: KindInfo) => {
-    const c = canvasView.center();
-    const n = store.getState().spec.nodes.length;
-    store.getState().addNodeOfKind(k.id, {
-      x: Math.round((c.x - 100 + (n % 5) * 20) / 20) * 20,
-      y: Math.round((c.y - 30 + (n % 5) * 20) / 20) * 20,
-    });
+    store.getState().addNodeByClick(k.id, canvasView.center());
   };
 
   return (
@@ -100,7 +97,7 @@ export function Palette() {
                   e.dataTransfer.effectAllowed = 'copy';
                 }}
                 onClick={() => add(k)}
-                title={`${k.title} (${k.id})\n\n${k.docs.replace(/`/g, '')}\n\nDrag onto the canvas or click to add.`}
+                title={`${k.title} (${k.id})\n\n${k.docs.replace(/`/g, '')}\n\nDrag onto the canvas, or click to add it after the selected node.`}
               >
                 <span className="palette-icon">
                   <CategoryIcon category={k.category} size={14} />

@@ -22,6 +22,12 @@ export function edgeId(source: string, target: string, port: string): string {
   return `${source}->${target}:${port}`;
 }
 
+/** The parts of an edge id, or null when it is not one. Node ids and ports hold neither `>` nor `:`. */
+export function parseEdgeId(id: string): { source: string; target: string; port: string } | null {
+  const m = /^(.*)->(.*):(.*)$/.exec(id);
+  return m ? { source: m[1], target: m[2], port: m[3] } : null;
+}
+
 /** Where a node without a layout entry goes: a column per 4 nodes, out of the way. */
 export function fallbackPosition(index: number): Position {
   return { x: (index % 4) * 240, y: 400 + Math.floor(index / 4) * 140 };

@@ -1,13 +1,16 @@
 // The app's state: the document (the spec, its file, undo history), the view (selection,
 // panels, dialogs) and the run (node statuses, previews, data-quality check results). Document
 // edits all go through `commit`, which records undo history and marks results of changed nodes
-// stale. (`check` is the spec validation; `checkResults` are the check nodes' verdicts.)
+// stale; a rename carries everything kept by node id over to the new id, and undo/redo carry it
+// back and forth. (`check` is the spec validation; `checkResults` are the check nodes' verdicts.)
 
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import { kindMap, initialParams, type KindMap } from '../model/catalog';
 import { applyConnection, type ConnectionLike } from '../model/connect';
 import { normalizeDiagnostic } from '../model/diagnostics';
+import { edgeId, parseEdgeId } from '../model/flow';
+import { addByClick } from '../model/placement';
 import {
   addNode,
   changedNodes,
@@ -31,6 +34,7 @@ import type {
   CheckResponse,
   CheckResult,
   JsonObject,
+  NodeSpec,
   ParamDecl,
   Position,
   Recovery,
@@ -86,8 +90,17 @@ export type Modal =
       resolve: (button: string) => void;
     };
 
+/** A node id change, old to new. */
+export interface Rename {
+  from: string;
+  to: string;
+}
+
 interface HistoryEntry {
   spec: Spec;
+  /** The rename done by the edit between this entry and its neighbour towards the present
+   * (a past entry: the edit that followed it; a future entry: the edit that led to it). */
+  renamed?: Rename;
 }
 
 export interface State {
@@ -139,13 +152,16 @@ export interface State {
 export interface Actions {
   setCatalog(c: Catalog): void;
 
-  commit(next: Spec, coalesceKey?: string): void;
+  /** `renamed`: the edit renames a node; per-node state follows it (never coalesced). */
+  commit(next: Spec, coalesceKey?: string, renamed?: Rename): void;
   undo(): void;
   redo(): void;
   loadDocument(spec: Spec, path: string | null, opts?: { dirty?: boolean }): void;
   markSaved(spec: Spec, path: string): void;
 
   addNodeOfKind(kind: string, pos: Position): string | null;
+  /** A palette click: after the one selected node and wired to it, else near `center`. */
+  addNodeByClick(kind: string, center: Position): string | null;
   deleteSelection(): void;
   deleteNodes(ids: string[]): void;
   deleteEdges(edgeIds: string[]): void;
@@ -259,10 +275,69 @@ function staleAfter(s: State, prev: Spec, next: Spec): Pick<State, 'status' | 'p
   return { status, previews, checkResults };
 }
 
-function renameKey<T>(o: Record<string, T>, from: string, to: string): Record<string, T> {
+/** `o` with the entry of `from` under `to` (it wins over a leftover `to`); `o` itself when
+ * there is nothing to move, so subscribers do not re-render. */
+function renameKey<T>(o: Record<string, T>, from: string, to: string, edit: (v: T) => T = (v) => v): Record<string, T> {
+  if (!(from in o)) return o;
   const out: Record<string, T> = {};
-  for (const [k, v] of Object.entries(o)) out[k === from ? to : k] = v;
+  for (const [k, v] of Object.entries(o)) if (k !== to) out[k === from ? to : k] = k === from ? edit(v) : v;
   return out;
+}
+
+/** Everything the store keeps by node id (besides the document itself). */
+type PerNode = Pick<
+  State,
+  'selection' | 'selectedEdges' | 'status' | 'previews' | 'checkResults' | 'measured' | 'previewLoading' | 'check'
+>;
+
+/** An edge id after a rename. Ports keep their names (a named port called after its upstream
+ * node stays as it is, as renameNode leaves it). */
+function renameEdge(id: string, { from, to }: Rename): string {
+  const e = parseEdgeId(id);
+  if (!e || (e.source !== from && e.target !== from)) return id;
+  return edgeId(e.source === from ? to : e.source, e.target === from ? to : e.target, e.port);
+}
+
+function renameInCheck(c: CheckResponse | null, { from, to }: Rename): CheckResponse | null {
+  if (!c) return c;
+  return {
+    ...c,
+    schemas: renameKey(c.schemas, from, to),
+    diagnostics: c.diagnostics.map((d) => (d.node === from ? { ...d, node: to } : d)),
+  };
+}
+
+/** Per-node state moved from the old id to the new one. */
+function followRename(s: PerNode, r: Rename): PerNode {
+  const { from, to } = r;
+  return {
+    selection: s.selection.map((x) => (x === from ? to : x)),
+    selectedEdges: s.selectedEdges.map((e) => renameEdge(e, r)),
+    status: renameKey(s.status, from, to),
+    previews: renameKey(s.previews, from, to),
+    checkResults: renameKey(s.checkResults, from, to, (c) => ({ ...c, node: to })),
+    measured: renameKey(s.measured, from, to),
+    previewLoading: s.previewLoading === from ? to : s.previewLoading,
+    check: renameInCheck(s.check, r),
+  };
+}
+
+/** Per-node state for the document changing from `s.spec` to `next`: keys follow `rename`
+ * first, then staleAfter decides what went stale or went away. */
+function carryOver(s: State, next: Spec, rename?: Rename): Partial<PerNode> {
+  if (!rename) return staleAfter(s, s.spec, next);
+  const moved = followRename(s, rename);
+  // Compared with the old document under the new id, a rename changes no node: its results
+  // and those downstream are as good as before.
+  return { ...moved, ...staleAfter({ ...s, ...moved }, renameNode(s.spec, rename.from, rename.to), next) };
+}
+
+const reversed = (r: Rename | undefined): Rename | undefined => r && { from: r.to, to: r.from };
+
+/** A node of `kindId` with a fresh readable id and the schema defaults; null for unknown kinds. */
+function freshNode(s: State, kindId: string): NodeSpec | null {
+  const kind = s.kinds.get(kindId);
+  return kind ? { id: newNodeId(s.spec, kindId), kind: kindId, params: initialParams(kind) } : null;
 }
 
 export function createAppStore(init?: Partial<State>): StoreApi<Store> {
@@ -274,19 +349,24 @@ export function createAppStore(init?: Partial<State>): StoreApi<Store> {
       set({ catalog: c, kinds: kindMap(c) });
     },
 
-    commit(next, coalesceKey) {
+    commit(next, coalesceKey, renamed) {
       const s = get();
       if (next === s.spec) return;
       const now = Date.now();
+      // A rename is never folded into an earlier step: that step's entry could not record it.
       const coalesce =
-        !!coalesceKey && s.lastCoalesce?.key === coalesceKey && now - s.lastCoalesce.at < COALESCE_MS && s.past.length > 0;
-      const past = coalesce ? s.past : [...s.past, { spec: s.spec }].slice(-HISTORY_LIMIT);
+        !renamed &&
+        !!coalesceKey &&
+        s.lastCoalesce?.key === coalesceKey &&
+        now - s.lastCoalesce.at < COALESCE_MS &&
+        s.past.length > 0;
+      const past = coalesce ? s.past : [...s.past, { spec: s.spec, renamed }].slice(-HISTORY_LIMIT);
       set({
         spec: next,
         past,
         future: [],
         lastCoalesce: coalesceKey ? { key: coalesceKey, at: now } : null,
-        ...staleAfter(s, s.spec, next),
+        ...carryOver(s, next, renamed),
       });
     },
 
@@ -295,14 +375,15 @@ export function createAppStore(init?: Partial<State>): StoreApi<Store> {
       const prev = s.past[s.past.length - 1];
       if (!prev) return;
       const ids = new Set(prev.spec.nodes.map((n) => n.id));
+      const carried = carryOver(s, prev.spec, reversed(prev.renamed));
       set({
         spec: prev.spec,
         past: s.past.slice(0, -1),
-        future: [{ spec: s.spec }, ...s.future],
+        future: [{ spec: s.spec, renamed: prev.renamed }, ...s.future],
         lastCoalesce: null,
-        selection: s.selection.filter((id) => ids.has(id)),
+        ...carried,
+        selection: (carried.selection ?? s.selection).filter((id) => ids.has(id)),
         selectedEdges: [],
-        ...staleAfter(s, s.spec, prev.spec),
       });
     },
 
@@ -311,14 +392,15 @@ export function createAppStore(init?: Partial<State>): StoreApi<Store> {
       const next = s.future[0];
       if (!next) return;
       const ids = new Set(next.spec.nodes.map((n) => n.id));
+      const carried = carryOver(s, next.spec, next.renamed);
       set({
         spec: next.spec,
-        past: [...s.past, { spec: s.spec }],
+        past: [...s.past, { spec: s.spec, renamed: next.renamed }],
         future: s.future.slice(1),
         lastCoalesce: null,
-        selection: s.selection.filter((id) => ids.has(id)),
+        ...carried,
+        selection: (carried.selection ?? s.selection).filter((id) => ids.has(id)),
         selectedEdges: [],
-        ...staleAfter(s, s.spec, next.spec),
       });
     },
 
@@ -348,12 +430,21 @@ export function createAppStore(init?: Partial<State>): StoreApi<Store> {
 
     addNodeOfKind(kindId, pos) {
       const s = get();
-      const kind = s.kinds.get(kindId);
-      if (!kind) return null;
-      const id = newNodeId(s.spec, kindId);
-      get().commit(addNode(s.spec, { id, kind: kindId, params: initialParams(kind) }, pos));
-      set({ selection: [id], selectedEdges: [] });
-      return id;
+      const node = freshNode(s, kindId);
+      if (!node) return null;
+      get().commit(addNode(s.spec, node, pos));
+      set({ selection: [node.id], selectedEdges: [] });
+      return node.id;
+    },
+
+    addNodeByClick(kindId, center) {
+      const s = get();
+      const node = freshNode(s, kindId);
+      if (!node) return null;
+      // The node and its edge in one commit: one undo step takes both away.
+      get().commit(addByClick({ spec: s.spec, kinds: s.kinds, selection: s.selection, measured: s.measured, center }, node));
+      set({ selection: [node.id], selectedEdges: [] });
+      return node.id;
     },
 
     deleteSelection() {
@@ -375,10 +466,10 @@ export function createAppStore(init?: Partial<State>): StoreApi<Store> {
       const s = get();
       let next = s.spec;
       for (const eid of edgeIds) {
-        const m = /^(.*)->(.*):(.*)$/.exec(eid);
-        if (!m) continue;
-        const node = findNode(next, m[2]);
-        if (node?.inputs?.[m[3]] === m[1]) next = disconnect(next, m[2], m[3]);
+        const e = parseEdgeId(eid);
+        if (!e) continue;
+        const node = findNode(next, e.target);
+        if (node?.inputs?.[e.port] === e.source) next = disconnect(next, e.target, e.port);
       }
       if (next !== s.spec) get().commit(next);
       set({ selectedEdges: [] });
@@ -406,19 +497,7 @@ export function createAppStore(init?: Partial<State>): StoreApi<Store> {
       const problem = idProblem(s.spec, from, to);
       if (problem) return problem;
       if (from === to) return null;
-      // Taken before the commit, which drops results of ids the new spec no longer has.
-      const checkResults = Object.fromEntries(
-        Object.entries(s.checkResults).map(([k, r]) => (k === from ? [to, { ...r, node: to }] : [k, r])),
-      );
-      get().commit(renameNode(s.spec, from, to));
-      const t = get();
-      set({
-        selection: t.selection.map((x) => (x === from ? to : x)),
-        status: renameKey(t.status, from, to),
-        previews: renameKey(t.previews, from, to),
-        checkResults,
-        measured: renameKey(t.measured, from, to),
-      });
+      get().commit(renameNode(s.spec, from, to), undefined, { from, to });
       return null;
     },
 

@@ -62,6 +62,38 @@ describe('the app', () => {
     expect(store.getState().spec.nodes.some((n) => n.id === 'filter_1')).toBe(false);
   });
 
+  it('a palette click with a node selected adds the next step wired to it; one Ctrl+Z undoes both', async () => {
+    const { store } = await mount();
+    act(() => store.getState().select(['keep']));
+    fireEvent.click(screen.getByTestId('palette-derive'));
+    expect(store.getState().selection).toEqual(['derive_1']);
+    const derive = store.getState().spec.nodes.find((n) => n.id === 'derive_1')!;
+    expect(derive.inputs).toEqual({ input: 'keep' });
+    const at = store.getState().spec.layout!;
+    expect(at.derive_1.x).toBe(at.keep.x + 240);
+    await waitFor(() => expect(screen.getByTestId('node-derive_1')).toBeInTheDocument());
+    fireEvent.keyDown(document.body, { key: 'z', ctrlKey: true });
+    expect(store.getState().spec.nodes.some((n) => n.id === 'derive_1')).toBe(false);
+    expect(store.getState().spec.nodes.find((n) => n.id === 'out')!.inputs).toEqual({ input: 'keep' });
+    expect(store.getState().past).toHaveLength(0);
+  });
+
+  it('renaming a node in the inspector keeps its run status', async () => {
+    const { store } = await mount();
+    await act(async () => {
+      fireEvent.click(screen.getByTestId('run-all'));
+    });
+    await waitFor(() => expect(screen.getByTestId('status-keep')).toHaveAttribute('data-state', 'done'));
+    act(() => store.getState().select(['keep']));
+    const id = await screen.findByTestId('node-id-input');
+    fireEvent.change(id, { target: { value: 'big' } });
+    fireEvent.blur(id);
+    await waitFor(() => expect(screen.getByTestId('status-big')).toHaveAttribute('data-state', 'done'));
+    expect(screen.getByTestId('status-out')).toHaveAttribute('data-state', 'done');
+    fireEvent.keyDown(document.body, { key: 'z', ctrlKey: true });
+    await waitFor(() => expect(screen.getByTestId('status-keep')).toHaveAttribute('data-state', 'done'));
+  });
+
   it('runs all and shows row counts in the status pills, then previews into the data table', async () => {
     const { store } = await mount();
     await act(async () => {

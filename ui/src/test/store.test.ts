@@ -101,6 +101,37 @@ describe('store: document edits', () => {
     expect(store.getState().renameNode('raw_orders', '1bad id')).toMatch(/letters/);
   });
 
+  it('a palette click continues from the selected node: placed right of it, wired, one undo step', () => {
+    const store = storeWith(smallSpec());
+    store.getState().select(['keep']);
+    const before = store.getState().spec;
+    const id = store.getState().addNodeByClick('filter', { x: 0, y: 0 });
+    expect(id).toBe('filter_1');
+    let spec = store.getState().spec;
+    expect(findNode(spec, 'filter_1')!.inputs).toEqual({ input: 'keep' });
+    expect(spec.layout!.filter_1).toEqual({ x: 480, y: 116 }); // out is at keep's right
+    expect(store.getState().selection).toEqual(['filter_1']);
+    expect(store.getState().past).toHaveLength(1);
+    store.getState().undo();
+    expect(store.getState().spec).toEqual(before);
+    store.getState().redo();
+    spec = store.getState().spec;
+    expect(findNode(spec, 'filter_1')!.inputs).toEqual({ input: 'keep' });
+  });
+
+  it('a palette click with nothing to continue from adds an unconnected node clear of the others', () => {
+    const store = storeWith(smallSpec());
+    store.getState().select(['out']); // a sink has no output
+    store.getState().addNodeByClick('filter', { x: 340, y: 48 }); // the view is centred on keep
+    const spec = store.getState().spec;
+    expect(findNode(spec, 'filter_1')!.inputs).toBeUndefined();
+    const p = spec.layout!.filter_1;
+    for (const q of Object.entries(spec.layout!).filter(([k]) => k !== 'filter_1').map(([, v]) => v))
+      expect(Math.abs(p.x - q.x) >= 200 || Math.abs(p.y - q.y) >= 96).toBe(true);
+    expect(store.getState().selection).toEqual(['filter_1']);
+    expect(store.getState().addNodeByClick('no_such_kind', { x: 0, y: 0 })).toBeNull();
+  });
+
   it('pastes copies with fresh ids, offset positions and internal edges only', () => {
     const store = storeWith(smallSpec());
     store.getState().select(['keep', 'out']);
@@ -175,6 +206,89 @@ describe('store: run state', () => {
       diagnostics: [{ severity: 'error', code: 'S010', fault: 'spec', node: 'keep', path: 'params', message: 'invalid parameter: missing field `predicate`' }],
     });
     expect(store.getState().check!.diagnostics[0].path).toBe('params.predicate');
+  });
+});
+
+describe('store: per-node state follows a rename', () => {
+  function ranStore() {
+    const store = storeWith(smallSpec());
+    const s = store.getState();
+    for (const id of ['src', 'keep', 'out']) s.runEvent({ event: 'node_finished', node: id, rows: 5, ms: 1 });
+    store.getState().setPreview('keep', { columns: [], rows: [], total_rows: 5, histograms: [] }, 100, 2);
+    store.getState().setMeasured({ keep: { width: 210, height: 90 } });
+    store.getState().setCheck({
+      valid: true,
+      schemas: { keep: [{ name: 'x', type: 'BIGINT' }] },
+      diagnostics: [{ severity: 'warning', code: 'W1', fault: 'spec', node: 'keep', message: 'w' }],
+    });
+    store.getState().select(['keep'], ['keep->out:input']);
+    store.getState().setPreviewLoading('keep');
+    return store;
+  }
+
+  it('moves status, preview, measured size, selection, schema and diagnostics to the new id', () => {
+    const store = ranStore();
+    expect(store.getState().renameNode('keep', 'big')).toBeNull();
+    const st = store.getState();
+    // A rename changes no data: the node and its downstream keep their results, not stale.
+    expect(st.status.big).toEqual({ state: 'done', rows: 5, ms: 2 });
+    expect(st.status.out).toEqual({ state: 'done', rows: 5, ms: 1 });
+    expect(st.status.keep).toBeUndefined();
+    expect(st.previews.big.table.total_rows).toBe(5);
+    expect(st.previews.big.stale).toBe(false);
+    expect(st.previews.keep).toBeUndefined();
+    expect(st.measured).toEqual({ big: { width: 210, height: 90 } });
+    expect(st.selection).toEqual(['big']);
+    expect(st.selectedEdges).toEqual(['big->out:input']);
+    expect(st.previewLoading).toBe('big');
+    expect(Object.keys(st.check!.schemas)).toEqual(['big']);
+    expect(st.check!.diagnostics[0].node).toBe('big');
+  });
+
+  it('undo brings the old id back with its state, redo takes it forward again', () => {
+    const store = ranStore();
+    const keptStatus = store.getState().status;
+    store.getState().renameNode('keep', 'big');
+    store.getState().undo();
+    let st = store.getState();
+    expect(findNode(st.spec, 'keep')).toBeTruthy();
+    expect(st.status).toEqual(keptStatus);
+    expect(st.previews.keep.table.total_rows).toBe(5);
+    expect(st.previews.big).toBeUndefined();
+    expect(st.measured).toEqual({ keep: { width: 210, height: 90 } });
+    expect(st.selection).toEqual(['keep']);
+    expect(st.check!.diagnostics[0].node).toBe('keep');
+    expect(Object.keys(st.check!.schemas)).toEqual(['keep']);
+    store.getState().redo();
+    st = store.getState();
+    expect(st.status.big).toEqual({ state: 'done', rows: 5, ms: 2 });
+    expect(st.previews.big.table.total_rows).toBe(5);
+    expect(st.selection).toEqual(['big']);
+  });
+
+  it('undo walks back through a rename and later edits; a rename is its own undo step', () => {
+    const store = ranStore();
+    store.getState().setDescription('keep', 'typed'); // coalescing edit right before the rename
+    store.getState().renameNode('keep', 'big');
+    store.getState().setParams('big', { predicate: 'x > 9' });
+    expect(store.getState().status.big.state).toBe('stale');
+    store.getState().undo(); // the params
+    store.getState().undo(); // the rename
+    const st = store.getState();
+    expect(findNode(st.spec, 'keep')!.description).toBe('typed');
+    expect(st.status.keep).toEqual({ state: 'stale', rows: 5, ms: 2 });
+    expect(st.previews.keep.stale).toBe(true);
+    expect(Object.keys(st.status).sort()).toEqual(['keep', 'out', 'src']);
+  });
+
+  it('check results follow the rename and come back on undo', () => {
+    const store = ranStore();
+    const r = { node: 'keep', kind: 'check_not_null', check: 'c', severity: 'error' as const, status: 'pass' as const, observed: 1, threshold: '>= 1', element_count: 5, unexpected_count: 0, unexpected_percent: 0, message: 'ok', samples: null };
+    store.getState().runEvent({ event: 'check_finished', ...r });
+    store.getState().renameNode('keep', 'big');
+    expect(store.getState().checkResults).toEqual({ big: { ...r, node: 'big' } });
+    store.getState().undo();
+    expect(store.getState().checkResults).toEqual({ keep: r });
   });
 });
 
