@@ -19,13 +19,13 @@ import { FlowNode } from './FlowNode';
 import { isValidConnection, connectionProblem } from '../model/connect';
 import { reuseUnchanged, sameEdge, sameFlowNode, specToFlow, type FlowNode as FlowNodeT } from '../model/flow';
 import type { Position } from '../model/types';
+import { createAutoFit, fitViewport } from '../model/viewport';
 import { useApp, useStoreApi } from '../store/store';
 import { CategoryIcon } from './icons';
 
 // Declared once, outside any component, so xyflow never sees a new object.
 const nodeTypes = { sluice: FlowNode };
 const SNAP: [number, number] = [20, 20];
-const MIN_READABLE_ZOOM = 0.6;
 const PRO = { hideAttribution: true };
 
 export const KIND_MIME = 'application/x-sluice-kind';
@@ -78,31 +78,79 @@ function CanvasInner() {
     };
   }, [rf]);
 
-  /** Fit the pipeline; when that would make nodes unreadably small, show it from its sources
-   * (the left) at a readable zoom instead. */
-  const fitReadable = useCallback(() => {
-    const el = wrapper.current;
-    const all = rf.getNodes();
-    if (!el || all.length === 0) return;
-    const b = rf.getNodesBounds(all);
-    const W = el.clientWidth;
-    const H = el.clientHeight;
-    const pad = 48;
-    const zoom = Math.min(1, (W - 2 * pad) / Math.max(1, b.width), (H - 2 * pad) / Math.max(1, b.height));
-    if (zoom >= MIN_READABLE_ZOOM) {
-      void rf.fitView({ padding: 0.12, maxZoom: 1, duration: 200 });
-      return;
-    }
-    const z = MIN_READABLE_ZOOM;
-    const y = b.height * z < H - 2 * pad ? (H - b.height * z) / 2 - b.y * z : pad - b.y * z;
-    void rf.setViewport({ x: pad - b.x * z, y, zoom: z }, { duration: 200 });
-  }, [rf]);
+  // ----- fitting the view -----
+  // A fit request (open, new document, auto-layout) fits the pipeline into the visible pane, and
+  // fits it again whenever the pane or the nodes change size (side panels, fonts and node
+  // measurements settle after the first fit), until the user pans, zooms or works in the canvas.
+  const autoFit = useRef(createAutoFit());
+  const fitTimer = useRef<{ timer: ReturnType<typeof setTimeout>; duration: number } | null>(null);
+
+  const fitNow = useCallback(
+    (duration: number) => {
+      const el = wrapper.current;
+      const all = rf.getNodes();
+      if (!el) return;
+      if (all.length === 0) {
+        autoFit.current.stop(); // nothing to follow: nodes added later stay where they are put
+        return;
+      }
+      const v = fitViewport(rf.getNodesBounds(all), el.clientWidth, el.clientHeight);
+      if (v) void rf.setViewport(v, { duration });
+    },
+    [rf],
+  );
+
+  const scheduleFit = useCallback(
+    (delay: number, duration: number) => {
+      const pending = fitTimer.current;
+      if (pending) clearTimeout(pending.timer);
+      const d = Math.max(duration, pending?.duration ?? 0);
+      const timer = setTimeout(() => {
+        fitTimer.current = null;
+        if (autoFit.current.following) fitNow(d);
+      }, delay);
+      fitTimer.current = { timer, duration: d };
+    },
+    [fitNow],
+  );
+
+  useEffect(
+    () => () => {
+      if (fitTimer.current) clearTimeout(fitTimer.current.timer);
+    },
+    [],
+  );
+
+  // Nodes added or removed: the user is building, the view stays. (Declared before the request
+  // effect: opening a document changes both, and the request wins.)
+  const nodeCount = spec.nodes.length;
+  const lastCount = useRef(nodeCount);
+  useEffect(() => {
+    if (lastCount.current !== nodeCount) autoFit.current.stop();
+    lastCount.current = nodeCount;
+  }, [nodeCount]);
 
   useEffect(() => {
     if (fitRequest === 0) return;
-    const t = setTimeout(() => fitReadable(), 80);
-    return () => clearTimeout(t);
-  }, [fitRequest, rf]);
+    autoFit.current.request();
+    scheduleFit(80, 200);
+  }, [fitRequest, scheduleFit]);
+
+  useEffect(() => {
+    const el = wrapper.current;
+    if (!el) return;
+    const ro = new ResizeObserver(() => {
+      if (autoFit.current.resized(el.clientWidth, el.clientHeight)) scheduleFit(40, 0);
+    });
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [scheduleFit]);
+
+  useEffect(() => {
+    if (autoFit.current.nodesChanged()) scheduleFit(40, 0);
+  }, [measured, scheduleFit]);
+
+  const stopFollowing = useCallback(() => autoFit.current.stop(), []);
 
   const onNodesChange = useCallback(
     (changes: NodeChange<FlowNodeT>[]) => {
@@ -192,7 +240,15 @@ function CanvasInner() {
   );
 
   return (
-    <div className="canvas" ref={wrapper} onDragOver={onDragOver} onDrop={onDrop} data-testid="canvas">
+    <div
+      className="canvas"
+      ref={wrapper}
+      onDragOver={onDragOver}
+      onDrop={onDrop}
+      onPointerDownCapture={stopFollowing}
+      onWheelCapture={stopFollowing}
+      data-testid="canvas"
+    >
       <ReactFlow<FlowNodeT, Edge>
         nodes={nodes}
         edges={edges}
@@ -203,6 +259,7 @@ function CanvasInner() {
         isValidConnection={validate}
         onNodeDragStart={() => store.getState().beginDrag()}
         onNodeDragStop={() => store.getState().endDrag()}
+        onMoveStart={(e) => e && stopFollowing()}
         deleteKeyCode={null}
         selectionKeyCode="Shift"
         multiSelectionKeyCode={['Control', 'Meta']}

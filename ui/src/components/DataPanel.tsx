@@ -3,8 +3,8 @@
 
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import type { Column, Json, Table } from '../model/types';
-import { useApp, useStoreApi, type BottomTab, type LogEntry } from '../store/store';
+import type { Column, Histogram, Json, Table } from '../model/types';
+import { shownHistograms, useApp, useStoreApi, type BottomTab, type LogEntry } from '../store/store';
 import { DEFAULT_PREVIEW_LIMIT, formatMs, useController } from '../app/controller';
 import { findNode } from '../model/spec';
 import { SqlEditor } from './SqlEditor';
@@ -78,29 +78,33 @@ export function DataTable({ table }: { table: Table }) {
   );
 }
 
-function ProfileView({ table }: { table: Table }) {
-  if (table.histograms.length === 0) return <div className="panel-empty">No column profiles for this preview.</div>;
-  const total = table.total_rows;
+/** Column profiles from a preview or from the last run. `total` is the row count the null share
+ * is of; without it (a run's histograms cover every row), each column's own count. */
+function ProfileView({ histograms, total: rows, source }: { histograms: Histogram[]; total: number | null; source: 'preview' | 'run' }) {
+  if (histograms.length === 0) return <div className="panel-empty">No column profiles for this {source === 'run' ? 'run' : 'preview'}.</div>;
   return (
-    <div className="profile" data-testid="profile">
-      {table.histograms.map((h) => (
-        <div className="profile-card" key={h.column}>
-          <div className="profile-head">
-            <span className="mono profile-name" title={h.column}>
-              {h.column}
-            </span>
-            <span className="th-type">{h.type}</span>
+    <div className="profile" data-testid="profile" data-source={source}>
+      {histograms.map((h) => {
+        const total = rows ?? h.bins.reduce((a, b) => a + b.count, 0) + h.nulls;
+        return (
+          <div className="profile-card" key={h.column}>
+            <div className="profile-head">
+              <span className="mono profile-name" title={h.column}>
+                {h.column}
+              </span>
+              <span className="th-type">{h.type}</span>
+            </div>
+            <HistogramChart h={h} />
+            <div className="profile-foot">
+              <span>{h.shape}</span>
+              <span className={h.nulls ? 'text-warn' : ''}>
+                {formatCount(h.nulls)} null{total ? ` (${((h.nulls / Math.max(1, total)) * 100).toFixed(h.nulls && h.nulls < total / 100 ? 2 : 1)}%)` : ''}
+              </span>
+              <span>{h.bins.length} bins</span>
+            </div>
           </div>
-          <HistogramChart h={h} />
-          <div className="profile-foot">
-            <span>{h.shape}</span>
-            <span className={h.nulls ? 'text-warn' : ''}>
-              {formatCount(h.nulls)} null{total ? ` (${((h.nulls / Math.max(1, total)) * 100).toFixed(h.nulls && h.nulls < total / 100 ? 2 : 1)}%)` : ''}
-            </span>
-            <span>{h.bins.length} bins</span>
-          </div>
-        </div>
-      ))}
+        );
+      })}
     </div>
   );
 }
@@ -225,6 +229,9 @@ export function DataPanel() {
     return n ? (Object.values(n.inputs ?? {})[0] ?? null) : null;
   });
   const preview = useApp((s) => (node ? s.previews[node] : undefined));
+  const runHists = useApp((s) => (node ? s.runHistograms[node] : undefined));
+  // The Profile tab, like the node's strip, shows the fresher of the preview and the last run.
+  const profile = shownHistograms(preview, runHists);
   const loading = useApp((s) => s.previewLoading);
   const logCount = useApp((s) => s.log.length);
   const [limit, setLimit] = useState(DEFAULT_PREVIEW_LIMIT);
@@ -278,6 +285,8 @@ export function DataPanel() {
         )}
       </div>
     );
+  else if (tab === 'profile' && profile)
+    body = <ProfileView histograms={profile.histograms} total={profile.source === 'preview' && preview ? preview.table.total_rows : null} source={profile.source} />;
   else if (!preview)
     body = (
       <div className="panel-empty">
@@ -295,7 +304,6 @@ export function DataPanel() {
         )}
       </div>
     );
-  else if (tab === 'profile') body = <ProfileView table={preview.table} />;
   else body = <DataTable table={preview.table} />;
 
   return (
@@ -326,8 +334,18 @@ export function DataPanel() {
         <div className="datapanel-info">
           {node && exists && !runTab && <span className="mono datapanel-node">{node}</span>}
           {tab === 'checks' && <ChecksSummary />}
+          {profile && tab === 'profile' && node && exists && kindHasOutput && (
+            <span
+              className="muted"
+              data-testid="profile-source"
+              title={`Column profiles from the ${profile.source === 'run' ? 'last run (all rows)' : 'preview'}${profile.stale ? '; the node changed since' : ''}`}
+            >
+              {profile.source === 'run' ? 'from the last run' : 'from the preview'}
+              {profile.stale && <span className="text-warn"> · stale</span>}
+            </span>
+          )}
           {preview && tab === 'data' && (
-            <span className="muted" data-testid="row-count">
+            <span className="muted" data-testid="row-count" title={`showing ${formatRows(preview.table.rows.length)} of ${formatRows(preview.table.total_rows)} rows`}>
               showing {formatRows(preview.table.rows.length)} of {formatRows(preview.table.total_rows)} rows
               {preview.stale && <span className="text-warn"> · stale</span>}
             </span>

@@ -7,13 +7,15 @@ import { nodePorts } from '../model/catalog';
 import { findNode } from '../model/spec';
 import type { FlowNode as FlowNodeT } from '../model/flow';
 import type { CheckResult, Diagnostic } from '../model/types';
-import { useApp, type NodeStatus } from '../store/store';
+import { shownHistograms, useApp, type NodeStatus } from '../store/store';
 import { CategoryIcon, IconCheck, IconError, IconSkip, IconWarning, Spinner } from './icons';
 import { CheckBadge } from './CheckBadge';
 import { Sparkline } from './Histogram';
 import { formatMs } from '../app/controller';
 
 const EMPTY: Diagnostic[] = [];
+/** Column histograms in a node's strip: one row; the rest are counted. */
+export const STRIP_MAX = 6;
 
 export function formatRows(n: number): string {
   return n.toLocaleString('en-US');
@@ -37,50 +39,35 @@ export function StatusPill({
   const list = (ds: Diagnostic[]) => ds.map((d) => `${d.path ? d.path + ': ' : ''}${d.message}`).join('\n');
   const st = status ?? { state: 'idle' as const };
   let cls = 'idle';
-  let body: React.ReactNode = 'not run';
+  let icon: React.ReactNode = null;
+  let text = 'not run';
   let title = 'Not run yet';
   if (st.state === 'error') {
     cls = 'error';
-    body = (
-      <>
-        <IconError size={11} /> failed
-      </>
-    );
+    icon = <IconError size={11} />;
+    text = 'failed';
     title = st.message;
   } else if (st.state === 'running') {
     cls = 'running';
-    body = (
-      <>
-        <Spinner size={10} /> running
-      </>
-    );
+    icon = <Spinner size={10} />;
+    text = 'running';
     title = 'Running';
   } else if (st.state === 'skipped') {
     cls = 'skipped';
-    body = (
-      <>
-        <IconSkip size={11} /> skipped
-      </>
-    );
+    icon = <IconSkip size={11} />;
+    text = 'skipped';
     title = st.reason;
   } else if (errors.length > 0) {
     cls = 'error';
-    body = (
-      <>
-        <IconError size={11} /> {errors.length} {errors.length === 1 ? 'error' : 'errors'}
-      </>
-    );
+    icon = <IconError size={11} />;
+    text = `${errors.length} ${errors.length === 1 ? 'error' : 'errors'}`;
     title = list(errors);
   } else if (st.state === 'done') {
     const failed = check?.status === 'fail';
     const warned = warnings.length > 0 || check?.status === 'warn';
     cls = failed ? 'error' : warned ? 'done warn' : 'done';
-    body = (
-      <>
-        {failed ? <IconError size={11} /> : warned ? <IconWarning size={11} /> : <IconCheck size={11} />} {formatRows(st.rows)} ·{' '}
-        {formatMs(st.ms)}
-      </>
-    );
+    icon = failed ? <IconError size={11} /> : warned ? <IconWarning size={11} /> : <IconCheck size={11} />;
+    text = `${formatRows(st.rows)} · ${formatMs(st.ms)}`;
     title = [
       `${formatRows(st.rows)} rows in ${formatMs(st.ms)}`,
       check && check.status !== 'pass' ? check.message : '',
@@ -90,15 +77,12 @@ export function StatusPill({
       .join('\n');
   } else if (st.state === 'stale') {
     cls = 'stale';
-    body = st.rows !== undefined ? <>{formatRows(st.rows)} · stale</> : 'stale';
+    text = st.rows !== undefined ? `${formatRows(st.rows)} · stale` : 'stale';
     title = 'Changed since it last ran';
   } else if (warnings.length > 0) {
     cls = 'warn';
-    body = (
-      <>
-        <IconWarning size={11} /> {warnings.length} {warnings.length === 1 ? 'warning' : 'warnings'}
-      </>
-    );
+    icon = <IconWarning size={11} />;
+    text = `${warnings.length} ${warnings.length === 1 ? 'warning' : 'warnings'}`;
     title = list(warnings);
   }
   return (
@@ -109,7 +93,8 @@ export function StatusPill({
       data-rows={st.state === 'done' ? st.rows : undefined}
       title={title}
     >
-      {body}
+      {icon}
+      <span className="pill-text">{text}</span>
     </span>
   );
 }
@@ -120,6 +105,7 @@ function FlowNodeView({ id, selected }: NodeProps<FlowNodeT>) {
   const status = useApp((s) => s.status[id]);
   const check = useApp((s) => s.check);
   const preview = useApp((s) => s.previews[id]);
+  const runHists = useApp((s) => s.runHistograms[id]);
   const result = useApp((s) => s.checkResults[id]);
   const diags = useMemo(() => check?.diagnostics.filter((d) => d.node === id) ?? EMPTY, [check, id]);
   const ports = node ? nodePorts(kind, node) : [];
@@ -131,7 +117,11 @@ function FlowNodeView({ id, selected }: NodeProps<FlowNodeT>) {
   const named = kind?.inputs.type === 'named';
   const hasOutput = kind?.output ?? true;
   const category = kind?.category ?? 'transform';
-  const hists = preview?.table.histograms.slice(0, 8) ?? [];
+  // From the preview when it is the fresher, else from the last run.
+  const shown = shownHistograms(preview, runHists);
+  const allHists = shown?.histograms ?? [];
+  const hists = allHists.slice(0, STRIP_MAX);
+  const moreHists = allHists.slice(STRIP_MAX);
   const hasError = diags.some((d) => d.severity === 'error') || status?.state === 'error' || result?.status === 'fail';
   const hasWarn = !hasError && result?.status === 'warn';
   const skipped = status?.state === 'skipped';
@@ -153,7 +143,7 @@ function FlowNodeView({ id, selected }: NodeProps<FlowNodeT>) {
           <div className="fnode-title" title={kind?.title ?? node.kind}>
             {kind?.title ?? `Unknown kind '${node.kind}'`}
           </div>
-          <div className="fnode-id" title={node.description || id}>
+          <div className="fnode-id" title={node.description ? `${id}: ${node.description}` : id}>
             {id}
           </div>
           <div className="fnode-status">
@@ -187,7 +177,11 @@ function FlowNodeView({ id, selected }: NodeProps<FlowNodeT>) {
             >
               <Handle type="target" position={Position.Left} id={p} className="h-in" data-testid={`handle-in-${id}-${p}`} />
               <span className="fnode-port-name">{p}</span>
-              {node.inputs?.[p] && <span className="fnode-port-src">{node.inputs[p]}</span>}
+              {node.inputs?.[p] && (
+                <span className="fnode-port-src" title={`${p} ← ${node.inputs[p]}`}>
+                  {node.inputs[p]}
+                </span>
+              )}
             </div>
           ))}
           {named && (
@@ -198,11 +192,21 @@ function FlowNodeView({ id, selected }: NodeProps<FlowNodeT>) {
           )}
         </div>
       )}
-      {hists.length > 0 && (
-        <div className={`fnode-spark${preview?.stale ? ' stale' : ''}`}>
+      {shown && hists.length > 0 && (
+        <div
+          className={`fnode-spark${shown.stale ? ' stale' : ''}`}
+          data-testid={`hists-${id}`}
+          data-source={shown.source}
+          data-stale={shown.stale}
+        >
           {hists.map((h) => (
             <Sparkline key={h.column} h={h} />
           ))}
+          {moreHists.length > 0 && (
+            <span className="fnode-spark-more" title={moreHists.map((h) => `${h.column} · ${h.type}`).join('\n')}>
+              +{moreHists.length}
+            </span>
+          )}
         </div>
       )}
     </div>

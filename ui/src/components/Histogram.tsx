@@ -23,6 +23,7 @@ export function Sparkline({ h, width = 36, height = 18 }: { h: Histogram; width?
       width={width}
       height={height}
       viewBox={`0 0 ${width} ${height}`}
+      preserveAspectRatio="none"
       role="img"
       aria-label={`${h.column} (${h.type})`}
     >

@@ -147,6 +147,9 @@ export type RunEvent =
   | ({ event: 'check_finished' } & CheckResult)
   // Downstream of a failed error-severity check: not run.
   | { event: 'node_skipped'; node: string; reason: string }
+  // Runs started from the app: right after the node_finished of every node with an output,
+  // the distributions of its output columns (over all its rows).
+  | { event: 'node_histograms'; node: string; histograms: Histogram[] }
   | { event: 'run_finished'; status: 'success' | 'failed' | 'cancelled'; ms: number };
 
 export interface RunSummary {

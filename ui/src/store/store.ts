@@ -1,5 +1,6 @@
 // The app's state: the document (the spec, its file, undo history), the view (selection,
-// panels, dialogs) and the run (node statuses, previews, data-quality check results). Document
+// panels, dialogs) and the run (node statuses, previews, column histograms of the last run,
+// data-quality check results). Document
 // edits all go through `commit`, which records undo history and marks results of changed nodes
 // stale; a rename carries everything kept by node id over to the new id, and undo/redo carry it
 // back and forth. (`check` is the spec validation; `checkResults` are the check nodes' verdicts.)
@@ -33,6 +34,7 @@ import type {
   Catalog,
   CheckResponse,
   CheckResult,
+  Histogram,
   JsonObject,
   NodeSpec,
   ParamDecl,
@@ -59,10 +61,33 @@ export interface PreviewState {
   stale: boolean;
 }
 
+/** A node's column distributions as the last run that reached it sent them (`node_histograms`). */
+export interface RunHistograms {
+  histograms: Histogram[];
+  at: number;
+  /** The node or something upstream changed since, or a new run started that has not sent them yet. */
+  stale: boolean;
+}
+
+/** The histograms a node shows: from whichever of its preview and its last run is fresher (a
+ * current one over a stale one, else the later one; the preview on a tie). */
+export function shownHistograms(
+  preview: PreviewState | undefined,
+  run: RunHistograms | undefined,
+): { histograms: Histogram[]; stale: boolean; source: 'preview' | 'run' } | null {
+  const p = preview && { histograms: preview.table.histograms, stale: preview.stale, at: preview.at, source: 'preview' as const };
+  const r = run && { histograms: run.histograms, stale: run.stale, at: run.at, source: 'run' as const };
+  const pick = !p ? r : !r ? p : p.stale !== r.stale ? (p.stale ? r : p) : p.at >= r.at ? p : r;
+  return pick ? { histograms: pick.histograms, stale: pick.stale, source: pick.source } : null;
+}
+
+/** Histograms are not log material: the log keeps the other events. */
+export type LoggedEvent = Exclude<RunEvent, { event: 'node_histograms' }>;
+
 export interface LogEntry {
   at: number;
   run: number;
-  event: RunEvent | { event: 'error'; message: string; node?: string; code: string };
+  event: LoggedEvent | { event: 'error'; message: string; node?: string; code: string };
 }
 
 export interface Toast {
@@ -142,6 +167,8 @@ export interface State {
   runCounter: number;
   status: Record<string, NodeStatus>;
   previews: Record<string, PreviewState>;
+  /** Column histograms sent by runs (`node_histograms`), by node id. */
+  runHistograms: Record<string, RunHistograms>;
   previewLoading: string | null;
   log: LogEntry[];
   check: CheckResponse | null;
@@ -238,6 +265,7 @@ function initialState(): State {
     runCounter: 0,
     status: {},
     previews: {},
+    runHistograms: {},
     previewLoading: null,
     log: [],
     check: null,
@@ -245,9 +273,9 @@ function initialState(): State {
   };
 }
 
-/** Statuses and previews after the document changed from `prev` to `next`: results of changed
- * nodes and everything downstream become stale; those of deleted nodes go. */
-function staleAfter(s: State, prev: Spec, next: Spec): Pick<State, 'status' | 'previews' | 'checkResults'> {
+/** Statuses, previews and run histograms after the document changed from `prev` to `next`:
+ * results of changed nodes and everything downstream become stale; those of deleted nodes go. */
+function staleAfter(s: State, prev: Spec, next: Spec): Pick<State, 'status' | 'previews' | 'runHistograms' | 'checkResults'> {
   const changed = changedNodes(prev, next);
   const ids = new Set(next.nodes.map((n) => n.id));
   const affected = new Set<string>();
@@ -267,12 +295,17 @@ function staleAfter(s: State, prev: Spec, next: Spec): Pick<State, 'status' | 'p
     if (!ids.has(id)) continue;
     previews[id] = affected.has(id) && !p.stale ? { ...p, stale: true } : p;
   }
+  const runHistograms: Record<string, RunHistograms> = {};
+  for (const [id, h] of Object.entries(s.runHistograms)) {
+    if (!ids.has(id)) continue;
+    runHistograms[id] = affected.has(id) && !h.stale ? { ...h, stale: true } : h;
+  }
   // Results of changed checks stay listed (the node's stale status says they are old); those
   // of deleted nodes go. Keep the object when nothing went, so subscribers do not re-render.
   let checkResults = s.checkResults;
   if (Object.keys(checkResults).some((id) => !ids.has(id)))
     checkResults = Object.fromEntries(Object.entries(checkResults).filter(([id]) => ids.has(id)));
-  return { status, previews, checkResults };
+  return { status, previews, runHistograms, checkResults };
 }
 
 /** `o` with the entry of `from` under `to` (it wins over a leftover `to`); `o` itself when
@@ -287,7 +320,15 @@ function renameKey<T>(o: Record<string, T>, from: string, to: string, edit: (v: 
 /** Everything the store keeps by node id (besides the document itself). */
 type PerNode = Pick<
   State,
-  'selection' | 'selectedEdges' | 'status' | 'previews' | 'checkResults' | 'measured' | 'previewLoading' | 'check'
+  | 'selection'
+  | 'selectedEdges'
+  | 'status'
+  | 'previews'
+  | 'runHistograms'
+  | 'checkResults'
+  | 'measured'
+  | 'previewLoading'
+  | 'check'
 >;
 
 /** An edge id after a rename. Ports keep their names (a named port called after its upstream
@@ -315,6 +356,7 @@ function followRename(s: PerNode, r: Rename): PerNode {
     selectedEdges: s.selectedEdges.map((e) => renameEdge(e, r)),
     status: renameKey(s.status, from, to),
     previews: renameKey(s.previews, from, to),
+    runHistograms: renameKey(s.runHistograms, from, to),
     checkResults: renameKey(s.checkResults, from, to, (c) => ({ ...c, node: to })),
     measured: renameKey(s.measured, from, to),
     previewLoading: s.previewLoading === from ? to : s.previewLoading,
@@ -416,6 +458,7 @@ export function createAppStore(init?: Partial<State>): StoreApi<Store> {
         selectedEdges: [],
         status: {},
         previews: {},
+        runHistograms: {},
         check: null,
         checkResults: {},
         measured: {},
@@ -624,13 +667,23 @@ export function createAppStore(init?: Partial<State>): StoreApi<Store> {
     runEvent(e) {
       const s = get();
       const at = Date.now();
+      if (e.event === 'node_histograms') {
+        set({ runHistograms: { ...s.runHistograms, [e.node]: { histograms: e.histograms, at, stale: false } } });
+        return;
+      }
       const log = [...s.log, { at, run: s.runCounter, event: e }].slice(-2000);
       const status = { ...s.status };
       let checkResults = s.checkResults;
+      let runHistograms = s.runHistograms;
       switch (e.event) {
         case 'run_started':
           for (const n of e.nodes) status[n] = { state: 'idle' };
           checkResults = {};
+          // The nodes about to run keep their last histograms, dimmed, until the new ones come.
+          if (e.nodes.some((n) => runHistograms[n] && !runHistograms[n].stale)) {
+            runHistograms = { ...runHistograms };
+            for (const n of e.nodes) if (runHistograms[n] && !runHistograms[n].stale) runHistograms[n] = { ...runHistograms[n], stale: true };
+          }
           break;
         case 'check_finished': {
           const { event: _, ...result } = e;
@@ -656,7 +709,7 @@ export function createAppStore(init?: Partial<State>): StoreApi<Store> {
         default:
           break;
       }
-      set({ log, status, checkResults });
+      set({ log, status, checkResults, runHistograms });
     },
 
     mergeCheckResults(results) {

@@ -2,10 +2,12 @@
 // runs that finish every node, and a call log to assert on. Nodes of check-category kinds emit
 // check_finished like the engine: they pass unless `checkFailures` names them; a failed
 // error-severity check skips everything downstream and fails the run (other branches still run).
+// Like runs started from the app, every node with an output sends node_histograms right after its
+// node_finished (mockRunHistograms: over its row count).
 
 import type { Backend, DocArgs } from '../platform/backend';
 import { BackendError } from '../platform/backend';
-import type { Catalog, CheckResponse, CheckResult, Column, JsonObject, Recovery, RunEvent, RunSummary, Spec, Table } from '../model/types';
+import type { Catalog, CheckResponse, CheckResult, Column, Histogram, JsonObject, Recovery, RunEvent, RunSummary, Spec, Table } from '../model/types';
 import { descendants } from '../model/spec';
 import catalogJson from './fixtures/catalog.json';
 
@@ -63,6 +65,15 @@ export function mockCheckResult(id: string, kind: string, params: JsonObject, ro
       : `${failing} of ${rows} rows have a null in ${columns.join(', ')} (${((failing / rows) * 100).toFixed(2)}%)`,
     samples: failing > 0 ? { columns: SAMPLE_COLUMNS, rows: sampleRows } : null,
   };
+}
+
+/** A node's column distributions after a run: `id` numeric in two bins, `segment` categorical. */
+export function mockRunHistograms(rows: number): Histogram[] {
+  const half = Math.floor(rows / 2);
+  return [
+    { column: 'id', type: 'BIGINT', shape: 'numeric', bins: [{ label: `1 – ${half}`, lo: 1, hi: half, count: half }, { label: `${half} – ${rows}`, lo: half, hi: rows, count: rows - half }], nulls: 0 },
+    { column: 'segment', type: 'VARCHAR', shape: 'categorical', bins: [{ label: 'a', lo: null, hi: null, count: rows - 3 }], nulls: 3 },
+  ];
 }
 
 function topo(spec: Spec, target?: string | null): string[] {
@@ -127,7 +138,11 @@ export function createMockBackend(overrides: Partial<MockBackend> = {}): MockBac
           ev({ event: 'run_finished', status: 'failed', ms: 5 });
           throw new BackendError({ code: m.failRun.code, message: m.failRun.message, node: id });
         }
-        const category = fixtureCatalog.kinds.find((k) => k.id === kind)?.category;
+        const info = fixtureCatalog.kinds.find((k) => k.id === kind);
+        const category = info?.category;
+        const histograms = (rows: number) => {
+          if (info?.output) ev({ event: 'node_histograms', node: id, histograms: mockRunHistograms(rows) });
+        };
         if (category === 'check') {
           // A check passes its input through: its row count is its input's.
           const input = Object.values(spec?.inputs ?? {})[0];
@@ -140,11 +155,13 @@ export function createMockBackend(overrides: Partial<MockBackend> = {}): MockBac
             for (const d of descendants(doc.spec, id)) if (!skipped.has(d)) skipped.set(d, `upstream check '${id}' failed`);
           }
           ev({ event: 'node_finished', node: id, rows, ms: i + 1 });
+          histograms(rows);
           summary.nodes[id] = { rows, ms: i + 1 };
           continue;
         }
         const rows = 100 * (i + 1);
         ev({ event: 'node_finished', node: id, rows, ms: i + 1 });
+        histograms(rows);
         summary.nodes[id] = { rows, ms: i + 1 };
       }
       ev({ event: 'run_finished', status: summary.status, ms: 5 });

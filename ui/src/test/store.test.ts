@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { findNode } from '../model/spec';
-import { isDirty } from '../store/store';
-import type { CheckResult } from '../model/types';
+import { isDirty, shownHistograms, type PreviewState, type RunHistograms } from '../store/store';
+import type { CheckResult, Histogram, Table } from '../model/types';
 import { sampleSpec, smallSpec, storeWith } from './helpers';
 
 describe('store: document edits', () => {
@@ -357,5 +357,124 @@ describe('store: data-quality check results', () => {
     store.getState().runEvent({ event: 'node_skipped', node: 'out', reason: 'r' });
     store.getState().setParams('keep', { predicate: 'x > 3' });
     expect(store.getState().status.out).toEqual({ state: 'stale' });
+  });
+});
+
+describe('store: column histograms from runs', () => {
+  const hist = (column: string, count = 5): Histogram => ({
+    column,
+    type: 'BIGINT',
+    shape: 'numeric',
+    bins: [{ label: '0 – 1', lo: 0, hi: 1, count }],
+    nulls: 0,
+  });
+  const table = (columns: string[]): Table => ({ columns: [], rows: [], total_rows: 5, histograms: columns.map((c) => hist(c)) });
+
+  function ranStore() {
+    const store = storeWith(smallSpec());
+    const s = store.getState();
+    s.startRun();
+    s.runEvent({ event: 'run_started', pipeline: 'small', nodes: ['src', 'keep', 'out'] });
+    for (const id of ['src', 'keep']) {
+      store.getState().runEvent({ event: 'node_finished', node: id, rows: 5, ms: 1 });
+      store.getState().runEvent({ event: 'node_histograms', node: id, histograms: [hist(`${id}_col`)] });
+    }
+    store.getState().runEvent({ event: 'node_finished', node: 'out', rows: 5, ms: 1 });
+    store.getState().runEvent({ event: 'run_finished', status: 'success', ms: 3 });
+    store.getState().endRun();
+    return store;
+  }
+
+  it('keeps node_histograms per node, out of the run log', () => {
+    const store = ranStore();
+    const st = store.getState();
+    expect(Object.keys(st.runHistograms).sort()).toEqual(['keep', 'src']);
+    expect(st.runHistograms.keep.histograms.map((h) => h.column)).toEqual(['keep_col']);
+    expect(st.runHistograms.keep.stale).toBe(false);
+    expect(st.log.map((l) => l.event.event)).not.toContain('node_histograms');
+    expect(st.status.keep).toEqual({ state: 'done', rows: 5, ms: 1 });
+  });
+
+  it('go stale with their node and downstream, not upstream, not on moves; deleted nodes drop theirs', () => {
+    const store = ranStore();
+    store.getState().moveNodes({ keep: { x: 300, y: 40 } });
+    expect(store.getState().runHistograms.keep.stale).toBe(false);
+    const before = store.getState().runHistograms.src;
+    store.getState().setParams('keep', { predicate: 'x > 2' });
+    let rh = store.getState().runHistograms;
+    expect(rh.keep.stale).toBe(true);
+    expect(rh.keep.histograms.map((h) => h.column)).toEqual(['keep_col']); // kept, dimmed
+    expect(rh.src).toBe(before);
+    store.getState().setParams('src', { path: 'c.csv' });
+    expect(store.getState().runHistograms.src.stale).toBe(true);
+    store.getState().deleteNodes(['keep']);
+    rh = store.getState().runHistograms;
+    expect(rh.keep).toBeUndefined();
+    expect(Object.keys(rh)).toEqual(['src']);
+    store.getState().undo(); // keep comes back, without histograms (it was deleted with them)
+    expect(store.getState().runHistograms.keep).toBeUndefined();
+  });
+
+  it('a new run dims the histograms of the nodes it runs until theirs arrive', () => {
+    const store = ranStore();
+    store.getState().startRun();
+    store.getState().runEvent({ event: 'run_started', pipeline: 'small', nodes: ['src', 'keep'] });
+    expect(store.getState().runHistograms.src.stale).toBe(true);
+    expect(store.getState().runHistograms.keep.stale).toBe(true);
+    store.getState().runEvent({ event: 'node_finished', node: 'src', rows: 7, ms: 1 });
+    store.getState().runEvent({ event: 'node_histograms', node: 'src', histograms: [hist('fresh', 7)] });
+    expect(store.getState().runHistograms.src).toMatchObject({ stale: false, histograms: [{ column: 'fresh' }] });
+    expect(store.getState().runHistograms.keep.stale).toBe(true);
+  });
+
+  it('follow a rename, come back on undo, and go on open', () => {
+    const store = ranStore();
+    store.getState().renameNode('keep', 'big');
+    let rh = store.getState().runHistograms;
+    expect(rh.keep).toBeUndefined();
+    expect(rh.big).toMatchObject({ stale: false, histograms: [{ column: 'keep_col' }] });
+    store.getState().undo();
+    rh = store.getState().runHistograms;
+    expect(rh.big).toBeUndefined();
+    expect(rh.keep.histograms[0].column).toBe('keep_col');
+    store.getState().redo();
+    expect(store.getState().runHistograms.big.stale).toBe(false);
+    store.getState().loadDocument(smallSpec(), null);
+    expect(store.getState().runHistograms).toEqual({});
+  });
+
+  it('a node shows the fresher of its preview and its last run', () => {
+    const preview = (at: number, stale = false): PreviewState => ({ table: table(['p']), limit: 100, at, stale });
+    const run = (at: number, stale = false): RunHistograms => ({ histograms: [hist('r')], at, stale });
+    expect(shownHistograms(undefined, undefined)).toBeNull();
+    expect(shownHistograms(preview(1), undefined)).toMatchObject({ source: 'preview', stale: false });
+    expect(shownHistograms(undefined, run(1, true))).toMatchObject({ source: 'run', stale: true, histograms: [{ column: 'r' }] });
+    expect(shownHistograms(preview(1), run(2))?.source).toBe('run');
+    expect(shownHistograms(preview(3), run(2))?.source).toBe('preview');
+    expect(shownHistograms(preview(2), run(2))?.source).toBe('preview');
+    // A current one wins over a later stale one.
+    expect(shownHistograms(preview(1), run(2, true))).toMatchObject({ source: 'preview', stale: false });
+    expect(shownHistograms(preview(3, true), run(2))).toMatchObject({ source: 'run', stale: false });
+  });
+
+  it('in the store: a preview after the run takes over, a run after the preview takes back', () => {
+    vi.useFakeTimers();
+    try {
+      vi.setSystemTime(1_000);
+      const store = ranStore();
+      const shown = () => {
+        const s = store.getState();
+        return shownHistograms(s.previews.keep, s.runHistograms.keep);
+      };
+      expect(shown()?.source).toBe('run');
+      vi.setSystemTime(2_000);
+      store.getState().setPreview('keep', table(['p']), 100, 3);
+      expect(shown()?.source).toBe('preview');
+      vi.setSystemTime(3_000);
+      store.getState().runEvent({ event: 'node_histograms', node: 'keep', histograms: [hist('again')] });
+      expect(shown()).toMatchObject({ source: 'run', histograms: [{ column: 'again' }] });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
