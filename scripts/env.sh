@@ -9,7 +9,7 @@ export SLUICE_BRIDGE_BIN="$CARGO_TARGET_DIR/debug/sluice-bridge"
 
 # Debian packages the build, the desktop app and the end-to-end tests need.
 SLUICE_APT_PACKAGES=(build-essential pkg-config libwebkit2gtk-4.1-dev libxdo-dev libssl-dev
-  libayatana-appindicator3-dev librsvg2-dev xvfb webkit2gtk-driver chromium nodejs npm python3-venv)
+  libayatana-appindicator3-dev librsvg2-dev xvfb webkit2gtk-driver chromium nodejs npm python3-venv imagemagick)
 
 sluice_apt_install() {
   local missing=()
@@ -39,4 +39,12 @@ export SLUICE_VENV="${SLUICE_VENV:-$HOME/.cache/sluice/venv}"
 sluice_python_venv() {
   [ -x "$SLUICE_VENV/bin/python" ] || python3 -m venv "$SLUICE_VENV"
   "$SLUICE_VENV/bin/pip" install -q --disable-pip-version-check -r tests/reference/requirements.txt
+}
+
+# tauri-driver (crates.io) starts the desktop app under WebKitWebDriver for the end-to-end tests.
+# Installed into its own folder with its own build directory, apart from the project's target.
+export TAURI_DRIVER="${TAURI_DRIVER:-$HOME/.cache/sluice/tools/bin/tauri-driver}"
+sluice_tauri_driver() {
+  [ -x "$TAURI_DRIVER" ] && return 0
+  env -u CARGO_TARGET_DIR cargo install tauri-driver@2.1.0 --locked --root "$HOME/.cache/sluice/tools"
 }

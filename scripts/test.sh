@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run every test: the UI's unit tests, the Rust workspace (unit and end-to-end on real files),
 # the reference tests (Sluice's numbers against pandas and scipy on the same data), and the
-# browser end-to-end test of the designer against the real engine.
+# end-to-end tests of the designer: in Chromium against the real engine, and the desktop app
+# itself driven through tauri-driver under Xvfb.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -11,6 +12,5 @@ cargo build --workspace   # the binaries the end-to-end tests drive
 cargo test --workspace
 sluice_python_venv
 "$SLUICE_VENV/bin/python" -m pytest -q -p no:cacheprovider tests/reference
-if [ -f tests/e2e/package.json ]; then
-  (cd tests/e2e && npm ci --no-audit --no-fund && npm test)
-fi
+sluice_tauri_driver
+(cd tests/e2e && npm ci --no-audit --no-fund && npm test)

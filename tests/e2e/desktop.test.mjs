@@ -1,0 +1,186 @@
+// End-to-end tests of the real desktop app: the Tauri binary with its bundled UI, started by
+// tauri-driver through WebKitWebDriver under Xvfb. They run the sample pipeline (the same bytes as
+// the CLI), preview a node, show failed checks, and kill the app with SIGKILL after edits to see
+// the edits offered back at the next start. With SLUICE_SCREENSHOTS=DIR they also write the
+// screenshots that docs/screenshots holds.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import net from 'node:net';
+import { Session, sleep } from './webdriver.mjs';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const targetDir = process.env.CARGO_TARGET_DIR ?? path.join(os.homedir(), '.cache/sluice/target');
+const appBin = path.join(targetDir, 'debug/sluice-desktop');
+const sluiceBin = path.join(targetDir, 'debug/sluice');
+const driverBin = process.env.TAURI_DRIVER ?? path.join(os.homedir(), '.cache/sluice/tools/bin/tauri-driver');
+const shots = process.env.SLUICE_SCREENSHOTS;
+
+let work, xvfb, display;
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** tauri-driver on a free port; the app it starts keeps its state in `stateDir`. */
+async function startDriver(stateDir) {
+  const port = await freePort();
+  const nativePort = await freePort();
+  const env = { ...process.env, DISPLAY: display, WEBKIT_DISABLE_COMPOSITING_MODE: '1', SLUICE_STATE_DIR: stateDir };
+  const proc = spawn(driverBin, ['--port', String(port), '--native-port', String(nativePort), '--native-driver', '/usr/bin/WebKitWebDriver'], {
+    env,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      await fetch(`${base}/status`);
+      return { proc, base };
+    } catch {
+      await sleep(100);
+    }
+  }
+  throw new Error('tauri-driver did not start');
+}
+
+/** The whole X screen, as the user sees it. (WebKitWebDriver's own screenshot command can stall
+ * once the data table is on show; X has no such trouble.) */
+function screenshot(name) {
+  execFileSync('import', ['-display', display, '-window', 'root', path.join(shots, name)]);
+}
+
+/** SIGKILL every process of the app binary (the app WebKitWebDriver started). */
+function killApp() {
+  const pids = spawnSync('pgrep', ['-f', appBin], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+  for (const pid of pids) process.kill(Number(pid), 'SIGKILL');
+  return pids.length;
+}
+
+before(async () => {
+  assert.ok(fs.existsSync(driverBin), `tauri-driver not found at ${driverBin} (scripts/env.sh sluice_tauri_driver installs it)`);
+  assert.ok(fs.existsSync(appBin), `${appBin} is not built`);
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-desktop-'));
+  fs.cpSync(path.join(root, 'sample_data'), path.join(work, 'sample_data'), {
+    recursive: true,
+    filter: (src) => !src.includes(`${path.sep}out`),
+  });
+  display = `:${90 + Math.floor(Math.random() * 9)}${Math.floor(Math.random() * 10)}`;
+  xvfb = spawn('Xvfb', [display, '-screen', '0', '1440x900x24', '-nolisten', 'tcp'], { stdio: 'ignore' });
+  await sleep(800);
+});
+
+after(() => {
+  killApp();
+  xvfb?.kill();
+});
+
+test('the app runs the sample pipeline to the same bytes as the CLI, previews a node and shows failed checks', async () => {
+  const driver = await startDriver(path.join(work, 'state-run'));
+  const spec = path.join(work, 'sample_data/pipelines/customer_features.sluice.json');
+  const app = await Session.start(driver.base, appBin, [spec]);
+  try {
+    await app.byTestId('node-write_features', 30000);
+    await sleep(2000); // the canvas fits the graph once the panels have their size
+    await app.click('run-all');
+    await app.until('the run', `return document.querySelector('[data-testid="status-write_features"]')?.dataset.state === 'done'`, 60000);
+    assert.match(await app.text('status-write_features'), /5,000/);
+    assert.match(await app.text('status-orders'), /100,311/);
+    assert.equal(await app.exec(`return document.querySelector('[data-testid="check-valid_status"]').dataset.status`), 'pass');
+    await sleep(1500); // let the distributions arrive and the canvas settle
+    if (shots) {
+      // The whole graph fits at a zoom too small to read: zoom in on its middle for the picture.
+      await app.exec(`document.querySelectorAll('[data-testid="toast"] button').forEach((b) => b.click())`);
+      for (let i = 0; i < 3; i++) {
+        await app.exec(`document.querySelector('.react-flow__controls-zoomin').click()`);
+        await sleep(300);
+      }
+      await sleep(500);
+      screenshot('designer-after-run.png');
+      await app.exec(`document.querySelector('.react-flow__controls-fitview').click()`);
+      await sleep(800);
+    }
+
+    // The app and the CLI write the same bytes.
+    const out = path.join(work, 'sample_data/pipelines/out/customer_features.parquet');
+    const appBytes = fs.readFileSync(out);
+    execFileSync(sluiceBin, ['run', spec], { stdio: 'ignore' });
+    assert.ok(fs.readFileSync(out).equals(appBytes), 'CLI output equals the app output byte for byte');
+
+    // One node's rows and distributions.
+    await app.click('node-per_customer');
+    await app.click('preview-btn');
+    await app.until('the preview', `return /revenue/.test(document.querySelector('[data-testid="data-table"]')?.textContent ?? '')`);
+    await sleep(800);
+    if (shots) screenshot('designer-node-preview.png');
+    await app.click('tab-profile');
+    await app.byTestId('profile');
+    await sleep(800);
+    if (shots) screenshot('designer-profile.png');
+
+    // The same pipeline on the inputs with injected problems: four checks fail, nothing below runs.
+    await app.exec(`document.activeElement?.blur(); window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));`);
+    await app.type('param-override-0', '../problems');
+    await app.click('run-all');
+    await app.until('the failed run', `return document.querySelector('[data-testid="status-write_features"]')?.dataset.state === 'skipped'`, 60000);
+    for (const c of ['order_ids_consistent', 'amount_present', 'valid_status', 'amount_in_range']) {
+      assert.equal(await app.exec(`return document.querySelector('[data-testid="check-${c}"]').dataset.status`), 'fail', c);
+    }
+    await app.byTestId('checks-view');
+    await app.click('check-row-valid_status');
+    await app.until('failing samples', `return /lost/.test(document.querySelector('[data-testid="check-samples-valid_status"]')?.textContent ?? '')`);
+    assert.match(await app.text('tab-checks-count'), /4/);
+    if (shots) {
+      await app.exec(`document.querySelectorAll('[data-testid="toast"] button').forEach((b) => b.click())`);
+      await sleep(500);
+      screenshot('designer-failed-checks.png');
+    }
+  } finally {
+    await app.close();
+    driver.proc.kill();
+  }
+});
+
+test('killed with SIGKILL after edits, the app offers the edits back at the next start', async () => {
+  const state = path.join(work, 'state-crash');
+  const driver = await startDriver(state);
+  try {
+    let app = await Session.start(driver.base, appBin, []);
+    // First launch: the sample pipeline opens. Add a node and describe it.
+    await app.byTestId('node-orders', 30000);
+    await sleep(2000);
+    await app.exec(`window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));`);
+    await app.click('palette-limit');
+    await app.byTestId('node-limit_1');
+    await app.type('node-description', 'an edit made just before the crash');
+    const recovery = path.join(state, 'recovery.json');
+    for (let i = 0; i < 100 && !(fs.existsSync(recovery) && /just before the crash/.test(fs.readFileSync(recovery, 'utf8'))); i++) {
+      await sleep(100);
+    }
+    assert.match(fs.readFileSync(recovery, 'utf8'), /just before the crash/, 'the edits were autosaved');
+    assert.ok(killApp() > 0, 'the app was running');
+    await app.close();
+
+    app = await Session.start(driver.base, appBin, []);
+    try {
+      await app.click('recovery-restore');
+      await app.byTestId('node-limit_1');
+      await app.click('node-limit_1');
+      const text = await app.exec(`return document.querySelector('[data-testid="node-description"]').value`);
+      assert.equal(text, 'an edit made just before the crash');
+    } finally {
+      await app.close();
+    }
+  } finally {
+    killApp();
+    driver.proc.kill();
+  }
+});
