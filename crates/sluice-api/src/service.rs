@@ -10,7 +10,7 @@ use serde_json::Value;
 use sluice_core::diagnostic::has_errors;
 use sluice_core::dialect::DuckDb;
 use sluice_core::{Diagnostic, Schema};
-use sluice_engine::{check_text, CancelHandle, Engine, Event, Loaded, RunOptions, RunSummary, Settings, Table};
+use sluice_engine::{check_text, CancelHandle, Engine, Event, History, Loaded, Recorder, RunOptions, RunSummary, Settings, Table};
 
 use crate::files;
 use crate::ApiError;
@@ -91,12 +91,29 @@ impl Service {
     }
 
     /// Run the document (or what `target` needs), reporting events as they happen.
+    /// A saved document's runs go to the same history as the CLI's (`.sluice` beside the file,
+    /// or `SLUICE_HISTORY_DIR`); an unsaved one has no place to keep them.
     pub fn run(&self, doc: &Doc, target: Option<String>, on_event: &mut dyn FnMut(&Event)) -> Result<RunSummary, ApiError> {
         let engine = engine()?;
-        let plan = check(&engine, doc).into_plan()?;
+        let loaded = check(&engine, doc);
+        let logic = loaded.spec.as_ref().map(sluice_engine::history::spec_logic).unwrap_or(Value::Null);
+        let plan = loaded.into_plan()?;
+        let mut recorder = doc.path.as_ref().filter(|p| p.is_file()).map(|p| Recorder::new(engine.connection(), &plan, p, &logic, "app"));
         *self.running.lock().unwrap() = Some(engine.cancel_handle());
-        let r = engine.run(&plan, &RunOptions { target, histograms: true }, on_event);
+        let r = engine.run(&plan, &RunOptions { target, histograms: true }, &mut |e| {
+            if let Some(rec) = recorder.as_mut() {
+                rec.observe(e);
+            }
+            on_event(e);
+        });
         *self.running.lock().unwrap() = None;
+        if let (Some(rec), Some(path)) = (recorder, doc.path.as_ref()) {
+            let dir = std::env::var_os("SLUICE_HISTORY_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| sluice_engine::history::default_dir(path));
+            // A history that cannot be written must not turn a good run into a failure.
+            let _ = History::in_dir(&dir).record(&rec.finish(r.as_ref().err()));
+        }
         Ok(r?)
     }
 

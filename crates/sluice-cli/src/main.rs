@@ -7,14 +7,14 @@ mod junit;
 mod output;
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use sluice_core::diagnostic::has_errors;
 use sluice_core::dialect::DuckDb;
 use sluice_core::spec::params::parse_overrides;
-use sluice_engine::{load_plan, Engine, EngineError, RunOptions, Settings};
+use sluice_engine::{load_plan, Engine, EngineError, History, Recorder, RunOptions, Settings};
 
 #[derive(Parser)]
 #[command(name = "sluice", version, about = "Run and inspect Sluice pipeline specs (*.sluice.json)")]
@@ -30,6 +30,36 @@ struct SpecArgs {
     /// Override a spec param: name=value (repeatable).
     #[arg(long = "param", value_name = "NAME=VALUE")]
     params: Vec<String>,
+}
+
+#[derive(clap::Args, Clone)]
+struct HistoryArgs {
+    /// Folder of the run history (default: SLUICE_HISTORY_DIR, else `.sluice` beside the spec).
+    #[arg(long, value_name = "DIR")]
+    history_dir: Option<PathBuf>,
+}
+
+impl HistoryArgs {
+    fn store(&self, spec: Option<&Path>) -> History {
+        let dir = self
+            .history_dir
+            .clone()
+            .or_else(|| std::env::var_os("SLUICE_HISTORY_DIR").map(PathBuf::from))
+            .unwrap_or_else(|| spec.map(sluice_engine::history::default_dir).unwrap_or_else(|| PathBuf::from(".sluice")));
+        History::in_dir(&dir)
+    }
+}
+
+#[derive(Subcommand)]
+enum RunsAction {
+    /// One run: its params, input files, nodes and check results.
+    Show {
+        id: String,
+        /// The spec whose folder holds the history.
+        spec: Option<PathBuf>,
+        #[command(flatten)]
+        history: HistoryArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -56,6 +86,26 @@ enum Command {
         /// Write the check results as JUnit XML, for CI gates.
         #[arg(long, value_name = "FILE")]
         junit: Option<PathBuf>,
+        #[command(flatten)]
+        history: HistoryArgs,
+        /// Do not record this run in the run history.
+        #[arg(long)]
+        no_history: bool,
+    },
+    /// List recorded runs (of SPEC when given), latest first; `runs show ID` shows one.
+    #[command(args_conflicts_with_subcommands = true)]
+    Runs {
+        #[command(subcommand)]
+        action: Option<RunsAction>,
+        /// Only the runs of this spec; its folder also locates the history.
+        spec: Option<PathBuf>,
+        #[command(flatten)]
+        history: HistoryArgs,
+        /// How many runs to list.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
     },
     /// Check a spec and print every diagnostic; exit 2 when any is an error.
     Validate {
@@ -146,7 +196,7 @@ fn dispatch(cmd: Command) -> Result<u8, EngineError> {
                 .any(|d| d.is_error() && d.fault == sluice_core::diagnostic::Fault::Spec);
             Ok(if spec_fault { 2 } else if errors { 1 } else { 0 })
         }
-        Command::Run { spec, json, node, memory_limit, threads, temp_dir, junit } => {
+        Command::Run { spec, json, node, memory_limit, threads, temp_dir, junit, history, no_history } => {
             let mut settings = Settings::from_env();
             settings.memory_limit = memory_limit.or(settings.memory_limit);
             settings.threads = threads.or(settings.threads);
@@ -156,6 +206,7 @@ fn dispatch(cmd: Command) -> Result<u8, EngineError> {
             if !json {
                 output::print_diagnostics(&loaded.diagnostics);
             }
+            let logic = loaded.spec.as_ref().map(sluice_engine::history::spec_logic);
             let plan = match loaded.into_plan() {
                 Ok(p) => p,
                 Err(EngineError::Invalid(d)) if json => {
@@ -168,7 +219,24 @@ fn dispatch(cmd: Command) -> Result<u8, EngineError> {
             let _ = ctrlc::set_handler(move || cancel.cancel());
             let mut progress = output::Progress::new(json, std::io::stderr().is_terminal());
             let opts = RunOptions { target: node, histograms: false };
-            let summary = engine.run(&plan, &opts, &mut |e| progress.event(e))?;
+            let mut recorder = (!no_history)
+                .then(|| Recorder::new(engine.connection(), &plan, &spec.spec, logic.as_ref().unwrap_or(&serde_json::Value::Null), "cli"));
+            let result = engine.run(&plan, &opts, &mut |e| {
+                progress.event(e);
+                if let Some(r) = recorder.as_mut() {
+                    r.observe(e);
+                }
+            });
+            if let Some(r) = recorder {
+                let record = r.finish(result.as_ref().err());
+                let store = history.store(Some(&spec.spec));
+                match store.record(&record) {
+                    Ok(()) if !json => eprintln!("run {} recorded in {}", record.run_id, store.path.display()),
+                    Ok(()) => {}
+                    Err(e) => eprintln!("warning[{}]: {e}", e.code()),
+                }
+            }
+            let summary = result?;
             if let Some(file) = junit {
                 junit::write(&file, &plan.name, &summary)
                     .map_err(|source| EngineError::Io { node: "--junit".into(), path: file.clone(), source })?;
@@ -180,6 +248,21 @@ fn dispatch(cmd: Command) -> Result<u8, EngineError> {
                 }
             }
             Ok(if failed.is_empty() { 0 } else { 1 })
+        }
+        Command::Runs { action: Some(RunsAction::Show { id, spec, history }), .. } => {
+            let store = history.store(spec.as_deref());
+            println!("{}", serde_json::to_string_pretty(&store.show(&id)?).unwrap());
+            Ok(0)
+        }
+        Command::Runs { action: None, spec, history, limit, json } => {
+            let store = history.store(spec.as_deref());
+            let runs = store.list(spec.as_deref(), limit)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&runs).unwrap());
+            } else {
+                output::print_runs(&runs);
+            }
+            Ok(0)
         }
         Command::Preview { spec, node, limit, json } => {
             let engine = Engine::new(&Settings::from_env())?;

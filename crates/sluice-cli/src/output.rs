@@ -114,6 +114,19 @@ fn print_check(err: &mut impl Write, c: &CheckResult, ms: u64) -> std::io::Resul
     Ok(())
 }
 
+/// The run list of `sluice runs`.
+pub fn print_runs(runs: &[sluice_engine::history::RunListing]) {
+    if runs.is_empty() {
+        println!("no runs recorded");
+        return;
+    }
+    println!("{:<24} {:<20} {:<10} {:>9}  {:<4} {}", "RUN", "STARTED", "STATUS", "MS", "FROM", "PIPELINE");
+    for r in runs {
+        let checks = if r.failed_checks > 0 { format!("  ({} failed checks)", r.failed_checks) } else { String::new() };
+        println!("{:<24} {:<20} {:<10} {:>9}  {:<4} {}{checks}", r.run_id, r.started_at, r.status, r.ms, r.source, r.pipeline);
+    }
+}
+
 pub fn print_catalog() {
     for k in registry() {
         let info = k.info();

@@ -244,4 +244,37 @@ fn sample_pipeline_runs_and_a_second_run_gives_identical_bytes() {
     assert!(xml.contains("<testsuite name=\"customer_features\" tests=") && xml.contains("failures=\"4\""), "{xml}");
     assert_eq!(xml.matches("<failure ").count(), 4, "{xml}");
     assert!(xml.contains("status in {completed, shipped, returned, cancelled, pending}: failed, 415 of 102304 rows"), "{xml}");
+
+    // Every run is in the history beside the spec, latest first.
+    assert!(pipelines.join(".sluice/history.duckdb").is_file());
+    let out = sluice(&["runs", spec.to_str().unwrap(), "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let runs: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let statuses: Vec<&str> = runs.iter().map(|r| r["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["failed", "success", "success"], "{runs:#?}");
+    assert_eq!(runs[0]["failed_checks"], 4);
+    assert_eq!(runs[0]["source"], "cli");
+    let id = runs[0]["run_id"].as_str().unwrap();
+    let out = sluice(&["runs", "show", id, spec.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let run: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(run["params"]["data"], "../problems");
+    assert_eq!(run["spec_hash"], runs_hash(&runs[1], spec.to_str().unwrap()), "same spec, same hash");
+    let node = |n: &str| run["nodes"].as_array().unwrap().iter().find(|x| x["node"] == n).cloned().unwrap();
+    assert_eq!(node("orders")["rows"], 102304);
+    assert_eq!(node("write_features")["status"], "skipped");
+    let inputs = run["inputs"].as_array().unwrap();
+    assert!(inputs.iter().any(|i| i["path"].as_str().unwrap().ends_with("problems/orders.csv.gz") && i["bytes"].as_u64() > Some(0)));
+    let checks = run["checks"].as_array().unwrap();
+    assert_eq!(checks.iter().filter(|c| c["status"] == "fail").count(), 4);
+
+    let out = sluice(&["runs", "show", "no-such-run", spec.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("no run 'no-such-run'"), "{}", text(&out.stderr));
+}
+
+/// The spec hash of a listed run, read through `runs show`.
+fn runs_hash(run: &serde_json::Value, spec: &str) -> serde_json::Value {
+    let out = sluice(&["runs", "show", run["run_id"].as_str().unwrap(), spec]);
+    serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["spec_hash"].clone()
 }

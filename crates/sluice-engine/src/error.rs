@@ -22,6 +22,9 @@ pub enum EngineError {
     /// The run was cancelled.
     #[error("run cancelled")]
     Cancelled,
+    /// The run history could not be read or written.
+    #[error("run history {path}: {message}")]
+    History { path: PathBuf, message: String },
     /// DuckDB failed outside any node (opening, settings).
     #[error("database: {0}")]
     Database(String),
@@ -42,6 +45,7 @@ impl EngineError {
             EngineError::Io { .. } => "E201",
             EngineError::Cancelled => "E300",
             EngineError::Database(_) => "E400",
+            EngineError::History { .. } => "E500",
         }
     }
 

@@ -9,7 +9,10 @@ function isEditable(t: EventTarget | null): boolean {
   if (!(t instanceof HTMLElement)) return false;
   if (t.isContentEditable) return true;
   const tag = t.tagName;
-  return tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT';
+  if (tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT') return true;
+  // Inside a CodeMirror editor (SQL fields, the SQL view) keys belong to the editor, read-only
+  // or not; the attribute test also covers DOMs without isContentEditable (jsdom).
+  return t.closest('.cm-editor, [contenteditable]:not([contenteditable="false"])') !== null;
 }
 
 /** Handle one keydown; returns true when it was a shortcut. Exported for tests. */
@@ -62,6 +65,12 @@ export function handleKey(e: KeyboardEvent, store: StoreApi<Store>, ctrl: Contro
   if (!mod && (e.key === 'Delete' || e.key === 'Backspace')) {
     if (s.selection.length === 0 && s.selectedEdges.length === 0) return false;
     s.deleteSelection();
+    return true;
+  }
+  // A bare F only: Ctrl+F and friends stay with the host (find in page).
+  if (!mod && !e.altKey && !e.shiftKey && key === 'f') {
+    if (s.spec.nodes.length === 0) return false;
+    s.requestFrame();
     return true;
   }
   if (e.key === 'Escape' && (s.selection.length || s.selectedEdges.length)) {

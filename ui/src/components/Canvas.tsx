@@ -19,7 +19,7 @@ import { FlowNode } from './FlowNode';
 import { isValidConnection, connectionProblem } from '../model/connect';
 import { reuseUnchanged, sameEdge, sameFlowNode, specToFlow, type FlowNode as FlowNodeT } from '../model/flow';
 import type { Position } from '../model/types';
-import { createAutoFit, fitViewport } from '../model/viewport';
+import { CANVAS_MIN_ZOOM, createAutoFit, fitViewport, frameViewport } from '../model/viewport';
 import { useApp, useStoreApi } from '../store/store';
 import { CategoryIcon } from './icons';
 
@@ -27,6 +27,10 @@ import { CategoryIcon } from './icons';
 const nodeTypes = { sluice: FlowNode };
 const SNAP: [number, number] = [20, 20];
 const PRO = { hideAttribution: true };
+// The fit-view button fits everything, as F does with nothing selected: its tooltip names the key.
+const ARIA_LABELS = { 'controls.fitView.ariaLabel': 'Fit view (F)' };
+/** How long framing the selection animates: long enough to see where the view went. */
+const FRAME_MS = 200;
 
 export const KIND_MIME = 'application/x-sluice-kind';
 
@@ -53,6 +57,7 @@ function CanvasInner() {
   const kinds = useApp((s) => s.kinds);
   const running = useApp((s) => s.running);
   const fitRequest = useApp((s) => s.fitRequest);
+  const frameRequest = useApp((s) => s.frameRequest);
   const rf = useReactFlow<FlowNodeT, Edge>();
   const wrapper = useRef<HTMLDivElement>(null);
   const prev = useRef<{ nodes: FlowNodeT[]; edges: Edge[] }>({ nodes: [], edges: [] });
@@ -151,6 +156,28 @@ function CanvasInner() {
   }, [measured, scheduleFit]);
 
   const stopFollowing = useCallback(() => autoFit.current.stop(), []);
+
+  // ----- framing the selection (the F key) -----
+  const frameNodes = useCallback(
+    (ids: string[]) => {
+      const el = wrapper.current;
+      const all = rf.getNodes();
+      const picked = new Set(ids);
+      const chosen = all.filter((n) => picked.has(n.id));
+      const target = chosen.length > 0 ? chosen : all;
+      if (!el || target.length === 0) return;
+      const v = frameViewport(rf.getNodesBounds(target), el.clientWidth, el.clientHeight);
+      if (v) void rf.setViewport(v, { duration: FRAME_MS });
+    },
+    [rf],
+  );
+
+  useEffect(() => {
+    if (frameRequest === 0) return;
+    // The user chose this view: a later resize or measurement must not fit it away.
+    stopFollowing();
+    frameNodes(store.getState().selection);
+  }, [frameRequest, frameNodes, stopFollowing, store]);
 
   const onNodesChange = useCallback(
     (changes: NodeChange<FlowNodeT>[]) => {
@@ -265,9 +292,10 @@ function CanvasInner() {
         multiSelectionKeyCode={['Control', 'Meta']}
         snapToGrid
         snapGrid={SNAP}
-        minZoom={0.15}
+        minZoom={CANVAS_MIN_ZOOM}
         maxZoom={2}
         proOptions={PRO}
+        ariaLabelConfig={ARIA_LABELS}
         connectionRadius={28}
         defaultEdgeOptions={{ type: 'default' }}
       >

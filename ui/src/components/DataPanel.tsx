@@ -4,7 +4,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { Column, Histogram, Json, Table } from '../model/types';
-import { shownHistograms, useApp, useStoreApi, type BottomTab, type LogEntry } from '../store/store';
+import { DEFAULT_BOTTOM_HEIGHT, shownHistograms, useApp, useStoreApi, type BottomTab, type LogEntry } from '../store/store';
 import { DEFAULT_PREVIEW_LIMIT, formatMs, useController } from '../app/controller';
 import { findNode } from '../model/spec';
 import { SqlEditor } from './SqlEditor';
@@ -203,6 +203,52 @@ function RunLog() {
   );
 }
 
+/** Below this the panel shows its bar and hardly a row; collapsing is for hiding it. */
+export const MIN_BOTTOM_HEIGHT = 160;
+/** The share of the window the panel may take: the canvas above it stays usable. */
+export const MAX_BOTTOM_SHARE = 0.75;
+
+/** A panel height within [MIN_BOTTOM_HEIGHT, MAX_BOTTOM_SHARE of the window]; the minimum wins
+ * in a window too small for both. */
+export function clampBottomHeight(h: number, windowHeight: number): number {
+  return Math.round(Math.max(MIN_BOTTOM_HEIGHT, Math.min(windowHeight * MAX_BOTTOM_SHARE, h)));
+}
+
+/** The grip on the panel's top edge: drag it to resize, double-click it for the default height. */
+function ResizeGrip({ height }: { height: number }) {
+  const store = useStoreApi();
+  const setHeight = (h: number) => store.getState().setBottom({ bottomHeight: clampBottomHeight(h, window.innerHeight) });
+
+  const onPointerDown = (e: React.PointerEvent) => {
+    if (e.button !== 0) return;
+    e.preventDefault(); // no text selection while dragging
+    const y0 = e.clientY;
+    // Listened to on the window: the pointer leaves the thin grip as soon as it moves.
+    const move = (ev: PointerEvent) => setHeight(height + (y0 - ev.clientY));
+    const end = () => {
+      window.removeEventListener('pointermove', move);
+      window.removeEventListener('pointerup', end);
+      window.removeEventListener('pointercancel', end);
+    };
+    window.addEventListener('pointermove', move);
+    window.addEventListener('pointerup', end);
+    window.addEventListener('pointercancel', end);
+  };
+
+  return (
+    <div
+      className="resize-handle"
+      role="separator"
+      aria-orientation="horizontal"
+      aria-label="Resize the data panel"
+      onPointerDown={onPointerDown}
+      onDoubleClick={() => setHeight(DEFAULT_BOTTOM_HEIGHT)}
+      title="Drag to resize, double-click to reset"
+      data-testid="bottom-resize"
+    />
+  );
+}
+
 const TABS: { id: BottomTab; label: string; icon: React.ReactNode }[] = [
   { id: 'data', label: 'Data', icon: <IconTable size={14} /> },
   { id: 'profile', label: 'Profile', icon: <IconChart size={14} /> },
@@ -235,22 +281,6 @@ export function DataPanel() {
   const loading = useApp((s) => s.previewLoading);
   const logCount = useApp((s) => s.log.length);
   const [limit, setLimit] = useState(DEFAULT_PREVIEW_LIMIT);
-
-  const startResize = (e: React.PointerEvent) => {
-    e.preventDefault();
-    const y0 = e.clientY;
-    const h0 = height;
-    const move = (ev: PointerEvent) => {
-      const h = Math.max(120, Math.min(window.innerHeight - 200, h0 + (y0 - ev.clientY)));
-      store.getState().setBottom({ bottomHeight: h });
-    };
-    const up = () => {
-      window.removeEventListener('pointermove', move);
-      window.removeEventListener('pointerup', up);
-    };
-    window.addEventListener('pointermove', move);
-    window.addEventListener('pointerup', up);
-  };
 
   const previewButton = (testId: string) => node && exists && (
     <button className="btn btn-sm" onClick={() => ctrl.preview(node, limit)} disabled={loading !== null} data-testid={testId} type="button">
@@ -308,7 +338,7 @@ export function DataPanel() {
 
   return (
     <section className={`datapanel${open ? '' : ' collapsed'}`} style={open ? { height } : undefined} aria-label="Data panel">
-      {open && <div className="resize-handle" onPointerDown={startResize} title="Drag to resize" />}
+      {open && <ResizeGrip height={height} />}
       <div className="datapanel-bar">
         <button className="icon-btn" onClick={() => store.getState().setBottom({ bottomOpen: !open })} title={open ? 'Collapse' : 'Expand'} type="button" aria-label="Toggle data panel">
           {open ? <IconChevronDown size={14} /> : <IconChevronRight size={14} />}

@@ -440,7 +440,8 @@ export function Inspector() {
           <div className="empty-state">
             <div className="empty-title">{selection.length} nodes selected</div>
             <p>
-              <kbd>Ctrl</kbd> <kbd>C</kbd> copies them, <kbd>Delete</kbd> removes them. Select one node to edit it.
+              <kbd>Ctrl</kbd> <kbd>C</kbd> copies them, <kbd>Delete</kbd> removes them, <kbd>F</kbd> frames them. Select one
+              node to edit it.
             </p>
           </div>
         </div>

@@ -41,10 +41,32 @@ export function fitViewport(b: Rect, width: number, height: number): Viewport | 
   return { x: FIT_PAD - b.x * z, y, zoom: z };
 }
 
+/** The canvas's lowest zoom. */
+export const CANVAS_MIN_ZOOM = 0.15;
+/** Framing (the F key): room around the framed nodes, as a share of their extent. */
+export const FRAME_PAD = 0.25;
+/** Framing may magnify a little, so a single node comes close without turning blurry. */
+export const FRAME_MAX_ZOOM = 1.25;
+
+/** The viewport that centres bounds `b` in a pane of `width` x `height` pixels with FRAME_PAD
+ * around them, at a zoom between CANVAS_MIN_ZOOM and FRAME_MAX_ZOOM. Unlike fitViewport there
+ * is no readable-zoom fallback: the user asked to see exactly these nodes. Null when the pane
+ * has no size yet. */
+export function frameViewport(b: Rect, width: number, height: number): Viewport | null {
+  if (width <= 0 || height <= 0) return null;
+  const fit = Math.min(
+    width / (Math.max(1, b.width) * (1 + FRAME_PAD)),
+    height / (Math.max(1, b.height) * (1 + FRAME_PAD)),
+  );
+  const zoom = Math.max(CANVAS_MIN_ZOOM, Math.min(FRAME_MAX_ZOOM, fit));
+  return { x: width / 2 - (b.x + b.width / 2) * zoom, y: height / 2 - (b.y + b.height / 2) * zoom, zoom };
+}
+
 /** Whether the canvas keeps re-fitting the graph. A fit request (open, new document, auto-layout)
  * turns it on; the pane size or the nodes' sizes changing then fits again (the first fit may come
  * before the side panels, the fonts or the nodes have their final size), until the user takes the
- * view over (pans, zooms, clicks or drags in the canvas) or adds or removes nodes. */
+ * view over (pans, zooms, clicks or drags in the canvas, frames the selection) or adds or
+ * removes nodes. */
 export interface AutoFit {
   readonly following: boolean;
   /** A fit was asked for. */

@@ -161,6 +161,8 @@ export interface State {
   dragging: boolean;
   /** Bumped to ask the canvas to fit the view (after open or auto-layout). */
   fitRequest: number;
+  /** Bumped to ask the canvas to frame the selected nodes, or all of them when none is (the F key). */
+  frameRequest: number;
 
   // ----- run -----
   running: boolean;
@@ -211,6 +213,7 @@ export interface Actions {
   select(ids: string[], edges?: string[]): void;
   setMeasured(sizes: Record<string, { width: number; height: number }>): void;
   requestFit(): void;
+  requestFrame(): void;
 
   setBottom(patch: Partial<Pick<State, 'bottomOpen' | 'bottomTab' | 'bottomHeight'>>): void;
   toast(t: Omit<Toast, 'id'>): number;
@@ -234,6 +237,8 @@ export type Store = State & Actions;
 const HISTORY_LIMIT = 200;
 const COALESCE_MS = 1200;
 let toastSeq = 1;
+/** The data panel's height before the user resizes it, and after a double-click on its grip. */
+export const DEFAULT_BOTTOM_HEIGHT = 260;
 
 function initialState(): State {
   const spec = emptySpec();
@@ -254,13 +259,14 @@ function initialState(): State {
     selectedEdges: [],
     bottomOpen: true,
     bottomTab: 'data',
-    bottomHeight: 260,
+    bottomHeight: DEFAULT_BOTTOM_HEIGHT,
     toasts: [],
     modal: null,
     recovery: null,
     measured: {},
     dragging: false,
     fitRequest: 0,
+    frameRequest: 0,
     running: false,
     runCounter: 0,
     status: {},
@@ -630,6 +636,10 @@ export function createAppStore(init?: Partial<State>): StoreApi<Store> {
 
     requestFit() {
       set({ fitRequest: get().fitRequest + 1 });
+    },
+
+    requestFrame() {
+      set({ frameRequest: get().frameRequest + 1 });
     },
 
     setBottom(patch) {

@@ -3,8 +3,8 @@ import { handleKey } from '../app/keyboard';
 import type { Controller } from '../app/controller';
 import { storeWith, smallSpec } from './helpers';
 
-function key(k: string, mods: { ctrl?: boolean; shift?: boolean } = {}, target: EventTarget = document.body) {
-  const e = new KeyboardEvent('keydown', { key: k, ctrlKey: !!mods.ctrl, shiftKey: !!mods.shift });
+function key(k: string, mods: { ctrl?: boolean; shift?: boolean; alt?: boolean } = {}, target: EventTarget = document.body) {
+  const e = new KeyboardEvent('keydown', { key: k, ctrlKey: !!mods.ctrl, shiftKey: !!mods.shift, altKey: !!mods.alt });
   Object.defineProperty(e, 'target', { value: target });
   return e;
 }
@@ -56,5 +56,32 @@ describe('keyboard shortcuts', () => {
     const pasted = store.getState().spec.nodes.slice(4);
     expect(pasted.find((n) => n.id === 'out_1')!.inputs).toEqual({ input: 'keep_1' });
     expect(pasted.find((n) => n.id === 'keep_1')!.inputs).toEqual({ input: 'src_1' });
+  });
+
+  it('F asks the canvas to frame the selection, unless typing or with a modifier', () => {
+    const store = storeWith(smallSpec());
+    const c = ctrlMock();
+    store.getState().select(['keep']);
+    expect(handleKey(key('f'), store, c)).toBe(true);
+    expect(store.getState().frameRequest).toBe(1);
+    expect(handleKey(key('F'), store, c)).toBe(true); // caps lock
+    expect(store.getState().frameRequest).toBe(2);
+    for (const mods of [{ ctrl: true }, { shift: true }, { alt: true }]) expect(handleKey(key('f', mods), store, c)).toBe(false);
+    // A SQL field: CodeMirror's content element inside .cm-editor.
+    const editor = document.createElement('div');
+    editor.className = 'cm-editor';
+    const content = document.createElement('div');
+    content.setAttribute('contenteditable', 'true');
+    editor.append(content);
+    for (const t of [document.createElement('input'), document.createElement('textarea'), content])
+      expect(handleKey(key('f', {}, t), store, c)).toBe(false);
+    expect(store.getState().frameRequest).toBe(2);
+    expect(store.getState().selection).toEqual(['keep']);
+  });
+
+  it('F with an empty canvas is not a shortcut', () => {
+    const store = storeWith();
+    expect(handleKey(key('f'), store, ctrlMock())).toBe(false);
+    expect(store.getState().frameRequest).toBe(0);
   });
 });

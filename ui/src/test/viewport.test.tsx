@@ -3,7 +3,7 @@ import { act, fireEvent, render, screen, waitFor } from '@testing-library/react'
 import { App } from '../App';
 import { createController } from '../app/controller';
 import { createAppStore } from '../store/store';
-import { createAutoFit, fitViewport, FIT_PAD, MIN_FIT_ZOOM, READABLE_ZOOM } from '../model/viewport';
+import { CANVAS_MIN_ZOOM, createAutoFit, fitViewport, FIT_PAD, FRAME_MAX_ZOOM, FRAME_PAD, frameViewport, MIN_FIT_ZOOM, READABLE_ZOOM } from '../model/viewport';
 import { createMockBackend } from './mockBackend';
 import { smallSpec } from './helpers';
 
@@ -37,6 +37,23 @@ describe('fitViewport', () => {
 
   it('nothing while the pane has no size', () => {
     expect(fitViewport({ x: 0, y: 0, width: 10, height: 10 }, 0, 600)).toBeNull();
+  });
+});
+
+describe('frameViewport', () => {
+  it('centres the bounds with a quarter of their size as room, at most FRAME_MAX_ZOOM', () => {
+    const b = { x: 100, y: 50, width: 1000, height: 200 };
+    const v = frameViewport(b, 800, 600)!;
+    expect(v.zoom).toBeCloseTo(800 / (1000 * (1 + FRAME_PAD)), 6); // width-bound
+    expect(v.x + (b.x + b.width / 2) * v.zoom).toBeCloseTo(400, 6);
+    expect(v.y + (b.y + b.height / 2) * v.zoom).toBeCloseTo(300, 6);
+    // One small node is magnified, but only a little.
+    expect(frameViewport({ x: 240, y: 0, width: 200, height: 100 }, 1200, 700)!.zoom).toBe(FRAME_MAX_ZOOM);
+  });
+
+  it('never zooms out past the canvas minimum, and needs a pane', () => {
+    expect(frameViewport({ x: 0, y: 0, width: 50000, height: 100 }, 800, 600)!.zoom).toBe(CANVAS_MIN_ZOOM);
+    expect(frameViewport({ x: 0, y: 0, width: 10, height: 10 }, 800, 0)).toBeNull();
   });
 });
 
@@ -208,5 +225,36 @@ describe('the canvas fits an opened pipeline into the visible pane', () => {
     act(() => FakeRO.resize(canvas));
     await settle();
     expect(viewport()).toEqual(before);
+  });
+});
+
+describe('F frames the selection', () => {
+  it('zooms to the selected nodes, else the whole graph, and the view stops following', async () => {
+    const { store, canvas } = await mount();
+    act(() => store.getState().setMeasured(SIZES));
+    setSize(canvas, 1200, 700);
+    act(() => FakeRO.resize(canvas));
+    await settle();
+    expectViewport(fitViewport(BOUNDS, 1200, 700)); // still following the open
+
+    act(() => store.getState().select(['keep', 'out']));
+    fireEvent.keyDown(document.body, { key: 'f' });
+    await act(() => new Promise((r) => setTimeout(r, 500))); // it animates (200 ms)
+    // keep and out: x 240..680, y 0..100.
+    expectViewport(frameViewport({ x: 240, y: 0, width: 440, height: 100 }, 1200, 700));
+    expect(viewport().zoom).toBe(FRAME_MAX_ZOOM);
+
+    // Framing is the user's view: the pane changing size no longer fits the graph.
+    const framed = viewport();
+    setSize(canvas, 600, 400);
+    act(() => FakeRO.resize(canvas));
+    await settle();
+    expect(viewport()).toEqual(framed);
+
+    // Nothing selected: the whole graph.
+    act(() => store.getState().select([]));
+    fireEvent.keyDown(document.body, { key: 'f' });
+    await act(() => new Promise((r) => setTimeout(r, 500)));
+    expectViewport(frameViewport(BOUNDS, 600, 400));
   });
 });

@@ -1,0 +1,363 @@
+//! Run history: every run, from the app or the CLI, recorded in a DuckDB file in a state folder
+//! beside the spec (`.sluice/history.duckdb` by default). A run records its spec hash, params,
+//! input file fingerprints, times, status, each node's rows and time, and its check results;
+//! later runs read it (the row-count change check compares with the last successful run).
+//!
+//! Recording never fails a run: the caller reports a history error as a warning.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use duckdb::{params, Connection};
+use indexmap::IndexMap;
+use serde::Serialize;
+use serde_json::Value;
+use sluice_core::Plan;
+
+use crate::events::{Event, RunStatus};
+use crate::run::clean_message;
+use crate::EngineError;
+
+/// The history file used for a spec when none is configured: `.sluice/history.duckdb` beside it.
+pub fn default_dir(spec_path: &Path) -> PathBuf {
+    let dir = spec_path.canonicalize().ok().and_then(|p| p.parent().map(Path::to_path_buf)).unwrap_or_default();
+    dir.join(".sluice")
+}
+
+/// What the spec hash covers: everything but the layout, so moving a box keeps the hash.
+pub fn spec_logic(spec: &sluice_core::Spec) -> Value {
+    let mut v = serde_json::to_value(spec).unwrap_or(Value::Null);
+    if let Some(o) = v.as_object_mut() {
+        o.remove("layout");
+    }
+    v
+}
+
+/// The history store in `dir`.
+pub struct History {
+    pub path: PathBuf,
+}
+
+/// What a run left in the history.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunRecord {
+    pub run_id: String,
+    pub pipeline: String,
+    pub spec_path: String,
+    /// SHA-256 of the spec's logic (nodes and params, not the layout).
+    pub spec_hash: String,
+    pub params: Value,
+    /// Each source file: path, size in bytes and modification time (seconds since the epoch).
+    pub inputs: Value,
+    /// Milliseconds since the epoch.
+    pub started_ms: i64,
+    pub finished_ms: i64,
+    pub status: String,
+    /// `cli` or `app`.
+    pub source: String,
+    pub error: Option<String>,
+    pub nodes: Vec<NodeRecord>,
+    pub checks: Vec<Value>,
+}
+
+/// One node of a recorded run.
+#[derive(Debug, Clone, Serialize)]
+pub struct NodeRecord {
+    pub node: String,
+    /// `done`, `failed` or `skipped`.
+    pub status: String,
+    pub rows: Option<u64>,
+    pub ms: Option<u64>,
+}
+
+/// Builds a [`RunRecord`] from a run's events, whatever way the run ends.
+pub struct Recorder {
+    record: RunRecord,
+    nodes: IndexMap<String, NodeRecord>,
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+impl Recorder {
+    /// Start recording a run of `plan` loaded from `spec_path`. `spec_logic` is the spec's
+    /// nodes and params as JSON (hashed, so moving a box does not change the hash).
+    pub fn new(conn: &Connection, plan: &Plan, spec_path: &Path, spec_logic: &Value, source: &str) -> Self {
+        let text = serde_json::to_string(spec_logic).unwrap_or_default();
+        let hash: String = conn.query_row("SELECT sha256(?)", params![text], |r| r.get(0)).unwrap_or_default();
+        let run_id: String = conn
+            .query_row(
+                "SELECT strftime(now()::TIMESTAMP, '%Y%m%d-%H%M%S') || '-' || substr(md5(random()::VARCHAR), 1, 6)",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap_or_else(|_| format!("run-{}", now_ms()));
+        let record = RunRecord {
+            run_id,
+            pipeline: plan.name.clone(),
+            spec_path: spec_path.canonicalize().unwrap_or(spec_path.to_path_buf()).to_string_lossy().to_string(),
+            spec_hash: hash,
+            params: serde_json::to_value(&plan.params).unwrap_or(Value::Null),
+            inputs: input_fingerprints(conn, plan),
+            started_ms: now_ms(),
+            finished_ms: 0,
+            status: "running".into(),
+            source: source.into(),
+            error: None,
+            nodes: vec![],
+            checks: vec![],
+        };
+        Recorder { record, nodes: IndexMap::new() }
+    }
+
+    pub fn run_id(&self) -> &str {
+        &self.record.run_id
+    }
+
+    /// Take note of one run event.
+    pub fn observe(&mut self, e: &Event) {
+        match e {
+            Event::NodeFinished { node, rows, ms } => {
+                self.nodes.insert(node.clone(), NodeRecord { node: node.clone(), status: "done".into(), rows: Some(*rows), ms: Some(*ms) });
+            }
+            Event::NodeFailed { node, error, .. } => {
+                self.nodes.insert(node.clone(), NodeRecord { node: node.clone(), status: "failed".into(), rows: None, ms: None });
+                self.record.error = Some(error.clone());
+            }
+            Event::NodeSkipped { node, .. } => {
+                self.nodes.insert(node.clone(), NodeRecord { node: node.clone(), status: "skipped".into(), rows: None, ms: None });
+            }
+            Event::CheckFinished(c) => self.record.checks.push(serde_json::to_value(c).unwrap_or(Value::Null)),
+            Event::RunFinished { status, .. } => {
+                self.record.status = match status {
+                    RunStatus::Success => "success",
+                    RunStatus::Failed => "failed",
+                    RunStatus::Cancelled => "cancelled",
+                }
+                .into();
+            }
+            _ => {}
+        }
+    }
+
+    /// The record, once the run is over; `error` is the run's error when it did not finish.
+    pub fn finish(mut self, error: Option<&EngineError>) -> RunRecord {
+        self.record.finished_ms = now_ms();
+        if let Some(e) = error {
+            self.record.error.get_or_insert_with(|| e.to_string());
+            if self.record.status == "running" {
+                self.record.status = "failed".into();
+            }
+        }
+        self.record.nodes = self.nodes.into_values().collect();
+        self.record
+    }
+}
+
+/// Size and modification time of every file the plan's sources read.
+fn input_fingerprints(conn: &Connection, plan: &Plan) -> Value {
+    let mut out = Vec::new();
+    for (id, node) in &plan.nodes {
+        if node.kind.info().category != sluice_core::catalog::Category::Source {
+            continue;
+        }
+        let Some(p) = node.params.get("path").and_then(Value::as_str) else { continue };
+        let pattern = sluice_core::catalog::resolve_path(&plan.base_dir, p).to_string_lossy().to_string();
+        let files: Vec<String> = conn
+            .prepare("SELECT file FROM glob(?) ORDER BY file")
+            .and_then(|mut s| s.query_map(params![pattern], |r| r.get::<_, String>(0))?.collect())
+            .unwrap_or_default();
+        for f in files {
+            let meta = std::fs::metadata(&f).ok();
+            let modified = meta
+                .as_ref()
+                .and_then(|m| m.modified().ok())
+                .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                .map(|d| d.as_secs());
+            out.push(serde_json::json!({"node": id, "path": f, "bytes": meta.map(|m| m.len()), "modified": modified}));
+        }
+    }
+    Value::Array(out)
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+INSERT OR IGNORE INTO meta VALUES ('schema_version', '1');
+CREATE TABLE IF NOT EXISTS runs (
+  run_id VARCHAR PRIMARY KEY, pipeline VARCHAR, spec_path VARCHAR, spec_hash VARCHAR,
+  params JSON, inputs JSON, started_at TIMESTAMP, finished_at TIMESTAMP, status VARCHAR,
+  source VARCHAR, error VARCHAR);
+CREATE TABLE IF NOT EXISTS node_runs (run_id VARCHAR, node VARCHAR, status VARCHAR, rows BIGINT, ms BIGINT);
+CREATE TABLE IF NOT EXISTS check_results (run_id VARCHAR, node VARCHAR, result JSON);
+";
+
+/// A run as listed by `sluice runs`.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunListing {
+    pub run_id: String,
+    pub pipeline: String,
+    pub started_at: String,
+    pub ms: i64,
+    pub status: String,
+    pub source: String,
+    pub failed_checks: i64,
+}
+
+impl History {
+    pub fn in_dir(dir: &Path) -> Self {
+        History { path: dir.join("history.duckdb") }
+    }
+
+    /// Open the store, waiting a little if another run holds it.
+    fn open(&self, create: bool) -> Result<Connection, EngineError> {
+        let err = |m: String| EngineError::History { path: self.path.clone(), message: m };
+        if !create && !self.path.is_file() {
+            return Err(err("no run history here yet".into()));
+        }
+        if let Some(d) = self.path.parent() {
+            std::fs::create_dir_all(d).map_err(|e| err(e.to_string()))?;
+        }
+        let mut last = String::new();
+        for _ in 0..20 {
+            match Connection::open(&self.path) {
+                Ok(c) => {
+                    c.execute_batch(SCHEMA).map_err(|e| err(clean_message(&e)))?;
+                    return Ok(c);
+                }
+                Err(e) => {
+                    last = clean_message(&e);
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+            }
+        }
+        Err(err(last))
+    }
+
+    /// Add a finished run.
+    pub fn record(&self, r: &RunRecord) -> Result<(), EngineError> {
+        let err = |e: duckdb::Error| EngineError::History { path: self.path.clone(), message: clean_message(&e) };
+        let mut conn = self.open(true)?;
+        let tx = conn.transaction().map_err(err)?;
+        tx.execute(
+            "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, epoch_ms(?::BIGINT), epoch_ms(?::BIGINT), ?, ?, ?)",
+            params![
+                r.run_id,
+                r.pipeline,
+                r.spec_path,
+                r.spec_hash,
+                r.params.to_string(),
+                r.inputs.to_string(),
+                r.started_ms,
+                r.finished_ms,
+                r.status,
+                r.source,
+                r.error
+            ],
+        )
+        .map_err(err)?;
+        for n in &r.nodes {
+            tx.execute(
+                "INSERT INTO node_runs VALUES (?, ?, ?, ?, ?)",
+                params![r.run_id, n.node, n.status, n.rows.map(|v| v as i64), n.ms.map(|v| v as i64)],
+            )
+            .map_err(err)?;
+        }
+        for c in &r.checks {
+            let node = c.get("node").and_then(Value::as_str).unwrap_or_default();
+            tx.execute("INSERT INTO check_results VALUES (?, ?, ?)", params![r.run_id, node, c.to_string()]).map_err(err)?;
+        }
+        tx.commit().map_err(err)
+    }
+
+    /// The latest runs first, of the spec at `spec_path` when given.
+    pub fn list(&self, spec_path: Option<&Path>, limit: usize) -> Result<Vec<RunListing>, EngineError> {
+        let conn = self.open(false)?;
+        let err = |e: duckdb::Error| EngineError::History { path: self.path.clone(), message: clean_message(&e) };
+        let spec = spec_path.map(|p| p.canonicalize().unwrap_or(p.to_path_buf()).to_string_lossy().to_string());
+        let mut stmt = conn
+            .prepare(
+                "SELECT r.run_id, r.pipeline, strftime(r.started_at, '%Y-%m-%d %H:%M:%S'),
+                        epoch_ms(r.finished_at) - epoch_ms(r.started_at), r.status, r.source,
+                        (SELECT count(*) FROM check_results c WHERE c.run_id = r.run_id AND c.result->>'status' = 'fail')
+                 FROM runs r WHERE ?::VARCHAR IS NULL OR r.spec_path = ?::VARCHAR
+                 ORDER BY r.started_at DESC, r.run_id DESC LIMIT ?",
+            )
+            .map_err(err)?;
+        let rows = stmt
+            .query_map(params![spec, spec, limit as i64], |r| {
+                Ok(RunListing {
+                    run_id: r.get(0)?,
+                    pipeline: r.get(1)?,
+                    started_at: r.get(2)?,
+                    ms: r.get(3)?,
+                    status: r.get(4)?,
+                    source: r.get(5)?,
+                    failed_checks: r.get(6)?,
+                })
+            })
+            .map_err(err)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(err)?;
+        Ok(rows)
+    }
+
+    /// One run with its nodes and check results, as JSON.
+    pub fn show(&self, run_id: &str) -> Result<Value, EngineError> {
+        let conn = self.open(false)?;
+        let err = |e: duckdb::Error| EngineError::History { path: self.path.clone(), message: clean_message(&e) };
+        let run: Option<String> = conn
+            .query_row(
+                "SELECT to_json(r)::VARCHAR FROM (SELECT run_id, pipeline, spec_path, spec_hash, params, inputs,
+                        strftime(started_at, '%Y-%m-%d %H:%M:%S.%g') AS started_at,
+                        strftime(finished_at, '%Y-%m-%d %H:%M:%S.%g') AS finished_at, status, source, error
+                        FROM runs WHERE run_id = ?) r",
+                params![run_id],
+                |r| r.get(0),
+            )
+            .ok();
+        let Some(run) = run else {
+            return Err(EngineError::History { path: self.path.clone(), message: format!("no run '{run_id}'") });
+        };
+        let mut v: Value = serde_json::from_str(&run).unwrap_or(Value::Null);
+        let nodes: String = conn
+            .query_row(
+                "SELECT COALESCE(json_group_array(json_object('node', node, 'status', status, 'rows', rows, 'ms', ms)), '[]')::VARCHAR
+                 FROM (SELECT * FROM node_runs WHERE run_id = ? ORDER BY rowid)",
+                params![run_id],
+                |r| r.get(0),
+            )
+            .map_err(err)?;
+        let checks: String = conn
+            .query_row(
+                "SELECT COALESCE(json_group_array(result), '[]')::VARCHAR FROM (SELECT * FROM check_results WHERE run_id = ? ORDER BY rowid)",
+                params![run_id],
+                |r| r.get(0),
+            )
+            .map_err(err)?;
+        v["nodes"] = serde_json::from_str(&nodes).unwrap_or(Value::Null);
+        v["checks"] = serde_json::from_str(&checks).unwrap_or(Value::Null);
+        Ok(v)
+    }
+}
+
+/// Results of earlier runs, as checks read them.
+impl History {
+    /// Rows of `node` in the last successful run of the spec at `spec_path`.
+    pub fn last_success_rows(&self, spec_path: &Path, node: &str) -> Result<Option<(String, u64)>, EngineError> {
+        let conn = self.open(false)?;
+        let spec = spec_path.canonicalize().unwrap_or(spec_path.to_path_buf()).to_string_lossy().to_string();
+        let r = conn.query_row(
+            "SELECT r.run_id, n.rows FROM runs r JOIN node_runs n USING (run_id)
+             WHERE r.spec_path = ? AND r.status = 'success' AND n.node = ? AND n.rows IS NOT NULL
+             ORDER BY r.started_at DESC LIMIT 1",
+            params![spec, node],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)),
+        );
+        match r {
+            Ok(v) => Ok(Some(v)),
+            Err(duckdb::Error::QueryReturnedNoRows) => Ok(None),
+            Err(e) => Err(EngineError::History { path: self.path.clone(), message: clean_message(&e) }),
+        }
+    }
+}

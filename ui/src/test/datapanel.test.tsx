@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { act, fireEvent, render, screen } from '@testing-library/react';
+import { App } from '../App';
+import { createController } from '../app/controller';
+import { clampBottomHeight, MIN_BOTTOM_HEIGHT } from '../components/DataPanel';
+import { createAppStore, DEFAULT_BOTTOM_HEIGHT } from '../store/store';
+import { createMockBackend } from './mockBackend';
+
+function mount() {
+  const store = createAppStore();
+  const ctrl = createController(createMockBackend(), store, { checkDelayMs: 0 });
+  render(<App store={store} ctrl={ctrl} />);
+  const panel = screen.getByRole('region', { name: 'Data panel' });
+  return { store, panel, grip: screen.getByTestId('bottom-resize') };
+}
+
+describe('the data panel height', () => {
+  it('stays between the minimum and three quarters of the window', () => {
+    expect(clampBottomHeight(300, 1000)).toBe(300);
+    expect(clampBottomHeight(40, 1000)).toBe(MIN_BOTTOM_HEIGHT);
+    expect(clampBottomHeight(900, 1000)).toBe(750);
+    expect(clampBottomHeight(300, 100)).toBe(MIN_BOTTOM_HEIGHT); // a tiny window: the minimum wins
+  });
+
+  it('follows a drag of the grip on its top edge, and a double-click resets it', () => {
+    const { store, panel, grip } = mount();
+    const h = () => store.getState().bottomHeight;
+    expect(panel.style.height).toBe(`${DEFAULT_BOTTOM_HEIGHT}px`);
+
+    fireEvent.pointerDown(grip, { clientY: 500, button: 0 });
+    fireEvent.pointerMove(window, { clientY: 400 }); // up 100 px: 100 px taller
+    expect(h()).toBe(DEFAULT_BOTTOM_HEIGHT + 100);
+    expect(panel.style.height).toBe(`${DEFAULT_BOTTOM_HEIGHT + 100}px`);
+    fireEvent.pointerMove(window, { clientY: 5000 });
+    expect(h()).toBe(MIN_BOTTOM_HEIGHT);
+    fireEvent.pointerMove(window, { clientY: -5000 });
+    expect(h()).toBe(Math.round(window.innerHeight * 0.75));
+    fireEvent.pointerUp(window);
+    fireEvent.pointerMove(window, { clientY: 500 }); // released: no longer tracked
+    expect(h()).toBe(Math.round(window.innerHeight * 0.75));
+
+    fireEvent.doubleClick(grip);
+    expect(h()).toBe(DEFAULT_BOTTOM_HEIGHT);
+  });
+
+  it('a cancelled pointer ends the drag; the grip hides with the panel', () => {
+    const { store, grip } = mount();
+    fireEvent.pointerDown(grip, { clientY: 500, button: 0 });
+    fireEvent.pointerCancel(window);
+    fireEvent.pointerMove(window, { clientY: 400 });
+    expect(store.getState().bottomHeight).toBe(DEFAULT_BOTTOM_HEIGHT);
+    act(() => store.getState().setBottom({ bottomOpen: false }));
+    expect(screen.queryByTestId('bottom-resize')).toBeNull();
+  });
+});
