@@ -117,6 +117,9 @@ test('the app runs the sample pipeline to the same bytes as the CLI, previews a 
 
     // One node's rows and distributions.
     await app.click('node-per_customer');
+    // F frames the selected node, so its distributions are readable on the canvas.
+    await app.exec(`window.dispatchEvent(new KeyboardEvent('keydown', { key: 'f', bubbles: true }))`);
+    await sleep(600);
     await app.click('preview-btn');
     await app.until('the preview', `return /revenue/.test(document.querySelector('[data-testid="data-table"]')?.textContent ?? '')`);
     await sleep(800);
