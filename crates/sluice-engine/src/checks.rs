@@ -2,7 +2,7 @@
 
 use duckdb::Connection;
 use serde::Serialize;
-use sluice_core::catalog::check::{CheckSeverity, CheckSql, Rule};
+use sluice_core::catalog::check::{CheckSeverity, CheckSql, FindingLevel, Rule};
 
 use crate::preview::{rows, Rows};
 use crate::run::clean_message;
@@ -24,7 +24,8 @@ pub struct CheckResult {
     pub element_count: u64,
     /// Rows that break the rule (for row checks and checks with samples).
     pub unexpected_count: Option<u64>,
-    /// `unexpected_count` over the rows the rule applies to (non-null values for value rules), in percent.
+    /// `unexpected_count` over the rows the rule applies to (`counted`: non-null values for value
+    /// rules), in percent.
     pub unexpected_percent: Option<f64>,
     /// One line for people.
     pub message: String,
@@ -37,7 +38,8 @@ pub struct CheckResult {
 #[serde(rename_all = "lowercase")]
 pub enum CheckStatus {
     Pass,
-    /// Failed with severity `warn`: recorded, the run goes on.
+    /// Failed with severity `warn`, or passed with a finding that only warns (schema check):
+    /// recorded, the run goes on.
     Warn,
     /// Failed with severity `error`: nothing downstream runs.
     Fail,
@@ -66,13 +68,14 @@ pub(crate) fn evaluate(conn: &Connection, node: &str, kind: &str, check: &CheckS
     let passed = check.rule.passes(counted, unexpected, observed);
     let has_rows = check.failing.is_some();
     let unexpected_count = has_rows.then_some(unexpected);
-    let denominator = if row_rule { counted } else { element_count };
-    let unexpected_percent = (has_rows && denominator > 0).then(|| 100.0 * unexpected as f64 / denominator as f64);
+    let unexpected_percent = (has_rows && counted > 0).then(|| 100.0 * unexpected as f64 / counted as f64);
     let samples = match &check.failing {
         Some(q) if unexpected > 0 && check.samples > 0 => Some(rows(conn, node, q, check.samples as usize)?),
         _ => None,
     };
+    let warned = check.findings.iter().any(|f| f.level == FindingLevel::Warn);
     let status = match (passed, check.severity) {
+        (true, _) if warned => CheckStatus::Warn,
         (true, _) => CheckStatus::Pass,
         (false, CheckSeverity::Warn) => CheckStatus::Warn,
         (false, CheckSeverity::Error) => CheckStatus::Fail,
@@ -85,7 +88,7 @@ pub(crate) fn evaluate(conn: &Connection, node: &str, kind: &str, check: &CheckS
         severity: check.severity,
         status,
         observed,
-        threshold: check.rule.threshold(),
+        threshold: check.threshold.clone().unwrap_or_else(|| check.rule.threshold()),
         element_count,
         unexpected_count,
         unexpected_percent,
@@ -96,6 +99,16 @@ pub(crate) fn evaluate(conn: &Connection, node: &str, kind: &str, check: &CheckS
 
 fn message(check: &CheckSql, passed: bool, rows: u64, counted: u64, unexpected: u64, observed: Option<f64>) -> String {
     let verdict = if passed { "passed" } else { "failed" };
+    if !check.findings.is_empty() {
+        let texts = |level| check.findings.iter().filter(|f| f.level == level).map(|f| f.text.as_str()).collect::<Vec<_>>();
+        let (fails, warns) = (texts(FindingLevel::Fail), texts(FindingLevel::Warn));
+        let verdict = if passed && !warns.is_empty() { "passed with warnings" } else { verdict };
+        let mut found = fails.join("; ");
+        if !warns.is_empty() {
+            found = if found.is_empty() { warns.join("; ") } else { format!("{found}; warnings: {}", warns.join("; ")) };
+        }
+        return format!("{}: {verdict}: {found}", check.description);
+    }
     match check.rule {
         Rule::Mostly(_) if unexpected == 0 => format!("{}: {verdict}, {counted} of {rows} rows checked", check.description),
         Rule::Mostly(_) => format!(
@@ -105,6 +118,10 @@ fn message(check: &CheckSql, passed: bool, rows: u64, counted: u64, unexpected: 
         ),
         Rule::Range { .. } => match observed {
             Some(v) => format!("{}: {verdict}, observed {}", check.description, trim_float(v)),
+            None if rows == 0 => format!("{}: {verdict}, nothing to measure: the input has no rows", check.description),
+            None if counted == 0 => {
+                format!("{}: {verdict}, nothing to measure: no non-null value in {rows} rows", check.description)
+            }
             None => format!("{}: {verdict}, nothing to measure ({rows} rows)", check.description),
         },
     }

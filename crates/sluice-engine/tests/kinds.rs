@@ -27,7 +27,7 @@
 //! - `expected_check.json` (check kinds, instead of `expected.csv`): the fields the check result
 //!   must have, e.g. `{"status": "fail", "unexpected_count": 2, "unexpected_percent": 40.0}`
 //!   (numbers compared to 1e-9; `"samples": N` is the number of sample rows). The harness also
-//!   checks that the node passes its input through unchanged.
+//!   checks that the node passes its input through unchanged (its `input` port when it has several).
 //!
 //! Every case runs on a temporary copy of its directory, so outputs never land in the repo.
 //! All failures are collected and reported together. `KINDS_CASE=name` runs the cases whose
@@ -553,7 +553,9 @@ fn check_result(engine: &Engine, plan: &sluice_core::Plan, expected: &Path, prob
             problems.push(format!("check result field '{field}': expected {w}, got {g} ({})", result.message));
         }
     }
-    let up = plan.node(UNDER_TEST).map_err(|e| e.to_string())?.inputs.values().next().cloned().ok_or("no input")?;
+    // The port that passes through: `input` when the check has several (relationships), else the only one.
+    let inputs = &plan.node(UNDER_TEST).map_err(|e| e.to_string())?.inputs;
+    let up = inputs.get("input").or_else(|| inputs.values().next()).cloned().ok_or("no input")?;
     let input = from_table(&engine.preview(plan, &up, PREVIEW_LIMIT).map_err(|e| format!("preview of {up}: {e}"))?);
     let output = from_table(&engine.preview(plan, UNDER_TEST, PREVIEW_LIMIT).map_err(|e| format!("preview: {e}"))?);
     if let Some(d) = compare("pass-through (output vs input)", &input, &output, true) {

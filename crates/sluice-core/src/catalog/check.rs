@@ -7,7 +7,13 @@
 //!   that break the rule (`unexpected`) among the rows the rule applies to (`counted`). As in
 //!   Great Expectations, a rule about values ignores nulls: `counted` is the non-null rows and
 //!   `unexpected_percent = unexpected / counted`; only the not-null check counts every row;
-//! - metric checks (row count, null fraction) compare one `observed` number with a range.
+//! - metric checks (row count, null fraction, duplicate fraction, freshness, schema) compare one
+//!   `observed` number with a range; where rows can be unexpected (nulls, duplicates) `unexpected`
+//!   and `counted` also give the unexpected percent.
+//!
+//! A check may also carry [`Finding`]s: facts decided when compiling (the schema check compares
+//! the input's inferred columns with the expected ones), listed in the result's message. A finding
+//! of level [`FindingLevel::Warn`] turns a passing check's status into `warn`.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -82,6 +88,28 @@ pub struct CheckSql {
     pub description: String,
     /// How many failing rows to keep as samples.
     pub samples: u32,
+    /// The threshold as people read it when [`Rule::threshold`] would not say it well
+    /// (e.g. `≤ 36h`); `None`: the rule's own text.
+    pub threshold: Option<String>,
+    /// Findings decided when compiling, listed in the message (empty for most checks). `metrics`
+    /// must count the `Fail` ones as unexpected, so the rule decides pass or fail as usual.
+    pub findings: Vec<Finding>,
+}
+
+/// One fact about the input found when compiling, e.g. `missing column 'x' (expected BIGINT)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub level: FindingLevel,
+    pub text: String,
+}
+
+/// What a [`Finding`] does to the check's status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FindingLevel {
+    /// Counted as unexpected by `metrics`: fails the check (a `fail` or `warn` status by severity).
+    Fail,
+    /// Never fails the check, but its status is `warn` instead of `pass`, whatever its severity.
+    Warn,
 }
 
 pub fn default_samples() -> u32 {
@@ -137,6 +165,8 @@ impl RowCheck<'_> {
             severity: self.severity,
             description: self.description,
             samples: self.samples,
+            threshold: None,
+            findings: Vec::new(),
         }
     }
 }

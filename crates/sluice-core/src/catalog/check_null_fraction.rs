@@ -74,6 +74,8 @@ impl Kind for CheckNullFraction {
             severity: p.severity,
             description: format!("null fraction of {} ≤ {}", p.column, p.max),
             samples: p.samples,
+            threshold: None,
+            findings: Vec::new(),
         }))
     }
 }

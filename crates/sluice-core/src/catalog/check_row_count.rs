@@ -76,6 +76,8 @@ impl Kind for CheckRowCount {
             rule,
             severity: p.severity,
             samples: 0,
+            threshold: None,
+            findings: Vec::new(),
         }))
     }
 }

@@ -84,6 +84,8 @@ impl Kind for CheckSqlAssertion {
             severity: p.severity,
             description: if p.description.is_empty() { "SQL assertion".into() } else { p.description.clone() },
             samples: p.samples,
+            threshold: None,
+            findings: Vec::new(),
         }))
     }
 }

@@ -76,6 +76,8 @@ impl Kind for CheckUnique {
             severity: p.severity,
             description: format!("{} unique", p.columns.join(", ")),
             samples: p.samples,
+            threshold: None,
+            findings: Vec::new(),
         }))
     }
 }

@@ -10,10 +10,14 @@ mod cast;
 pub mod check;
 mod check_accepted_values;
 mod check_between;
+mod check_duplicate_fraction;
+mod check_freshness;
 mod check_not_null;
 mod check_null_fraction;
 mod check_regex;
+mod check_relationships;
 mod check_row_count;
+mod check_schema;
 mod check_sql;
 mod check_unique;
 mod common;
@@ -302,6 +306,10 @@ pub fn registry() -> &'static [&'static dyn DynKind] {
             &check_null_fraction::CheckNullFraction,
             &check_row_count::CheckRowCount,
             &check_sql::CheckSqlAssertion,
+            &check_duplicate_fraction::CheckDuplicateFraction,
+            &check_freshness::CheckFreshness,
+            &check_relationships::CheckRelationships,
+            &check_schema::CheckSchema,
             &write_parquet::WriteParquet,
             &write_csv::WriteCsv,
             &write_duckdb::WriteDuckDb,

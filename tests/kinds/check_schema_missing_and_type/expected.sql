@@ -1,0 +1,6 @@
+WITH "src" AS (
+  SELECT * FROM read_csv(['$CASE/input.csv'], header = true)
+)
+SELECT (SELECT count(*) FROM "src") AS element_count, count(*) AS counted, count(*) FILTER (WHERE policy = 'fail') AS unexpected, CAST(count(*) FILTER (WHERE policy = 'fail') AS DOUBLE) AS observed FROM (VALUES ('order_id', 'int8', 'BIGINT', NULL, NULL), ('amount', 'DECIMAL(12,2)', 'DOUBLE', 'type', 'fail'), ('customer', 'text', 'VARCHAR', NULL, NULL), ('shipped_at', 'DATE', NULL, 'missing', 'fail'), ('note', NULL, 'VARCHAR', 'extra', 'warn')) AS __schema(column_name, expected_type, actual_type, difference, policy)
+-- failing rows:
+-- SELECT column_name, expected_type, actual_type, difference FROM (VALUES ('order_id', 'int8', 'BIGINT', NULL, NULL), ('amount', 'DECIMAL(12,2)', 'DOUBLE', 'type', 'fail'), ('customer', 'text', 'VARCHAR', NULL, NULL), ('shipped_at', 'DATE', NULL, 'missing', 'fail'), ('note', NULL, 'VARCHAR', 'extra', 'warn')) AS __schema(column_name, expected_type, actual_type, difference, policy) WHERE policy = 'fail'
