@@ -71,7 +71,7 @@ before(async () => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-desktop-'));
   fs.cpSync(path.join(root, 'sample_data'), path.join(work, 'sample_data'), {
     recursive: true,
-    filter: (src) => !src.includes(`${path.sep}out`),
+    filter: (src) => !src.includes(`${path.sep}out`) && !src.includes(`${path.sep}.sluice`),
   });
   display = `:${90 + Math.floor(Math.random() * 9)}${Math.floor(Math.random() * 10)}`;
   xvfb = spawn('Xvfb', [display, '-screen', '0', '1440x900x24', '-nolisten', 'tcp'], { stdio: 'ignore' });

@@ -17,7 +17,7 @@ SLUICE = Path(os.environ.get("SLUICE_BIN", TARGET / "debug/sluice"))
 def sample(tmp_path_factory) -> Path:
     """A copy of sample_data, so runs never write into the repository."""
     dst = tmp_path_factory.mktemp("sample") / "sample_data"
-    shutil.copytree(ROOT / "sample_data", dst, ignore=shutil.ignore_patterns("out"))
+    shutil.copytree(ROOT / "sample_data", dst, ignore=shutil.ignore_patterns("out", ".sluice"))
     return dst
 
 

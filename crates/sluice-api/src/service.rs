@@ -10,7 +10,7 @@ use serde_json::Value;
 use sluice_core::diagnostic::has_errors;
 use sluice_core::dialect::DuckDb;
 use sluice_core::{Diagnostic, Schema};
-use sluice_engine::{check_text, CancelHandle, Engine, Event, History, Loaded, Recorder, RunOptions, RunSummary, Settings, Table};
+use sluice_engine::{check_text, CancelHandle, Engine, Event, History, HistoryRef, Loaded, Recorder, RunOptions, RunSummary, Settings, Table};
 
 use crate::files;
 use crate::ApiError;
@@ -62,6 +62,11 @@ fn engine() -> Result<Engine, ApiError> {
     Ok(Engine::new(&Settings::from_env())?)
 }
 
+/// Where a saved spec's run history lives: `SLUICE_HISTORY_DIR`, else `.sluice` beside it.
+fn history_dir(spec: &Path) -> PathBuf {
+    std::env::var_os("SLUICE_HISTORY_DIR").map(PathBuf::from).unwrap_or_else(|| sluice_engine::history::default_dir(spec))
+}
+
 fn check(engine: &Engine, doc: &Doc) -> Loaded {
     let overrides: Vec<(String, String)> = doc.params.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
     let path = doc.path.clone().unwrap_or_else(|| PathBuf::from("untitled.sluice.json"));
@@ -98,21 +103,20 @@ impl Service {
         let loaded = check(&engine, doc);
         let logic = loaded.spec.as_ref().map(sluice_engine::history::spec_logic).unwrap_or(Value::Null);
         let plan = loaded.into_plan()?;
-        let mut recorder = doc.path.as_ref().filter(|p| p.is_file()).map(|p| Recorder::new(engine.connection(), &plan, p, &logic, "app"));
+        let saved = doc.path.as_ref().filter(|p| p.is_file());
+        let history = saved.map(|p| HistoryRef { store: History::in_dir(&history_dir(p)), spec_path: p.clone() });
+        let mut recorder = saved.map(|p| Recorder::new(engine.connection(), &plan, p, &logic, "app"));
         *self.running.lock().unwrap() = Some(engine.cancel_handle());
-        let r = engine.run(&plan, &RunOptions { target, histograms: true }, &mut |e| {
+        let r = engine.run(&plan, &RunOptions { target, histograms: true, history: history.clone() }, &mut |e| {
             if let Some(rec) = recorder.as_mut() {
                 rec.observe(e);
             }
             on_event(e);
         });
         *self.running.lock().unwrap() = None;
-        if let (Some(rec), Some(path)) = (recorder, doc.path.as_ref()) {
-            let dir = std::env::var_os("SLUICE_HISTORY_DIR")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| sluice_engine::history::default_dir(path));
+        if let (Some(rec), Some(h)) = (recorder, history) {
             // A history that cannot be written must not turn a good run into a failure.
-            let _ = History::in_dir(&dir).record(&rec.finish(r.as_ref().err()));
+            let _ = h.store.record(&rec.finish(r.as_ref().err()));
         }
         Ok(r?)
     }

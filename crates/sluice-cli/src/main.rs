@@ -14,7 +14,7 @@ use clap::{Parser, Subcommand};
 use sluice_core::diagnostic::has_errors;
 use sluice_core::dialect::DuckDb;
 use sluice_core::spec::params::parse_overrides;
-use sluice_engine::{load_plan, Engine, EngineError, History, Recorder, RunOptions, Settings};
+use sluice_engine::{load_plan, Engine, EngineError, History, HistoryRef, Recorder, RunOptions, Settings};
 
 #[derive(Parser)]
 #[command(name = "sluice", version, about = "Run and inspect Sluice pipeline specs (*.sluice.json)")]
@@ -218,7 +218,9 @@ fn dispatch(cmd: Command) -> Result<u8, EngineError> {
             let cancel = engine.cancel_handle();
             let _ = ctrlc::set_handler(move || cancel.cancel());
             let mut progress = output::Progress::new(json, std::io::stderr().is_terminal());
-            let opts = RunOptions { target: node, histograms: false };
+            let store = history.store(Some(&spec.spec));
+            let history_ref = (!no_history).then(|| HistoryRef { store: store.clone(), spec_path: spec.spec.clone() });
+            let opts = RunOptions { target: node, histograms: false, history: history_ref };
             let mut recorder = (!no_history)
                 .then(|| Recorder::new(engine.connection(), &plan, &spec.spec, logic.as_ref().unwrap_or(&serde_json::Value::Null), "cli"));
             let result = engine.run(&plan, &opts, &mut |e| {
@@ -229,7 +231,6 @@ fn dispatch(cmd: Command) -> Result<u8, EngineError> {
             });
             if let Some(r) = recorder {
                 let record = r.finish(result.as_ref().err());
-                let store = history.store(Some(&spec.spec));
                 match store.record(&record) {
                     Ok(()) if !json => eprintln!("run {} recorded in {}", record.run_id, store.path.display()),
                     Ok(()) => {}

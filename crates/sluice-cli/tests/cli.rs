@@ -259,7 +259,7 @@ fn sample_pipeline_runs_and_a_second_run_gives_identical_bytes() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let run: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(run["params"]["data"], "../problems");
-    assert_eq!(run["spec_hash"], runs_hash(&runs[1], spec.to_str().unwrap()), "same spec, same hash");
+    assert_eq!(run["spec_hash"], runs_show(&runs[1], spec.to_str().unwrap())["spec_hash"], "same spec, same hash");
     let node = |n: &str| run["nodes"].as_array().unwrap().iter().find(|x| x["node"] == n).cloned().unwrap();
     assert_eq!(node("orders")["rows"], 102304);
     assert_eq!(node("write_features")["status"], "skipped");
@@ -268,13 +268,35 @@ fn sample_pipeline_runs_and_a_second_run_gives_identical_bytes() {
     let checks = run["checks"].as_array().unwrap();
     assert_eq!(checks.iter().filter(|c| c["status"] == "fail").count(), 4);
 
+    // The row-count change check compares with the last successful run: none before the first
+    // run (a warning), the first run before the second (no change: a pass).
+    let second = runs_show(&runs[1], spec.to_str().unwrap());
+    let first = runs_show(&runs[2], spec.to_str().unwrap());
+    let volume = |run: &serde_json::Value| {
+        run["checks"].as_array().unwrap().iter().find(|c| c["node"] == "orders_volume").cloned().unwrap()
+    };
+    assert_eq!(volume(&first)["status"], "warn");
+    assert!(volume(&first)["message"].as_str().unwrap().contains("no baseline"), "{}", volume(&first));
+    assert_eq!(volume(&second)["status"], "pass");
+    assert_eq!(volume(&second)["observed"], 0.0);
+    assert_eq!(volume(&run)["status"], "pass", "102,304 rows against 100,311 is +1.99%");
+
+    // With the store deleted there is no baseline again: a warning, and the run goes on.
+    std::fs::remove_dir_all(pipelines.join(".sluice")).unwrap();
+    let out = sluice(&["run", spec.to_str().unwrap(), "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let events: Vec<serde_json::Value> = text(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let check = events.iter().find(|e| e["event"] == "check_finished" && e["node"] == "orders_volume").unwrap();
+    assert_eq!(check["status"], "warn");
+    assert!(check["message"].as_str().unwrap().contains("no baseline"), "{check}");
+
     let out = sluice(&["runs", "show", "no-such-run", spec.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("no run 'no-such-run'"), "{}", text(&out.stderr));
 }
 
-/// The spec hash of a listed run, read through `runs show`.
-fn runs_hash(run: &serde_json::Value, spec: &str) -> serde_json::Value {
+/// A listed run in full, read through `runs show`.
+fn runs_show(run: &serde_json::Value, spec: &str) -> serde_json::Value {
     let out = sluice(&["runs", "show", run["run_id"].as_str().unwrap(), spec]);
-    serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["spec_hash"].clone()
+    serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
 }

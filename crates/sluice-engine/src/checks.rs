@@ -53,12 +53,31 @@ impl CheckResult {
 }
 
 /// Measure `check` and build its result.
-pub(crate) fn evaluate(conn: &Connection, node: &str, kind: &str, check: &CheckSql) -> Result<CheckResult, EngineError> {
+/// What an earlier run says about a check that compares with it.
+#[derive(Debug, Clone)]
+pub(crate) enum Baseline {
+    /// The node's rows in run `run_id`.
+    Rows { run_id: String, rows: u64 },
+    /// Why there is none.
+    Missing(String),
+}
+
+pub(crate) fn evaluate(
+    conn: &Connection,
+    node: &str,
+    kind: &str,
+    check: &CheckSql,
+    baseline: Option<Baseline>,
+) -> Result<CheckResult, EngineError> {
     let fail = |e: duckdb::Error| EngineError::Node { node: node.to_string(), message: clean_message(&e) };
     let (element_count, counted, unexpected, metric): (i64, i64, i64, Option<f64>) = conn
         .query_row(&check.metrics, [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
         .map_err(fail)?;
     let (element_count, counted, unexpected) = (element_count as u64, counted as u64, unexpected as u64);
+    if let Rule::ChangeFromPrevious { .. } = check.rule {
+        let baseline = baseline.unwrap_or(Baseline::Missing("no run history".into()));
+        return Ok(change_result(node, kind, check, element_count, baseline));
+    }
     let row_rule = matches!(check.rule, Rule::Mostly(_));
     let observed = if row_rule {
         (counted > 0).then(|| (counted - unexpected) as f64 / counted as f64)
@@ -97,6 +116,45 @@ pub(crate) fn evaluate(conn: &Connection, node: &str, kind: &str, check: &CheckS
     })
 }
 
+/// A row-count change against the last successful run. With no baseline the check cannot judge:
+/// it warns, whatever its severity, and the run goes on.
+fn change_result(node: &str, kind: &str, check: &CheckSql, rows: u64, baseline: Baseline) -> CheckResult {
+    let (observed, passed, message) = match &baseline {
+        Baseline::Missing(why) => (None, None, format!("{}: no baseline ({why}); nothing to compare {rows} rows with", check.description)),
+        Baseline::Rows { run_id, rows: prev } => {
+            let change = if *prev == 0 {
+                if rows == 0 { Some(0.0) } else { None }
+            } else {
+                Some((rows as f64 - *prev as f64) / *prev as f64)
+            };
+            let passed = check.rule.passes(rows, 0, change);
+            let shown = change.map(|c| format!("{:+.2}%", c * 100.0)).unwrap_or_else(|| "from none".into());
+            let verdict = if passed { "passed" } else { "failed" };
+            (change, Some(passed), format!("{}: {verdict}, {rows} rows against {prev} in run {run_id} ({shown})", check.description))
+        }
+    };
+    let status = match (passed, check.severity) {
+        (None, _) => CheckStatus::Warn,
+        (Some(true), _) => CheckStatus::Pass,
+        (Some(false), CheckSeverity::Warn) => CheckStatus::Warn,
+        (Some(false), CheckSeverity::Error) => CheckStatus::Fail,
+    };
+    CheckResult {
+        node: node.to_string(),
+        kind: kind.to_string(),
+        check: check.description.clone(),
+        severity: check.severity,
+        status,
+        observed,
+        threshold: check.threshold.clone().unwrap_or_else(|| check.rule.threshold()),
+        element_count: rows,
+        unexpected_count: None,
+        unexpected_percent: None,
+        message,
+        samples: None,
+    }
+}
+
 fn message(check: &CheckSql, passed: bool, rows: u64, counted: u64, unexpected: u64, observed: Option<f64>) -> String {
     let verdict = if passed { "passed" } else { "failed" };
     if !check.findings.is_empty() {
@@ -116,7 +174,7 @@ fn message(check: &CheckSql, passed: bool, rows: u64, counted: u64, unexpected: 
             check.description,
             100.0 * unexpected as f64 / counted.max(1) as f64
         ),
-        Rule::Range { .. } => match observed {
+        Rule::Range { .. } | Rule::ChangeFromPrevious { .. } => match observed {
             Some(v) => format!("{}: {verdict}, observed {}", check.description, trim_float(v)),
             None if rows == 0 => format!("{}: {verdict}, nothing to measure: the input has no rows", check.description),
             None if counted == 0 => {

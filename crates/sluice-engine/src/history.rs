@@ -34,6 +34,7 @@ pub fn spec_logic(spec: &sluice_core::Spec) -> Value {
 }
 
 /// The history store in `dir`.
+#[derive(Debug, Clone)]
 pub struct History {
     pub path: PathBuf,
 }

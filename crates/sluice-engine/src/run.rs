@@ -13,7 +13,9 @@ use sluice_core::dialect::{Dialect, DuckDb};
 use sluice_core::Plan;
 
 use crate::cancel::CancelHandle;
-use crate::checks::{self, CheckResult};
+use crate::checks::{self, Baseline, CheckResult};
+use crate::history::History;
+use sluice_core::catalog::check::Rule;
 use crate::events::{Event, RunStatus};
 use crate::settings::Settings;
 use crate::sink::{self, Staged};
@@ -34,6 +36,28 @@ pub struct RunOptions {
     /// Send each node's column distributions as it finishes (the designer draws them on the
     /// node); off for headless runs, where nobody looks at them.
     pub histograms: bool,
+    /// The run history that checks comparing with earlier runs read (and the spec it is for).
+    pub history: Option<HistoryRef>,
+}
+
+/// A spec's place in the run history.
+#[derive(Debug, Clone)]
+pub struct HistoryRef {
+    pub store: History,
+    pub spec_path: std::path::PathBuf,
+}
+
+impl HistoryRef {
+    fn baseline_rows(&self, node: &str) -> Baseline {
+        if !self.store.path.is_file() {
+            return Baseline::Missing(format!("no run history at {}", self.store.path.display()));
+        }
+        match self.store.last_success_rows(&self.spec_path, node) {
+            Ok(Some((run_id, rows))) => Baseline::Rows { run_id, rows },
+            Ok(None) => Baseline::Missing("no earlier successful run".into()),
+            Err(e) => Baseline::Missing(e.to_string()),
+        }
+    }
 }
 
 /// The outcome of one node.
@@ -70,6 +94,7 @@ struct Progress {
     checks: Vec<CheckResult>,
     /// Node id to the failed check that stopped it.
     blocked: IndexMap<String, String>,
+    history: Option<HistoryRef>,
 }
 
 /// The temp table holding a node's output.
@@ -119,6 +144,7 @@ impl Engine {
         on_event(&Event::RunStarted { pipeline: plan.name.clone(), nodes: order.clone() });
         let mut staged: Vec<Staged> = Vec::new();
         let mut progress = Progress::default();
+        progress.history = opts.history.clone();
         let result = self.run_nodes(plan, &order, &mut staged, &mut progress, true, opts.histograms, on_event).and_then(|()| {
             if self.flag.load(Ordering::SeqCst) {
                 return Err(EngineError::Cancelled);
@@ -180,7 +206,7 @@ impl Engine {
             }
             on_event(&Event::NodeStarted { node: id.clone(), kind: info.id.to_string() });
             let t0 = Instant::now();
-            let outcome = self.run_node(plan, id, staged);
+            let outcome = self.run_node(plan, id, staged, progress.history.as_ref());
             match outcome {
                 Ok((rows, check)) => {
                     let ms = t0.elapsed().as_millis() as u64;
@@ -225,7 +251,13 @@ impl Engine {
     }
 
     /// Run one node; returns its row count and, for a check, its result.
-    fn run_node(&self, plan: &Plan, id: &str, staged: &mut Vec<Staged>) -> Result<(u64, Option<CheckResult>), EngineError> {
+    fn run_node(
+        &self,
+        plan: &Plan,
+        id: &str,
+        staged: &mut Vec<Staged>,
+        history: Option<&HistoryRef>,
+    ) -> Result<(u64, Option<CheckResult>), EngineError> {
         let fail = |e: duckdb::Error| EngineError::Node { node: id.to_string(), message: clean_message(&e) };
         match plan.compile_node(id, &DuckDb, &relation)? {
             Compiled::Query(q) => {
@@ -243,7 +275,14 @@ impl Engine {
                     .execute_batch(&format!("CREATE OR REPLACE TEMP VIEW {} AS {}", relation(id), c.pass_through))
                     .map_err(fail)?;
                 let kind = plan.node(id)?.kind.info().id;
-                let result = checks::evaluate(&self.conn, id, kind, &c)?;
+                let baseline = match c.rule {
+                    Rule::ChangeFromPrevious { .. } => Some(match history {
+                        Some(h) => h.baseline_rows(id),
+                        None => Baseline::Missing("runs of unsaved documents and previews keep no history".into()),
+                    }),
+                    _ => None,
+                };
+                let result = checks::evaluate(&self.conn, id, kind, &c, baseline)?;
                 Ok((result.element_count, Some(result)))
             }
             Compiled::Write(w) => {

@@ -435,7 +435,7 @@ fn run_case_inner(src: &Path, update: bool, problems: &mut Vec<String>) -> Resul
         let outcome = if node.kind.info().output {
             engine.preview(&plan, UNDER_TEST, PREVIEW_LIMIT).map(|_| ())
         } else {
-            engine.run(&plan, &RunOptions { target: Some(UNDER_TEST.into()), histograms: false }, &mut |_| {}).map(|_| ())
+            engine.run(&plan, &RunOptions { target: Some(UNDER_TEST.into()), ..Default::default() }, &mut |_| {}).map(|_| ())
         };
         match outcome {
             Ok(()) => problems.push(format!("expected an error containing {want:?}, but the node ran")),
@@ -478,7 +478,7 @@ fn run_case_inner(src: &Path, update: bool, problems: &mut Vec<String>) -> Resul
             return Err("a sink compiled to a query".into());
         };
         engine
-            .run(&plan, &RunOptions { target: Some(UNDER_TEST.into()), histograms: false }, &mut |_| {})
+            .run(&plan, &RunOptions { target: Some(UNDER_TEST.into()), ..Default::default() }, &mut |_| {})
             .map_err(|e| format!("run: {e}"))?;
         if expected_csv.is_file() {
             let conn = duckdb::Connection::open_in_memory().map_err(|e| e.to_string())?;
@@ -535,7 +535,7 @@ fn check_result(engine: &Engine, plan: &sluice_core::Plan, expected: &Path, prob
     let want: serde_json::Map<String, Value> =
         serde_json::from_str(&fs::read_to_string(expected).map_err(|e| e.to_string())?).map_err(|e| format!("expected_check.json: {e}"))?;
     let summary = engine
-        .run(plan, &RunOptions { target: Some(UNDER_TEST.into()), histograms: false }, &mut |_| {})
+        .run(plan, &RunOptions { target: Some(UNDER_TEST.into()), ..Default::default() }, &mut |_| {})
         .map_err(|e| format!("run: {e}"))?;
     let result = summary.checks.iter().find(|c| c.node == UNDER_TEST).ok_or("the node reported no check result")?;
     let got = serde_json::to_value(result).map_err(|e| e.to_string())?;

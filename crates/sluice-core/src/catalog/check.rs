@@ -38,6 +38,9 @@ pub enum Rule {
     Mostly(f64),
     /// `observed` lies in the range (an absent bound is open).
     Range { min: Option<f64>, max: Option<f64>, strict_min: bool, strict_max: bool },
+    /// `observed` (the relative change from the baseline the engine reads from the run history)
+    /// lies within ±`max_change`.
+    ChangeFromPrevious { max_change: f64 },
 }
 
 impl Rule {
@@ -53,6 +56,7 @@ impl Rule {
                 let hi = max.is_none_or(|m| if strict_max { v < m } else { v <= m });
                 lo && hi
             }
+            Rule::ChangeFromPrevious { max_change } => observed.is_some_and(|v| v.abs() <= max_change + 1e-12),
         }
     }
 
@@ -69,6 +73,7 @@ impl Rule {
                 (None, Some(b)) => format!("{} {b}", if strict_max { "<" } else { "≤" }),
                 (None, None) => "any".into(),
             },
+            Rule::ChangeFromPrevious { max_change } => format!("within ±{}%", max_change * 100.0),
         }
     }
 }

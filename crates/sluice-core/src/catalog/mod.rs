@@ -17,6 +17,7 @@ mod check_null_fraction;
 mod check_regex;
 mod check_relationships;
 mod check_row_count;
+mod check_row_count_change;
 mod check_schema;
 mod check_sql;
 mod check_unique;
@@ -305,6 +306,7 @@ pub fn registry() -> &'static [&'static dyn DynKind] {
             &check_regex::CheckRegex,
             &check_null_fraction::CheckNullFraction,
             &check_row_count::CheckRowCount,
+            &check_row_count_change::CheckRowCountChange,
             &check_sql::CheckSqlAssertion,
             &check_duplicate_fraction::CheckDuplicateFraction,
             &check_freshness::CheckFreshness,
