@@ -125,6 +125,19 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Profile a node's output: per column nulls, distinct values, min, max, mean, std,
+    /// quantiles, zeros, negatives and a histogram.
+    Profile {
+        #[command(flatten)]
+        spec: SpecArgs,
+        /// The node id.
+        node: String,
+        /// Profile a seeded sample of this many rows (labelled as sampled).
+        #[arg(long, value_name = "N")]
+        sample: Option<u64>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the SQL a node compiles to (its upstream nodes as CTEs).
     Sql {
         #[command(flatten)]
@@ -262,6 +275,17 @@ fn dispatch(cmd: Command) -> Result<u8, EngineError> {
                 println!("{}", serde_json::to_string_pretty(&runs).unwrap());
             } else {
                 output::print_runs(&runs);
+            }
+            Ok(0)
+        }
+        Command::Profile { spec, node, sample, json } => {
+            let engine = Engine::new(&Settings::from_env())?;
+            let plan = load_plan(&engine, &spec.spec, &overrides(&spec)?)?.into_plan()?;
+            let p = engine.profile(&plan, &node, sample)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&p).unwrap());
+            } else {
+                output::print_profile(&p);
             }
             Ok(0)
         }

@@ -114,6 +114,34 @@ fn print_check(err: &mut impl Write, c: &CheckResult, ms: u64) -> std::io::Resul
     Ok(())
 }
 
+/// A profile as a table: one line per column, then each histogram's bars.
+pub fn print_profile(p: &sluice_engine::profile::Profile) {
+    let sampled = p.sampled_rows.map(|n| format!(", profiled on a sample of {}", thousands(n))).unwrap_or_default();
+    println!("{}: {} rows{sampled}", p.node, thousands(p.rows));
+    let num = |v: Option<f64>| v.map(|x| format!("{x:.4}")).unwrap_or_else(|| "-".into());
+    let val = |v: &serde_json::Value| {
+        let s = match v {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Null => "-".into(),
+            other => other.to_string(),
+        };
+        // Long texts would push the table apart: keep the start.
+        if s.chars().count() > 14 { format!("{}…", s.chars().take(13).collect::<String>()) } else { s }
+    };
+    println!(
+        "{:<24} {:<14} {:>8} {:>7} {:>9} {:>14} {:>14} {:>12} {:>12} {:>12}",
+        "COLUMN", "TYPE", "NULLS", "NULL%", "DISTINCT", "MIN", "MAX", "MEAN", "STD", "MEDIAN"
+    );
+    for c in &p.columns {
+        let median = c.quantiles.iter().find(|(l, _)| *l == 0.5).map(|(_, v)| *v);
+        let distinct = if c.distinct_approx { format!("~{}", c.distinct) } else { c.distinct.to_string() };
+        println!(
+            "{:<24} {:<14} {:>8} {:>6.2}% {:>9} {:>14} {:>14} {:>12} {:>12} {:>12}",
+            c.name, c.ty, c.nulls, c.null_percent, distinct, val(&c.min), val(&c.max), num(c.mean), num(c.std), num(median)
+        );
+    }
+}
+
 /// The run list of `sluice runs`.
 pub fn print_runs(runs: &[sluice_engine::history::RunListing]) {
     if runs.is_empty() {

@@ -39,7 +39,6 @@ fn is_temporal(ty: &str) -> bool {
 const BINS: u32 = 12;
 const TOP: u32 = 6;
 
-/// Histograms of every column of relation `rel`.
 /// Distributions of every column of relation `rel`.
 pub fn of_relation(conn: &Connection, node: &str, rel: &str) -> Result<Vec<Histogram>, EngineError> {
     let fail = |e: duckdb::Error| EngineError::Node { node: node.to_string(), message: clean_message(&e) };

@@ -17,6 +17,7 @@ pub mod histogram;
 pub mod history;
 pub mod load;
 pub mod preview;
+pub mod profile;
 pub mod run;
 pub mod settings;
 mod sink;

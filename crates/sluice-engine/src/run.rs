@@ -313,24 +313,35 @@ impl Engine {
         }
     }
 
-    /// Compute `node` (and what it needs) and return its first `limit` rows.
-    pub fn preview(&self, plan: &Plan, node: &str, limit: usize) -> Result<crate::Table, EngineError> {
+    /// Compute `node` (and what it needs) and profile its output (a seeded sample of `sample`
+    /// rows when given).
+    pub fn profile(&self, plan: &Plan, node: &str, sample: Option<u64>) -> Result<crate::profile::Profile, EngineError> {
+        self.with_node(plan, node, |rel, _| crate::profile::profile(&self.conn, node, rel, sample))
+    }
+
+    /// Compute `node` and what it needs, hand its relation and row count to `f`, then clean up.
+    fn with_node<T>(&self, plan: &Plan, node: &str, f: impl FnOnce(&str, u64) -> Result<T, EngineError>) -> Result<T, EngineError> {
         let n = plan.node(node)?;
         if !n.kind.info().output {
-            return Err(EngineError::Node { node: node.into(), message: "a sink has no rows to preview; preview its input".into() });
+            return Err(EngineError::Node { node: node.into(), message: "a sink has no rows of its own; look at its input".into() });
         }
         self.flag.store(false, Ordering::SeqCst);
         self.running.store(true, Ordering::SeqCst);
         let order = plan.order_for(node)?;
         let mut staged = Vec::new();
-        // A preview shows the data even below a failing check: that is how one finds out why.
+        // Below a failing check the data is still shown: that is how one finds out why.
         let mut progress = Progress::default();
         let r = self
             .run_nodes(plan, &order, &mut staged, &mut progress, false, false, &mut |_| {})
-            .and_then(|()| crate::preview::fetch(&self.conn, node, &relation(node), limit, progress.nodes[node].rows));
+            .and_then(|()| f(&relation(node), progress.nodes[node].rows));
         self.drop_tables(&order);
         self.running.store(false, Ordering::SeqCst);
         r
+    }
+
+    /// Compute `node` (and what it needs) and return its first `limit` rows.
+    pub fn preview(&self, plan: &Plan, node: &str, limit: usize) -> Result<crate::Table, EngineError> {
+        self.with_node(plan, node, |rel, rows| crate::preview::fetch(&self.conn, node, rel, limit, rows))
     }
 }
 
