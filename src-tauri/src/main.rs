@@ -72,6 +72,23 @@ async fn preview(svc: Svc<'_>, spec: Value, path: Option<PathBuf>, params: Optio
 }
 
 #[tauri::command]
+async fn profile(
+    svc: Svc<'_>,
+    spec: Value,
+    path: Option<PathBuf>,
+    params: Option<IndexMap<String, String>>,
+    node: String,
+    sample: Option<u64>,
+) -> Result<Value, ApiError> {
+    let svc = svc.inner().clone();
+    blocking(move || {
+        let p = svc.profile(&doc(spec, path, params), &node, sample)?;
+        Ok(serde_json::to_value(p).unwrap_or(Value::Null))
+    })
+    .await
+}
+
+#[tauri::command]
 async fn sql(svc: Svc<'_>, spec: Value, path: Option<PathBuf>, params: Option<IndexMap<String, String>>, node: String) -> Result<String, ApiError> {
     let svc = svc.inner().clone();
     blocking(move || svc.sql(&doc(spec, path, params), &node)).await
@@ -167,6 +184,7 @@ fn main() {
             run,
             cancel,
             preview,
+            profile,
             sql,
             open,
             save,

@@ -22,6 +22,9 @@ struct NodeReq {
     node: String,
     #[serde(default = "default_limit")]
     limit: usize,
+    /// Profile a sample of this many rows.
+    #[serde(default)]
+    sample: Option<u64>,
 }
 
 fn default_limit() -> usize {
@@ -75,6 +78,10 @@ pub fn dispatch(service: &Service, command: &str, body: &str) -> Result<Value, A
         "preview" => {
             let req: NodeReq = parse(body)?;
             v(&service.preview(&req.doc, &req.node, req.limit)?)
+        }
+        "profile" => {
+            let req: NodeReq = parse(body)?;
+            v(&service.profile(&req.doc, &req.node, req.sample)?)
         }
         "sql" => {
             let req: NodeReq = parse(body)?;

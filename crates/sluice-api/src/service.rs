@@ -10,6 +10,7 @@ use serde_json::Value;
 use sluice_core::diagnostic::has_errors;
 use sluice_core::dialect::DuckDb;
 use sluice_core::{Diagnostic, Schema};
+use sluice_engine::profile::Profile;
 use sluice_engine::{check_text, CancelHandle, Engine, Event, History, HistoryRef, Loaded, Recorder, RunOptions, RunSummary, Settings, Table};
 
 use crate::files;
@@ -138,6 +139,16 @@ impl Service {
         let plan = check(&engine, doc).into_plan()?;
         *self.running.lock().unwrap() = Some(engine.cancel_handle());
         let r = engine.preview(&plan, node, limit);
+        *self.running.lock().unwrap() = None;
+        Ok(r?)
+    }
+
+    /// The profile of `node`'s output (of a seeded sample of `sample` rows when given).
+    pub fn profile(&self, doc: &Doc, node: &str, sample: Option<u64>) -> Result<Profile, ApiError> {
+        let engine = engine()?;
+        let plan = check(&engine, doc).into_plan()?;
+        *self.running.lock().unwrap() = Some(engine.cancel_handle());
+        let r = engine.profile(&plan, node, sample);
         *self.running.lock().unwrap() = None;
         Ok(r?)
     }

@@ -81,6 +81,14 @@ fn run_preview_and_save_an_unsaved_document() {
     let h = t.histograms.iter().find(|h| h.column == "score").unwrap();
     assert_eq!(h.nulls, 1);
     assert_eq!(h.bins.iter().map(|b| b.count).sum::<u64>(), 3);
+
+    // The profile tab's statistics: mean and sample std of 0.5, 1.5, 2.5; one null of four.
+    let p = s.profile(&doc, "src", None).unwrap();
+    let score = p.columns.iter().find(|c| c.name == "score").unwrap();
+    assert_eq!((p.rows, score.count, score.nulls), (4, 3, 1));
+    assert_eq!(score.mean, Some(1.5));
+    assert_eq!(score.std, Some(1.0));
+    assert_eq!(score.quantiles.iter().find(|q| q.0 == 0.25).unwrap().1, 1.0);
 }
 
 /// Everything that touches the state folder is in this one test: the folder is process-wide.

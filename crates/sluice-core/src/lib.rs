@@ -18,6 +18,7 @@ pub mod graph;
 pub mod plan;
 pub mod schema;
 pub mod spec;
+pub mod stats;
 pub mod suggest;
 
 pub use diagnostic::{Diagnostic, Severity};
