@@ -1,5 +1,5 @@
-// What the UI does with the backend: open, save, run, preview, check as the document changes,
-// autosave, and recover after a crash. Components call these; they never call the backend.
+// What the UI does with the backend: open, save, run, preview, profile, check as the document
+// changes, autosave, and recover after a crash. Components call these; they never call the backend.
 
 import { createContext, useContext } from 'react';
 import type { StoreApi } from 'zustand/vanilla';
@@ -18,6 +18,8 @@ export interface ControllerOptions {
 export type Controller = ReturnType<typeof createController>;
 
 export const DEFAULT_PREVIEW_LIMIT = 10_000;
+/** Rows the Profile tab's "sample" toggle profiles. */
+export const PROFILE_SAMPLE_ROWS = 100_000;
 
 export function basename(path: string | null): string {
   if (!path) return 'untitled';
@@ -359,6 +361,25 @@ export function createController(backend: Backend, store: StoreApi<Store>, opts:
     }
   }
 
+  /** Profile a node's columns: over all rows, or over a sample of PROFILE_SAMPLE_ROWS when
+   * `sample` (default: the Profile tab's toggle). Failures are kept by node for the tab to show;
+   * like a failed preview they mark the failing node and go into the run log. */
+  async function profile(node: string, opts2: { sample?: boolean } = {}) {
+    const sample = (opts2.sample ?? S().profileSample) ? PROFILE_SAMPLE_ROWS : null;
+    const t0 = opts.now ? opts.now() : performance.now();
+    const req = S().startProfile(node, sample);
+    try {
+      const p = await backend.profile({ ...doc(), node, sample });
+      const ms = Math.round((opts.now ? opts.now() : performance.now()) - t0);
+      S().setProfile(req, p, ms);
+    } catch (e) {
+      const err = toBackendError(e);
+      const failing = err.node && err.node !== node ? err.node : undefined;
+      const now = S().failProfile(req, { message: err.message, code: err.code, node: failing });
+      if (now) S().runError(err.message, err.code, failing ?? now);
+    }
+  }
+
   async function sql(node: string): Promise<string> {
     return backend.sql({ ...doc(), node });
   }
@@ -419,6 +440,7 @@ export function createController(backend: Backend, store: StoreApi<Store>, opts:
     runSelected,
     cancel,
     preview,
+    profile,
     sql,
     checkNow,
     autosaveNow,

@@ -1,11 +1,22 @@
-// The bottom panel: for the selected node its data preview, column profiles and compiled SQL;
-// for the whole run its check results and log.
+// The bottom panel: for the selected node its data preview, column profiles (charts and
+// statistics) and compiled SQL; for the whole run its check results and log.
 
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import type { Column, Histogram, Json, Table } from '../model/types';
-import { DEFAULT_BOTTOM_HEIGHT, shownHistograms, useApp, useStoreApi, type BottomTab, type LogEntry } from '../store/store';
-import { DEFAULT_PREVIEW_LIMIT, formatMs, useController } from '../app/controller';
+import type { Column, ColumnProfile, Histogram, Json, Table } from '../model/types';
+import {
+  DEFAULT_BOTTOM_HEIGHT,
+  shownHistograms,
+  useApp,
+  useStoreApi,
+  type BottomTab,
+  type HistogramSource,
+  type LogEntry,
+  type ProfileError,
+  type ProfileState,
+} from '../store/store';
+import { DEFAULT_PREVIEW_LIMIT, PROFILE_SAMPLE_ROWS, formatMs, useController } from '../app/controller';
+import { columnStats, formatInt, formatNumber, quantileLabel } from '../model/profile';
 import { findNode } from '../model/spec';
 import { SqlEditor } from './SqlEditor';
 import { HistogramChart, formatCount } from './Histogram';
@@ -78,13 +89,71 @@ export function DataTable({ table }: { table: Table }) {
   );
 }
 
-/** Column profiles from a preview or from the last run. `total` is the row count the null share
- * is of; without it (a run's histograms cover every row), each column's own count. */
-function ProfileView({ histograms, total: rows, source }: { histograms: Histogram[]; total: number | null; source: 'preview' | 'run' }) {
-  if (histograms.length === 0) return <div className="panel-empty">No column profiles for this {source === 'run' ? 'run' : 'preview'}.</div>;
+const SOURCE_TEXT: Record<HistogramSource, string> = {
+  run: 'from the last run',
+  preview: 'from the preview',
+  profile: 'from the profile',
+};
+
+/** A column's statistics: a grid of label over value, then the quantiles as one row. */
+function ColumnStats({ c, stale, sampled }: { c: ColumnProfile; stale: boolean; sampled: number | null }) {
+  const note = [stale ? 'The node changed since this profile.' : '', sampled ? `Of a sample of ${formatInt(sampled)} rows.` : '']
+    .filter(Boolean)
+    .join(' ');
+  return (
+    <div className={`pstats${stale ? ' stale' : ''}`} data-testid={`profile-stats-${c.name}`} title={note || undefined}>
+      <dl className="pstats-grid">
+        {columnStats(c).map((st) => (
+          <div className={`pstat${st.wide ? ' wide' : ''}`} key={st.key} title={st.title ? `${st.title}: ${st.value}` : st.value}>
+            <dt>{st.label}</dt>
+            <dd className={st.warn ? 'text-warn' : undefined}>{st.value}</dd>
+          </div>
+        ))}
+      </dl>
+      {c.quantiles.length > 0 && (
+        <div className="pstats-q" role="table" aria-label={`Quantiles of ${c.name}`} style={{ gridTemplateColumns: `repeat(${c.quantiles.length}, minmax(0, 1fr))` }}>
+          {c.quantiles.map(([level, v]) => (
+            <div className="pstats-qcell" role="cell" key={level} title={`${quantileLabel(level)}: ${formatNumber(v)}`}>
+              <span className="pstats-qlabel">{quantileLabel(level)}</span>
+              <span className="pstats-qval">{formatNumber(v)}</span>
+            </div>
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** Column profiles: per column a histogram (from whichever of the preview, the last run and the
+ * profile is fresher) and, once the node was profiled, its statistics. `total` is the row count
+ * the chart's null share is of; without it (a run's histograms cover every row), each column's own
+ * count. */
+function ProfileView({
+  histograms,
+  total: rows,
+  source,
+  profile,
+  banner,
+}: {
+  histograms: Histogram[];
+  total: number | null;
+  source: HistogramSource;
+  profile: ProfileState | undefined;
+  banner?: React.ReactNode;
+}) {
+  const stats = useMemo(() => new Map((profile?.profile.columns ?? []).map((c) => [c.name, c])), [profile]);
+  if (histograms.length === 0)
+    return (
+      <div className="panel-empty">
+        {source === 'profile' ? 'The node has no output columns.' : `No column profiles for this ${source}.`}
+      </div>
+    );
+  const sampled = profile?.profile.sampled_rows ?? null;
   return (
     <div className="profile" data-testid="profile" data-source={source}>
+      {banner}
       {histograms.map((h) => {
+        const c = stats.get(h.column);
         const total = rows ?? h.bins.reduce((a, b) => a + b.count, 0) + h.nulls;
         return (
           <div className="profile-card" key={h.column}>
@@ -94,18 +163,73 @@ function ProfileView({ histograms, total: rows, source }: { histograms: Histogra
               </span>
               <span className="th-type">{h.type}</span>
             </div>
-            <HistogramChart h={h} />
+            <HistogramChart h={h} height={c ? 104 : 120} />
             <div className="profile-foot">
               <span>{h.shape}</span>
-              <span className={h.nulls ? 'text-warn' : ''}>
-                {formatCount(h.nulls)} null{total ? ` (${((h.nulls / Math.max(1, total)) * 100).toFixed(h.nulls && h.nulls < total / 100 ? 2 : 1)}%)` : ''}
-              </span>
+              {/* The statistics say it for the profile's own histograms. */}
+              {!(c && source === 'profile') && (
+                <span className={h.nulls ? 'text-warn' : ''}>
+                  {formatCount(h.nulls)} null{total ? ` (${((h.nulls / Math.max(1, total)) * 100).toFixed(h.nulls && h.nulls < total / 100 ? 2 : 1)}%)` : ''}
+                </span>
+              )}
               <span>{h.bins.length} bins</span>
             </div>
+            {c && <ColumnStats c={c} stale={!!profile?.stale} sampled={sampled} />}
           </div>
         );
       })}
     </div>
+  );
+}
+
+/** A failed profile: its message, where it failed, and a retry. */
+function ProfileFailure({ node, error, inline }: { node: string; error: ProfileError; inline: boolean }) {
+  const ctrl = useController();
+  return (
+    <div className={inline ? 'profile-banner error' : 'panel-empty error'} data-testid="profile-error" role="alert">
+      <span>
+        Profiling <span className="mono">{node}</span> failed
+        {error.node && (
+          <>
+            {' '}
+            in <span className="mono">{error.node}</span>
+          </>
+        )}
+        : {error.message} <span className="mono profile-error-code">{error.code}</span>
+      </span>
+      <button className="btn btn-sm" type="button" onClick={() => void ctrl.profile(node)}>
+        Retry
+      </button>
+    </div>
+  );
+}
+
+/** The Profile tab's bar: which rows the statistics are of, and whether that is a sample. */
+function ProfileCoverage({ profile }: { profile: ProfileState }) {
+  const { rows, sampled_rows } = profile.profile;
+  const stale = profile.stale && <span className="text-warn"> · stale</span>;
+  if (sampled_rows !== null)
+    return (
+      <span
+        className="profile-coverage sampled"
+        data-testid="profile-coverage"
+        data-sampled="true"
+        title={`Statistics of a random sample of ${formatInt(sampled_rows)} of the ${formatInt(rows)} rows${profile.stale ? '; the node changed since' : ''}`}
+      >
+        <span className="profile-sampled-tag">sampled</span> {formatInt(sampled_rows)} of {formatInt(rows)} rows
+        {stale}
+      </span>
+    );
+  return (
+    <span
+      className="profile-coverage muted"
+      data-testid="profile-coverage"
+      data-sampled="false"
+      title={`Statistics of all ${formatInt(rows)} rows${profile.stale ? '; the node changed since' : ''}`}
+    >
+      all {formatInt(rows)} rows profiled
+      {stale}
+    </span>
   );
 }
 
@@ -276,11 +400,40 @@ export function DataPanel() {
   });
   const preview = useApp((s) => (node ? s.previews[node] : undefined));
   const runHists = useApp((s) => (node ? s.runHistograms[node] : undefined));
-  // The Profile tab, like the node's strip, shows the fresher of the preview and the last run.
-  const profile = shownHistograms(preview, runHists);
+  const profiled = useApp((s) => (node ? s.profiles[node] : undefined));
+  const profiling = useApp((s) => (node ? s.profileLoading[node] : undefined));
+  const profileError = useApp((s) => (node ? s.profileErrors[node] : undefined));
+  const sampleOn = useApp((s) => s.profileSample);
+  // The Profile tab, like the node's strip, charts the fresher of the preview, the last run and
+  // the profile; the statistics come from the profile.
+  const profile = shownHistograms(preview, runHists, profiled);
   const loading = useApp((s) => s.previewLoading);
   const logCount = useApp((s) => s.log.length);
   const [limit, setLimit] = useState(DEFAULT_PREVIEW_LIMIT);
+
+  // Opening the Profile tab (or selecting another node in it) profiles the node unless it has a
+  // current profile, one on the way, or a failure to show. Edits do not: Refresh does.
+  const profileTab = open && tab === 'profile' && !!node && exists && kindHasOutput;
+  useEffect(() => {
+    if (!profileTab || !node) return;
+    const s = store.getState();
+    const p = s.profiles[node];
+    if ((p && !p.stale) || s.profileLoading[node] || s.profileErrors[node]) return;
+    void ctrl.profile(node);
+  }, [profileTab, node, store, ctrl]);
+
+  const profileButton = (testId: string) => node && exists && (
+    <button
+      className="btn btn-sm"
+      onClick={() => void ctrl.profile(node)}
+      disabled={!!profiling}
+      data-testid={testId}
+      type="button"
+      title={sampleOn ? `Profile a random sample of ${formatInt(PROFILE_SAMPLE_ROWS)} rows` : 'Profile all rows'}
+    >
+      {profiling ? <Spinner size={12} /> : <IconChart size={12} />} {profiled ? 'Refresh' : 'Profile'}
+    </button>
+  );
 
   const previewButton = (testId: string) => node && exists && (
     <button className="btn btn-sm" onClick={() => ctrl.preview(node, limit)} disabled={loading !== null} data-testid={testId} type="button">
@@ -315,9 +468,41 @@ export function DataPanel() {
         )}
       </div>
     );
-  else if (tab === 'profile' && profile)
-    body = <ProfileView histograms={profile.histograms} total={profile.source === 'preview' && preview ? preview.table.total_rows : null} source={profile.source} />;
-  else if (!preview)
+  else if (tab === 'profile') {
+    const failure = profileError && !profiling ? <ProfileFailure node={node} error={profileError} inline={!!profile} /> : null;
+    if (profile)
+      body = (
+        <ProfileView
+          histograms={profile.histograms}
+          total={profile.source === 'preview' && preview ? preview.table.total_rows : null}
+          source={profile.source}
+          profile={profiled}
+          banner={failure}
+        />
+      );
+    else if (profiling)
+      body = (
+        <div className="panel-empty" data-testid="profile-loading">
+          <Spinner />
+          <span>
+            Profiling <span className="mono">{node}</span>
+            {profiling.sample ? ` (a sample of ${formatInt(profiling.sample)} rows)` : ' (all rows)'}…
+          </span>
+          {loading === node ? null : previewButton('preview-empty')}
+        </div>
+      );
+    else if (failure) body = failure;
+    else
+      body = (
+        <div className="panel-empty">
+          <span>
+            No profile of <span className="mono">{node}</span> yet.
+          </span>
+          {profileButton('profile-empty')}
+          {previewButton('preview-empty')}
+        </div>
+      );
+  } else if (!preview)
     body = (
       <div className="panel-empty">
         {loading === node ? (
@@ -368,12 +553,13 @@ export function DataPanel() {
             <span
               className="muted"
               data-testid="profile-source"
-              title={`Column profiles from the ${profile.source === 'run' ? 'last run (all rows)' : 'preview'}${profile.stale ? '; the node changed since' : ''}`}
+              title={`Charts ${profile.source === 'run' ? 'from the last run (all rows)' : profile.source === 'preview' ? 'from the preview' : 'from the profile'}${profile.stale ? '; the node changed since' : ''}`}
             >
-              {profile.source === 'run' ? 'from the last run' : 'from the preview'}
+              {SOURCE_TEXT[profile.source]}
               {profile.stale && <span className="text-warn"> · stale</span>}
             </span>
           )}
+          {profiled && tab === 'profile' && node && exists && kindHasOutput && <ProfileCoverage profile={profiled} />}
           {preview && tab === 'data' && (
             <span className="muted" data-testid="row-count" title={`showing ${formatRows(preview.table.rows.length)} of ${formatRows(preview.table.total_rows)} rows`}>
               showing {formatRows(preview.table.rows.length)} of {formatRows(preview.table.total_rows)} rows
@@ -382,7 +568,28 @@ export function DataPanel() {
           )}
         </div>
         <div className="datapanel-actions">
-          {node && exists && kindHasOutput && !runTab && tab !== 'sql' && (
+          {profileTab && (
+            <>
+              <label
+                className="profile-sample"
+                title={`Profile a random sample of ${formatInt(PROFILE_SAMPLE_ROWS)} rows instead of all rows (faster on large data)`}
+              >
+                <button
+                  type="button"
+                  role="switch"
+                  aria-checked={sampleOn}
+                  className={`switch${sampleOn ? ' on' : ''}`}
+                  onClick={() => store.getState().setProfileSample(!sampleOn)}
+                  data-testid="profile-sample-toggle"
+                >
+                  <span className="switch-knob" />
+                </button>
+                Sample 100k rows
+              </label>
+              {profileButton('profile-btn')}
+            </>
+          )}
+          {node && exists && kindHasOutput && tab === 'data' && (
             <>
               <select className="input select select-sm" value={limit} onChange={(e) => setLimit(Number(e.target.value))} aria-label="Rows to preview" title="Rows to preview">
                 {[100, 1000, 10000].map((n) => (

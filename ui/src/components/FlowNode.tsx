@@ -106,6 +106,7 @@ function FlowNodeView({ id, selected }: NodeProps<FlowNodeT>) {
   const check = useApp((s) => s.check);
   const preview = useApp((s) => s.previews[id]);
   const runHists = useApp((s) => s.runHistograms[id]);
+  const profiled = useApp((s) => s.profiles[id]);
   const result = useApp((s) => s.checkResults[id]);
   const diags = useMemo(() => check?.diagnostics.filter((d) => d.node === id) ?? EMPTY, [check, id]);
   const ports = node ? nodePorts(kind, node) : [];
@@ -117,8 +118,8 @@ function FlowNodeView({ id, selected }: NodeProps<FlowNodeT>) {
   const named = kind?.inputs.type === 'named';
   const hasOutput = kind?.output ?? true;
   const category = kind?.category ?? 'transform';
-  // From the preview when it is the fresher, else from the last run.
-  const shown = shownHistograms(preview, runHists);
+  // From the fresher of the preview, the last run and the profile.
+  const shown = shownHistograms(preview, runHists, profiled);
   const allHists = shown?.histograms ?? [];
   const hists = allHists.slice(0, STRIP_MAX);
   const moreHists = allHists.slice(STRIP_MAX);

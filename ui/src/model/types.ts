@@ -185,6 +185,43 @@ export interface Table {
   histograms: Histogram[];
 }
 
+// ---------- profile ----------
+
+/** One output column's statistics, computed in one scan by the `profile` command. */
+export interface ColumnProfile {
+  name: string;
+  type: string;
+  shape: 'numeric' | 'temporal' | 'categorical';
+  /** Non-null values. */
+  count: number;
+  nulls: number;
+  /** 0..100 */
+  null_percent: number;
+  distinct: number;
+  /** The distinct count is an estimate. */
+  distinct_approx: boolean;
+  min: number | string | boolean | null;
+  max: number | string | boolean | null;
+  mean: number | null;
+  /** Sample standard deviation (ddof 1). */
+  std: number | null;
+  /** [level, value] at 0.01 0.05 0.25 0.5 0.75 0.95 0.99; numeric columns only (else empty). */
+  quantiles: [number, number][];
+  /** Numeric columns only. */
+  zeros: number | null;
+  negatives: number | null;
+  histogram: Histogram;
+}
+
+export interface Profile {
+  node: string;
+  /** The node's row count. */
+  rows: number;
+  /** Rows the statistics are over when a sample was asked for and taken; null: all rows. */
+  sampled_rows: number | null;
+  columns: ColumnProfile[];
+}
+
 // ---------- files ----------
 
 export interface Opened {

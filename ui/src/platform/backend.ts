@@ -7,6 +7,7 @@ import type {
   CheckResponse,
   Diagnostic,
   Opened,
+  Profile,
   Recovery,
   RunEvent,
   RunSummary,
@@ -36,6 +37,9 @@ export interface Backend {
   run(doc: DocArgs & { target?: string | null }, onEvent: (e: RunEvent) => void): Promise<RunSummary>;
   cancel(): Promise<boolean>;
   preview(args: DocArgs & { node: string; limit: number }): Promise<Table>;
+  /** Column statistics of a node's output; `sample` (rows) profiles a random sample of that size
+   * when the node has more rows (`sampled_rows` says so), null or absent: all rows. */
+  profile(args: DocArgs & { node: string; sample?: number | null }): Promise<Profile>;
   sql(args: DocArgs & { node: string }): Promise<string>;
 
   open(path: string): Promise<Opened>;
@@ -82,6 +86,13 @@ export function toBackendError(e: unknown): BackendError {
     });
   }
   return new BackendError({ code: 'UI000', message: String(e) });
+}
+
+/** The args of `profile`: the document's, the node, and the sample size when there is one. */
+export function profileArgs(a: DocArgs & { node: string; sample?: number | null }): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...docArgs(a), node: a.node };
+  if (a.sample != null) out.sample = a.sample;
+  return out;
 }
 
 /** Drop undefined and null keys so optional args are omitted rather than sent as null. */

@@ -1,7 +1,7 @@
 // Backend over HTTP to the browser bridge (`sluice-bridge`): POST /api/<command> with a JSON body.
 
-import type { Catalog, CheckResponse, Opened, Recovery, RunEvent, RunSummary, Table } from '../model/types';
-import { BackendError, docArgs, toBackendError, type Backend, type DocArgs } from './backend';
+import type { Catalog, CheckResponse, Opened, Profile, Recovery, RunEvent, RunSummary, Table } from '../model/types';
+import { BackendError, docArgs, profileArgs, toBackendError, type Backend, type DocArgs } from './backend';
 
 /** How the HTTP backend asks for a path, since a browser has no file dialogs that yield paths. */
 export type PathPrompt = (req: { mode: 'open' | 'save'; defaultPath?: string | null }) => Promise<string | null>;
@@ -103,6 +103,7 @@ export function createHttpBackend(opts: HttpOptions): Backend {
     },
     cancel: () => call<boolean>('cancel'),
     preview: (a) => call<Table>('preview', { ...docArgs(a), node: a.node, limit: a.limit }),
+    profile: (a) => call<Profile>('profile', profileArgs(a)),
     sql: (a) => call<string>('sql', { ...docArgs(a), node: a.node }),
     open: (path) => call<Opened>('open', { path }),
     save: (path, spec) => call<string>('save', { path, spec }),

@@ -42,6 +42,15 @@ describe('Tauri backend', () => {
     expect(calls[2]).toEqual(['preview', { spec, node: 'n', limit: 50 }]);
   });
 
+  it('passes profile args like preview, the sample only when there is one', async () => {
+    const profile = { node: 'n', rows: 3, sampled_rows: null, columns: [] };
+    answer = async (cmd) => (cmd === 'profile' ? profile : null);
+    expect(await tauriBackend.profile({ spec, path: '/a.sluice.json', params: { k: '1' }, node: 'n', sample: 100_000 })).toEqual(profile);
+    expect(calls[0]).toEqual(['profile', { spec, path: '/a.sluice.json', params: { k: '1' }, node: 'n', sample: 100_000 }]);
+    await tauriBackend.profile({ spec, params: {}, node: 'n', sample: null });
+    expect(calls[1]).toEqual(['profile', { spec, node: 'n' }]);
+  });
+
   it('turns rejected ApiErrors into BackendErrors', async () => {
     answer = () => Promise.reject({ code: 'E200', message: "node 'a' failed: boom", node: 'a' });
     const err = await tauriBackend.sql({ spec, node: 'a' }).then(

@@ -1,8 +1,8 @@
 // Backend over Tauri v2 IPC. The only module (with index.ts) that imports @tauri-apps/*.
 
 import { Channel, invoke } from '@tauri-apps/api/core';
-import type { Catalog, CheckResponse, Opened, Recovery, RunEvent, RunSummary, Spec, Table } from '../model/types';
-import { docArgs, toBackendError, type Backend, type DocArgs } from './backend';
+import type { Catalog, CheckResponse, Opened, Profile, Recovery, RunEvent, RunSummary, Spec, Table } from '../model/types';
+import { docArgs, profileArgs, toBackendError, type Backend, type DocArgs } from './backend';
 
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
   try {
@@ -26,6 +26,7 @@ export const tauriBackend: Backend = {
   },
   cancel: () => call<boolean>('cancel'),
   preview: (a) => call<Table>('preview', { ...docArgs(a), node: a.node, limit: a.limit }),
+  profile: (a) => call<Profile>('profile', profileArgs(a)),
   sql: (a) => call<string>('sql', { ...docArgs(a), node: a.node }),
   open: (path) => call<Opened>('open', { path }),
   save: (path, spec: Spec) => call<string>('save', { path, spec }),

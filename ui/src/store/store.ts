@@ -1,6 +1,6 @@
 // The app's state: the document (the spec, its file, undo history), the view (selection,
 // panels, dialogs) and the run (node statuses, previews, column histograms of the last run,
-// data-quality check results). Document
+// column profiles, data-quality check results). Document
 // edits all go through `commit`, which records undo history and marks results of changed nodes
 // stale; a rename carries everything kept by node id over to the new id, and undo/redo carry it
 // back and forth. (`check` is the spec validation; `checkResults` are the check nodes' verdicts.)
@@ -39,6 +39,7 @@ import type {
   NodeSpec,
   ParamDecl,
   Position,
+  Profile,
   Recovery,
   RunEvent,
   Spec,
@@ -69,15 +70,55 @@ export interface RunHistograms {
   stale: boolean;
 }
 
-/** The histograms a node shows: from whichever of its preview and its last run is fresher (a
- * current one over a stale one, else the later one; the preview on a tie). */
+/** A node's column profile (the `profile` command). */
+export interface ProfileState {
+  profile: Profile;
+  /** The sample size asked for; null: all rows. */
+  sample: number | null;
+  /** When it was asked for: a scan describes the data as it found them when it started. */
+  at: number;
+  /** The node or something upstream changed since it was asked for. */
+  stale: boolean;
+}
+
+/** A profile being computed. */
+export interface ProfileRequest {
+  /** Tells this request's answer from an older one's. */
+  id: number;
+  sample: number | null;
+  at: number;
+  /** The node or something upstream changed since it was asked for: the answer arrives stale. */
+  stale: boolean;
+}
+
+/** Why a node's last profile request failed. */
+export interface ProfileError {
+  message: string;
+  code: string;
+  /** The node that failed, when it is not the profiled one's own fault (an upstream node). */
+  node?: string;
+}
+
+export type HistogramSource = 'preview' | 'run' | 'profile';
+
+/** The histograms a node shows: from whichever of its preview, its last run and its profile is
+ * fresher (a current one over a stale one, else the later one; on a tie the preview, then the
+ * run, then the profile). */
 export function shownHistograms(
   preview: PreviewState | undefined,
   run: RunHistograms | undefined,
-): { histograms: Histogram[]; stale: boolean; source: 'preview' | 'run' } | null {
-  const p = preview && { histograms: preview.table.histograms, stale: preview.stale, at: preview.at, source: 'preview' as const };
-  const r = run && { histograms: run.histograms, stale: run.stale, at: run.at, source: 'run' as const };
-  const pick = !p ? r : !r ? p : p.stale !== r.stale ? (p.stale ? r : p) : p.at >= r.at ? p : r;
+  profile?: ProfileState,
+): { histograms: Histogram[]; stale: boolean; source: HistogramSource } | null {
+  // In tie-breaking order.
+  const candidates = [
+    preview && { histograms: preview.table.histograms, stale: preview.stale, at: preview.at, source: 'preview' as const },
+    run && { histograms: run.histograms, stale: run.stale, at: run.at, source: 'run' as const },
+    profile && { histograms: profile.profile.columns.map((c) => c.histogram), stale: profile.stale, at: profile.at, source: 'profile' as const },
+  ].filter((c) => !!c);
+  let pick: (typeof candidates)[number] | null = null;
+  for (const c of candidates) {
+    if (!pick || (pick.stale && !c.stale) || (pick.stale === c.stale && c.at > pick.at)) pick = c;
+  }
   return pick ? { histograms: pick.histograms, stale: pick.stale, source: pick.source } : null;
 }
 
@@ -172,6 +213,15 @@ export interface State {
   /** Column histograms sent by runs (`node_histograms`), by node id. */
   runHistograms: Record<string, RunHistograms>;
   previewLoading: string | null;
+  /** Column profiles (the `profile` command), by node id. */
+  profiles: Record<string, ProfileState>;
+  /** Profiles being computed, by node id. */
+  profileLoading: Record<string, ProfileRequest>;
+  /** Why the last profile request of a node failed, by node id (until it is asked again or the
+   * node or something upstream changes). */
+  profileErrors: Record<string, ProfileError>;
+  /** The Profile tab's "sample 100k rows" toggle. */
+  profileSample: boolean;
   log: LogEntry[];
   check: CheckResponse | null;
   /** Verdicts of the check nodes in the current (or last) run, by node id, in arrival order. */
@@ -230,6 +280,16 @@ export interface Actions {
   endRun(): void;
   setPreview(node: string, table: Table, limit: number, ms: number): void;
   setPreviewLoading(node: string | null): void;
+  /** A profile of `node` is asked for: returns the request's id (its answer replaces any older one's). */
+  startProfile(node: string, sample: number | null): number;
+  /** The answer to request `id`, kept under its node's current id (renames are followed), which
+   * it returns; null, and dropped, when its node is gone or a newer request replaced it. `ms`:
+   * how long it took. */
+  setProfile(id: number, profile: Profile, ms: number): string | null;
+  /** Request `id` failed: returns its node's current id; null when its node is gone or a newer
+   * request replaced it. */
+  failProfile(id: number, error: ProfileError): string | null;
+  setProfileSample(on: boolean): void;
 }
 
 export type Store = State & Actions;
@@ -237,6 +297,7 @@ export type Store = State & Actions;
 const HISTORY_LIMIT = 200;
 const COALESCE_MS = 1200;
 let toastSeq = 1;
+let profileSeq = 1;
 /** The data panel's height before the user resizes it, and after a double-click on its grip. */
 export const DEFAULT_BOTTOM_HEIGHT = 260;
 
@@ -273,15 +334,24 @@ function initialState(): State {
     previews: {},
     runHistograms: {},
     previewLoading: null,
+    profiles: {},
+    profileLoading: {},
+    profileErrors: {},
+    profileSample: false,
     log: [],
     check: null,
     checkResults: {},
   };
 }
 
-/** Statuses, previews and run histograms after the document changed from `prev` to `next`:
- * results of changed nodes and everything downstream become stale; those of deleted nodes go. */
-function staleAfter(s: State, prev: Spec, next: Spec): Pick<State, 'status' | 'previews' | 'runHistograms' | 'checkResults'> {
+/** Statuses, previews, run histograms and profiles after the document changed from `prev` to
+ * `next`: results of changed nodes and everything downstream become stale (profile errors go,
+ * the edit may have fixed them); those of deleted nodes go. */
+function staleAfter(
+  s: State,
+  prev: Spec,
+  next: Spec,
+): Pick<State, 'status' | 'previews' | 'runHistograms' | 'checkResults' | 'profiles' | 'profileLoading' | 'profileErrors'> {
   const changed = changedNodes(prev, next);
   const ids = new Set(next.nodes.map((n) => n.id));
   const affected = new Set<string>();
@@ -306,12 +376,26 @@ function staleAfter(s: State, prev: Spec, next: Spec): Pick<State, 'status' | 'p
     if (!ids.has(id)) continue;
     runHistograms[id] = affected.has(id) && !h.stale ? { ...h, stale: true } : h;
   }
+  const profiles: Record<string, ProfileState> = {};
+  for (const [id, p] of Object.entries(s.profiles)) {
+    if (!ids.has(id)) continue;
+    profiles[id] = affected.has(id) && !p.stale ? { ...p, stale: true } : p;
+  }
+  // A profile asked for before the change answers for the old definition: it arrives stale.
+  const profileLoading: Record<string, ProfileRequest> = {};
+  for (const [id, r] of Object.entries(s.profileLoading)) {
+    if (!ids.has(id)) continue;
+    profileLoading[id] = affected.has(id) && !r.stale ? { ...r, stale: true } : r;
+  }
+  let profileErrors = s.profileErrors;
+  if (Object.keys(profileErrors).some((id) => !ids.has(id) || affected.has(id)))
+    profileErrors = Object.fromEntries(Object.entries(profileErrors).filter(([id]) => ids.has(id) && !affected.has(id)));
   // Results of changed checks stay listed (the node's stale status says they are old); those
   // of deleted nodes go. Keep the object when nothing went, so subscribers do not re-render.
   let checkResults = s.checkResults;
   if (Object.keys(checkResults).some((id) => !ids.has(id)))
     checkResults = Object.fromEntries(Object.entries(checkResults).filter(([id]) => ids.has(id)));
-  return { status, previews, runHistograms, checkResults };
+  return { status, previews, runHistograms, checkResults, profiles, profileLoading, profileErrors };
 }
 
 /** `o` with the entry of `from` under `to` (it wins over a leftover `to`); `o` itself when
@@ -334,6 +418,9 @@ type PerNode = Pick<
   | 'checkResults'
   | 'measured'
   | 'previewLoading'
+  | 'profiles'
+  | 'profileLoading'
+  | 'profileErrors'
   | 'check'
 >;
 
@@ -366,6 +453,9 @@ function followRename(s: PerNode, r: Rename): PerNode {
     checkResults: renameKey(s.checkResults, from, to, (c) => ({ ...c, node: to })),
     measured: renameKey(s.measured, from, to),
     previewLoading: s.previewLoading === from ? to : s.previewLoading,
+    profiles: renameKey(s.profiles, from, to, (p) => ({ ...p, profile: { ...p.profile, node: to } })),
+    profileLoading: renameKey(s.profileLoading, from, to),
+    profileErrors: renameKey(s.profileErrors, from, to),
     check: renameInCheck(s.check, r),
   };
 }
@@ -465,6 +555,9 @@ export function createAppStore(init?: Partial<State>): StoreApi<Store> {
         status: {},
         previews: {},
         runHistograms: {},
+        profiles: {},
+        profileLoading: {},
+        profileErrors: {},
         check: null,
         checkResults: {},
         measured: {},
@@ -757,6 +850,50 @@ export function createAppStore(init?: Partial<State>): StoreApi<Store> {
 
     setPreviewLoading(node) {
       set({ previewLoading: node });
+    },
+
+    startProfile(node, sample) {
+      const s = get();
+      const id = profileSeq++;
+      let profileErrors = s.profileErrors;
+      if (node in profileErrors) {
+        profileErrors = { ...profileErrors };
+        delete profileErrors[node];
+      }
+      set({ profileLoading: { ...s.profileLoading, [node]: { id, sample, at: Date.now(), stale: false } }, profileErrors });
+      return id;
+    },
+
+    setProfile(id, profile, ms) {
+      const s = get();
+      const found = Object.entries(s.profileLoading).find(([, r]) => r.id === id);
+      if (!found) return null;
+      const [node, req] = found;
+      const profileLoading = { ...s.profileLoading };
+      delete profileLoading[node];
+      const kept: ProfileState = { profile: { ...profile, node }, sample: req.sample, at: req.at, stale: req.stale };
+      set({
+        profiles: { ...s.profiles, [node]: kept },
+        profileLoading,
+        // Like a preview, a current profile tells the node's row count.
+        ...(req.stale ? {} : { status: { ...s.status, [node]: { state: 'done' as const, rows: profile.rows, ms } } }),
+      });
+      return node;
+    },
+
+    failProfile(id, error) {
+      const s = get();
+      const found = Object.entries(s.profileLoading).find(([, r]) => r.id === id);
+      if (!found) return null;
+      const [node] = found;
+      const profileLoading = { ...s.profileLoading };
+      delete profileLoading[node];
+      set({ profileLoading, profileErrors: { ...s.profileErrors, [node]: error } });
+      return node;
+    },
+
+    setProfileSample(on) {
+      set({ profileSample: on });
     },
   }));
 }

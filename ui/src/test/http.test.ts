@@ -27,6 +27,16 @@ describe('HTTP backend', () => {
     expect(f.calls[1].body).toEqual({ spec, path: '/a/b.sluice.json', params: { n: '1' } });
   });
 
+  it('posts profile with the node and the sample when there is one', async () => {
+    const profile = { node: 'n', rows: 3, sampled_rows: null, columns: [] };
+    const f = fakeFetch({ profile: { body: profile } });
+    const b = createHttpBackend({ promptPath: async () => null, fetchImpl: f.impl });
+    expect(await b.profile({ spec, node: 'n', sample: 100_000 })).toEqual(profile);
+    expect(f.calls[0]).toEqual({ url: '/api/profile', body: { spec, node: 'n', sample: 100_000 } });
+    await b.profile({ spec, path: '/a/b.sluice.json', node: 'n' });
+    expect(f.calls[1].body).toEqual({ spec, path: '/a/b.sluice.json', node: 'n' });
+  });
+
   /** A fetch whose run_stream body arrives in the given chunks. */
   function streamingFetch(chunks: string[]) {
     const calls: { url: string; body: unknown }[] = [];

@@ -3,11 +3,12 @@
 // check_finished like the engine: they pass unless `checkFailures` names them; a failed
 // error-severity check skips everything downstream and fails the run (other branches still run).
 // Like runs started from the app, every node with an output sends node_histograms right after its
-// node_finished (mockRunHistograms: over its row count).
+// node_finished (mockRunHistograms: over its row count). `profile` answers mockProfile: the node has
+// `profileRows` rows (1,234 unless set), sampled when a smaller sample is asked for.
 
 import type { Backend, DocArgs } from '../platform/backend';
 import { BackendError } from '../platform/backend';
-import type { Catalog, CheckResponse, CheckResult, Column, Histogram, JsonObject, Recovery, RunEvent, RunSummary, Spec, Table } from '../model/types';
+import type { Catalog, CheckResponse, CheckResult, Column, ColumnProfile, Histogram, JsonObject, Profile, Recovery, RunEvent, RunSummary, Spec, Table } from '../model/types';
 import { descendants } from '../model/spec';
 import catalogJson from './fixtures/catalog.json';
 
@@ -31,6 +32,8 @@ export interface MockBackend extends Backend {
   failRun?: { code: string; message: string; node?: string };
   /** Check node id -> how many of its rows fail the check (absent: all pass). */
   checkFailures: Record<string, number>;
+  /** Rows of every node as `profile` sees them. */
+  profileRows: number;
   callsOf(cmd: string): MockCall[];
 }
 
@@ -76,6 +79,141 @@ export function mockRunHistograms(rows: number): Histogram[] {
   ];
 }
 
+const LEVELS = [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99];
+
+/** "2023-01" for 0, "2024-07" for 18: months from January 2023. */
+const month = (k: number) => `${2023 + Math.floor(k / 12)}-${String((k % 12) + 1).padStart(2, '0')}`;
+
+/** A histogram of `n` values spread evenly over `bins` bins from lo to hi. */
+function evenBins(column: string, type: string, n: number, lo: number, hi: number, bins: number, nulls: number): Histogram {
+  const w = (hi - lo) / bins;
+  return {
+    column,
+    type,
+    shape: 'numeric',
+    bins: Array.from({ length: bins }, (_, i) => {
+      const a = lo + i * w;
+      const b = a + w;
+      const count = Math.floor(n / bins) + (i < n % bins ? 1 : 0);
+      return { label: `${+a.toFixed(2)} – ${+b.toFixed(2)}`, lo: a, hi: b, count };
+    }),
+    nulls,
+  };
+}
+
+/** A node's profile: `id` (numeric, exact), `name` (categorical, distinct estimated), `amount`
+ * (numeric with nulls, zeros and negatives), `created_at` (temporal). Over `sample` rows when that
+ * is fewer than `rows` (then `sampled_rows` says so). */
+export function mockProfile(node: string, rows: number, sample: number | null = null): Profile {
+  const sampled = sample !== null && sample < rows ? sample : null;
+  const n = sampled ?? rows;
+  const pct = (k: number) => (n ? (k / n) * 100 : 0);
+  const id: ColumnProfile = {
+    name: 'id',
+    type: 'BIGINT',
+    shape: 'numeric',
+    count: n,
+    nulls: 0,
+    null_percent: 0,
+    distinct: n,
+    distinct_approx: false,
+    min: 1,
+    max: rows,
+    mean: (rows + 1) / 2,
+    std: Math.sqrt((rows * (rows + 1)) / 12),
+    quantiles: LEVELS.map((l) => [l, Math.round(1 + (rows - 1) * l)]),
+    zeros: 0,
+    negatives: 0,
+    histogram: evenBins('id', 'BIGINT', n, 1, rows, 8, 0),
+  };
+  const nameNulls = Math.floor(n / 7);
+  const named = n - nameNulls;
+  const top = [0.31, 0.22, 0.14, 0.09].map((f) => Math.floor(named * f));
+  const name: ColumnProfile = {
+    name: 'name',
+    type: 'VARCHAR',
+    shape: 'categorical',
+    count: named,
+    nulls: nameNulls,
+    null_percent: pct(nameNulls),
+    distinct: Math.round(named * 0.0371) + 3,
+    distinct_approx: true,
+    min: 'Aachen',
+    max: 'Zwolle',
+    mean: null,
+    std: null,
+    quantiles: [],
+    zeros: null,
+    negatives: null,
+    histogram: {
+      column: 'name',
+      type: 'VARCHAR',
+      shape: 'categorical',
+      bins: [
+        ...['Berlin', 'Lyon', 'Porto', 'Turin'].map((label, i) => ({ label, lo: null, hi: null, count: top[i] })),
+        { label: '(other)', lo: null, hi: null, count: named - top.reduce((a, b) => a + b, 0) },
+      ],
+      nulls: nameNulls,
+    },
+  };
+  const amountNulls = Math.round(n * 0.0123);
+  const amounts = n - amountNulls;
+  const amount: ColumnProfile = {
+    name: 'amount',
+    type: 'DOUBLE',
+    shape: 'numeric',
+    count: amounts,
+    nulls: amountNulls,
+    null_percent: pct(amountNulls),
+    distinct: Math.round(amounts * 0.87),
+    distinct_approx: false,
+    min: -12.5,
+    max: 1999.99,
+    mean: 48.73214,
+    std: 31.415926,
+    quantiles: [
+      [0.01, -3.25],
+      [0.05, 2.5],
+      [0.25, 21.75],
+      [0.5, 44.1],
+      [0.75, 69.9],
+      [0.95, 112.3456],
+      [0.99, 180.05],
+    ],
+    zeros: Math.round(amounts * 0.004),
+    negatives: Math.round(amounts * 0.021),
+    histogram: evenBins('amount', 'DOUBLE', amounts, -12.5, 1999.99, 12, amountNulls),
+  };
+  const created: ColumnProfile = {
+    name: 'created_at',
+    type: 'TIMESTAMP',
+    shape: 'temporal',
+    count: n,
+    nulls: 0,
+    null_percent: 0,
+    distinct: Math.round(n * 0.998),
+    distinct_approx: false,
+    min: '2023-01-01 00:04:12',
+    max: '2024-06-30 23:51:08',
+    mean: null,
+    std: null,
+    quantiles: [],
+    zeros: null,
+    negatives: null,
+    histogram: {
+      ...evenBins('created_at', 'TIMESTAMP', n, 0, 18, 6, 0),
+      shape: 'temporal',
+      bins: evenBins('created_at', 'TIMESTAMP', n, 0, 18, 6, 0).bins.map((b, i) => ({
+        ...b,
+        label: `${month(i * 3)} – ${month(i * 3 + 3)}`,
+        lo: null,
+        hi: null,
+      })),
+    },
+  };
+  return { node, rows, sampled_rows: sampled, columns: [id, name, amount, created] };
+}
+
 function topo(spec: Spec, target?: string | null): string[] {
   const out: string[] = [];
   const seen = new Set<string>();
@@ -104,6 +242,7 @@ export function createMockBackend(overrides: Partial<MockBackend> = {}): MockBac
     schemas: {},
     nextPath: null,
     checkFailures: {},
+    profileRows: 1234,
     callsOf: (cmd) => calls.filter((c) => c.cmd === cmd),
     async catalog() {
       log('catalog');
@@ -188,6 +327,10 @@ export function createMockBackend(overrides: Partial<MockBackend> = {}): MockBac
         ],
       };
       return table;
+    },
+    async profile(a) {
+      log('profile', a);
+      return mockProfile(a.node, m.profileRows, a.sample ?? null);
     },
     async sql(a) {
       log('sql', a);

@@ -1,8 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
 import { findNode } from '../model/spec';
-import { isDirty, shownHistograms, type PreviewState, type RunHistograms } from '../store/store';
-import type { CheckResult, Histogram, Table } from '../model/types';
+import { isDirty, shownHistograms, type PreviewState, type ProfileState, type RunHistograms } from '../store/store';
+import type { CheckResult, Histogram, Profile, Table } from '../model/types';
 import { sampleSpec, smallSpec, storeWith } from './helpers';
+import { mockProfile } from './mockBackend';
 
 describe('store: document edits', () => {
   it('adds a node with a readable unique id and the schema defaults', () => {
@@ -476,5 +477,130 @@ describe('store: column histograms from runs', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe('store: column profiles', () => {
+  const profileOf = (node: string, rows = 40): Profile => mockProfile(node, rows);
+
+  /** src and keep profiled (current), nothing in flight. */
+  function profiledStore() {
+    const store = storeWith(smallSpec());
+    for (const id of ['src', 'keep']) {
+      const req = store.getState().startProfile(id, null);
+      expect(store.getState().setProfile(req, profileOf(id), 7)).toBe(id);
+    }
+    return store;
+  }
+
+  it('keeps a profile by node with the sample asked for; it tells the node its row count', () => {
+    const store = storeWith(smallSpec());
+    const req = store.getState().startProfile('keep', 100_000);
+    expect(store.getState().profileLoading.keep).toMatchObject({ id: req, sample: 100_000, stale: false });
+    expect(store.getState().setProfile(req, profileOf('keep', 2_000_000), 12)).toBe('keep');
+    const st = store.getState();
+    expect(st.profileLoading).toEqual({});
+    expect(st.profiles.keep).toMatchObject({ sample: 100_000, stale: false, profile: { rows: 2_000_000, sampled_rows: null } });
+    expect(st.status.keep).toEqual({ state: 'done', rows: 2_000_000, ms: 12 });
+  });
+
+  it('an answer replaced by a newer request, or whose node went, is dropped', () => {
+    const store = storeWith(smallSpec());
+    const old = store.getState().startProfile('keep', null);
+    const cur = store.getState().startProfile('keep', 100_000);
+    expect(store.getState().setProfile(old, profileOf('keep'), 1)).toBeNull();
+    expect(store.getState().profiles.keep).toBeUndefined();
+    expect(store.getState().profileLoading.keep.id).toBe(cur);
+    const gone = store.getState().startProfile('other', null);
+    store.getState().deleteNodes(['other']);
+    expect(store.getState().profileLoading.other).toBeUndefined();
+    expect(store.getState().setProfile(gone, profileOf('other'), 1)).toBeNull();
+    expect(store.getState().failProfile(gone, { message: 'x', code: 'E1' })).toBeNull();
+    expect(Object.keys(store.getState().profiles)).toEqual([]);
+  });
+
+  it('go stale with their node and downstream, not upstream, not on moves; deleted nodes drop theirs', () => {
+    const store = profiledStore();
+    store.getState().moveNodes({ keep: { x: 300, y: 40 } });
+    expect(store.getState().profiles.keep.stale).toBe(false);
+    const src = store.getState().profiles.src;
+    store.getState().setParams('keep', { predicate: 'x > 2' });
+    expect(store.getState().profiles.keep.stale).toBe(true);
+    expect(store.getState().profiles.keep.profile.columns.map((c) => c.name)).toEqual(['id', 'name', 'amount', 'created_at']); // kept, dimmed
+    expect(store.getState().profiles.src).toBe(src);
+    store.getState().setParams('src', { path: 'c.csv' });
+    expect(store.getState().profiles.src.stale).toBe(true);
+    store.getState().deleteNodes(['keep']);
+    expect(Object.keys(store.getState().profiles)).toEqual(['src']);
+    store.getState().undo(); // keep comes back, without its profile (it was deleted with it)
+    expect(store.getState().profiles.keep).toBeUndefined();
+  });
+
+  it('a profile asked for before an edit upstream arrives stale, and does not touch the status', () => {
+    const store = storeWith(smallSpec());
+    const req = store.getState().startProfile('keep', null);
+    store.getState().setParams('src', { path: 'c.csv' });
+    expect(store.getState().profileLoading.keep.stale).toBe(true);
+    expect(store.getState().setProfile(req, profileOf('keep'), 3)).toBe('keep');
+    expect(store.getState().profiles.keep.stale).toBe(true);
+    expect(store.getState().status.keep).toBeUndefined();
+  });
+
+  it('a failure is kept by node until it is asked again or the node changes', () => {
+    const store = storeWith(smallSpec());
+    let req = store.getState().startProfile('keep', null);
+    expect(store.getState().failProfile(req, { message: 'boom', code: 'E200', node: 'src' })).toBe('keep');
+    expect(store.getState().profileErrors.keep).toEqual({ message: 'boom', code: 'E200', node: 'src' });
+    expect(store.getState().profileLoading).toEqual({});
+    req = store.getState().startProfile('keep', null); // asking again clears it
+    expect(store.getState().profileErrors.keep).toBeUndefined();
+    store.getState().failProfile(req, { message: 'boom', code: 'E200' });
+    store.getState().moveNodes({ keep: { x: 1, y: 1 } });
+    expect(store.getState().profileErrors.keep).toBeDefined();
+    store.getState().setParams('src', { path: 'fixed.csv' }); // upstream: the edit may have fixed it
+    expect(store.getState().profileErrors).toEqual({});
+  });
+
+  it('follow a rename (in flight too), come back on undo, and go on open', () => {
+    const store = profiledStore();
+    const req = store.getState().startProfile('keep', 100_000);
+    store.getState().renameNode('keep', 'big');
+    let st = store.getState();
+    expect(st.profiles.keep).toBeUndefined();
+    expect(st.profiles.big).toMatchObject({ stale: false, profile: { node: 'big' } });
+    expect(st.profileLoading.big).toMatchObject({ id: req, stale: false });
+    // The answer to the request made as keep lands on big.
+    expect(store.getState().setProfile(req, profileOf('keep', 99), 1)).toBe('big');
+    expect(store.getState().profiles.big).toMatchObject({ sample: 100_000, stale: false, profile: { node: 'big', rows: 99 } });
+    store.getState().undo();
+    st = store.getState();
+    expect(st.profiles.big).toBeUndefined();
+    expect(st.profiles.keep).toMatchObject({ profile: { node: 'keep', rows: 99 } });
+    store.getState().startProfile('src', null);
+    store.getState().loadDocument(smallSpec(), null);
+    st = store.getState();
+    expect(st.profiles).toEqual({});
+    expect(st.profileLoading).toEqual({});
+    expect(st.profileErrors).toEqual({});
+  });
+
+  it('charts come from the fresher of preview, run and profile; the profile loses ties', () => {
+    const hist = (column: string): Histogram => ({ column, type: 'BIGINT', shape: 'numeric', bins: [], nulls: 0 });
+    const preview = (at: number, stale = false): PreviewState => ({
+      table: { columns: [], rows: [], total_rows: 1, histograms: [hist('p')] },
+      limit: 100,
+      at,
+      stale,
+    });
+    const run = (at: number, stale = false): RunHistograms => ({ histograms: [hist('r')], at, stale });
+    const prof = (at: number, stale = false): ProfileState => ({ profile: profileOf('keep'), sample: null, at, stale });
+    expect(shownHistograms(undefined, undefined, prof(1))).toMatchObject({ source: 'profile', stale: false });
+    expect(shownHistograms(undefined, undefined, prof(1))!.histograms.map((h) => h.column)).toEqual(['id', 'name', 'amount', 'created_at']);
+    expect(shownHistograms(preview(1), run(2), prof(3))?.source).toBe('profile');
+    expect(shownHistograms(preview(3), run(2), prof(1))?.source).toBe('preview');
+    expect(shownHistograms(undefined, run(2), prof(2))?.source).toBe('run');
+    expect(shownHistograms(preview(2), undefined, prof(2))?.source).toBe('preview');
+    expect(shownHistograms(preview(5, true), run(4, true), prof(1))).toMatchObject({ source: 'profile', stale: false });
+    expect(shownHistograms(preview(1), run(2, true), prof(3, true))?.source).toBe('preview');
   });
 });
