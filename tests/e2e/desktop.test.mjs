@@ -125,9 +125,20 @@ test('the app runs the sample pipeline to the same bytes as the CLI, previews a 
     await sleep(800);
     if (shots) screenshot('designer-node-preview.png');
     await app.click('tab-profile');
-    await app.byTestId('profile');
-    await sleep(800);
-    if (shots) screenshot('designer-profile.png');
+    await app.byTestId('profile-stats-revenue', 30000);
+    assert.match(await app.text('profile-stats-revenue'), /4,200/);
+    if (shots) {
+      // A taller data panel shows the statistics under the charts.
+      await app.exec(`
+        const g = document.querySelector('[data-testid="bottom-resize"]');
+        const r = g.getBoundingClientRect();
+        const at = (y) => ({ bubbles: true, clientX: r.x + 20, clientY: y, pointerId: 1, button: 0, isPrimary: true });
+        g.dispatchEvent(new PointerEvent('pointerdown', at(r.y + 2)));
+        window.dispatchEvent(new PointerEvent('pointermove', at(r.y - 330)));
+        window.dispatchEvent(new PointerEvent('pointerup', at(r.y - 330)));`);
+      await sleep(800);
+      screenshot('designer-profile.png');
+    }
 
     // The same pipeline on the inputs with injected problems: four checks fail, nothing below runs.
     await app.exec(`document.activeElement?.blur(); window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));`);
