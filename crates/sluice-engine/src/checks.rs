@@ -2,7 +2,10 @@
 
 use duckdb::Connection;
 use serde::Serialize;
+use std::collections::BTreeMap;
+
 use sluice_core::catalog::check::{CheckSeverity, CheckSql, FindingLevel, Rule};
+use sluice_core::catalog::check_drift::{test_column, CatKey, ColumnDrift, DriftColumn, DriftSpec, DriftType, Sample};
 
 use crate::preview::{rows, Rows};
 use crate::run::clean_message;
@@ -31,6 +34,9 @@ pub struct CheckResult {
     pub message: String,
     /// Some failing rows.
     pub samples: Option<Rows>,
+    /// Kind-specific measurements (`check_drift`: one object per column); absent for most checks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<serde_json::Value>,
 }
 
 /// Pass, or how a failure counts.
@@ -78,6 +84,9 @@ pub(crate) fn evaluate(
         let baseline = baseline.unwrap_or(Baseline::Missing("no run history".into()));
         return Ok(change_result(node, kind, check, element_count, baseline));
     }
+    if let Rule::Drift(spec) = &check.rule {
+        return drift_result(conn, node, kind, check, spec, element_count);
+    }
     let row_rule = matches!(check.rule, Rule::Mostly(_));
     let observed = if row_rule {
         (counted > 0).then(|| (counted - unexpected) as f64 / counted as f64)
@@ -113,7 +122,116 @@ pub(crate) fn evaluate(
         unexpected_percent,
         message,
         samples,
+        details: None,
     })
+}
+
+/// The non-missing values of one column of `relation`: finite numbers, or category counts.
+fn drift_sample(conn: &Connection, relation: &str, col: &DriftColumn) -> duckdb::Result<Sample> {
+    let c = &col.ident;
+    match col.ty {
+        DriftType::Integer | DriftType::Float => {
+            // Evidently drops NaN and ±inf along with nulls.
+            let sql = format!(
+                "SELECT v FROM (SELECT CAST({c} AS DOUBLE) AS v FROM {relation}) WHERE v IS NOT NULL AND isfinite(v)"
+            );
+            let mut stmt = conn.prepare(&sql)?;
+            let values = stmt.query_map([], |r| r.get::<_, f64>(0))?.collect::<duckdb::Result<Vec<f64>>>()?;
+            Ok(Sample::Numeric(values))
+        }
+        DriftType::Categorical => {
+            let sql = format!(
+                "SELECT CAST({c} AS VARCHAR) AS v, count(*) FROM {relation} WHERE {c} IS NOT NULL GROUP BY 1"
+            );
+            let mut stmt = conn.prepare(&sql)?;
+            let counts = stmt
+                .query_map([], |r| Ok((CatKey::Text(r.get::<_, String>(0)?), r.get::<_, i64>(1)? as u64)))?
+                .collect::<duckdb::Result<BTreeMap<CatKey, u64>>>()?;
+            Ok(Sample::Counts(counts))
+        }
+    }
+}
+
+/// Test every column for drift and decide on the share of drifted ones.
+fn drift_result(
+    conn: &Connection,
+    node: &str,
+    kind: &str,
+    check: &CheckSql,
+    spec: &DriftSpec,
+    element_count: u64,
+) -> Result<CheckResult, EngineError> {
+    let fail = |e: duckdb::Error| EngineError::Node { node: node.to_string(), message: clean_message(&e) };
+    let mut columns = Vec::with_capacity(spec.columns.len());
+    for col in &spec.columns {
+        let reference = drift_sample(conn, &spec.reference, col).map_err(fail)?;
+        let current = drift_sample(conn, &spec.input, col).map_err(fail)?;
+        columns.push(test_column(col, reference, current));
+    }
+    let drifted: Vec<&ColumnDrift> = columns.iter().filter(|c| c.drifted).collect();
+    let observed = (!columns.is_empty()).then(|| drifted.len() as f64 / columns.len() as f64);
+    let passed = check.rule.passes(0, 0, observed);
+    let status = match (passed, check.severity) {
+        (true, _) => CheckStatus::Pass,
+        (false, CheckSeverity::Warn) => CheckStatus::Warn,
+        (false, CheckSeverity::Error) => CheckStatus::Fail,
+    };
+    let verdict = if passed { "passed" } else { "failed" };
+    let shown = |c: &ColumnDrift| match (&c.error, c.score) {
+        (Some(e), _) => format!("{} ({}: {e})", c.column, c.method),
+        (None, Some(s)) => {
+            let op = match c.method {
+                "ks" => "≤",
+                "chisquare" | "z" => "<",
+                _ => "≥",
+            };
+            let what = if c.score_type == "p_value" { format!("{} p", c.method) } else { c.method.to_string() };
+            format!("{} ({what} = {} {op} {})", c.column, trim_float_sig(s), trim_float(c.threshold))
+        }
+        (None, None) => format!("{} ({}: undefined)", c.column, c.method),
+    };
+    let message = if drifted.is_empty() {
+        format!("{}: {verdict}, 0 of {} columns drifted", check.description, columns.len())
+    } else {
+        format!(
+            "{}: {verdict}, {} of {} columns drifted: {}",
+            check.description,
+            drifted.len(),
+            columns.len(),
+            drifted.iter().map(|c| shown(c)).collect::<Vec<_>>().join(", ")
+        )
+    };
+    Ok(CheckResult {
+        node: node.to_string(),
+        kind: kind.to_string(),
+        check: check.description.clone(),
+        severity: check.severity,
+        status,
+        observed,
+        threshold: check.threshold.clone().unwrap_or_else(|| check.rule.threshold()),
+        element_count,
+        unexpected_count: None,
+        unexpected_percent: None,
+        message,
+        samples: None,
+        details: Some(serde_json::to_value(&columns).unwrap_or_default()),
+    })
+}
+
+/// A score for people: 4 significant digits (`0.0001234`, `0.3456`, `12.35`).
+fn trim_float_sig(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return format!("{v}");
+    }
+    let s = format!("{v:.3e}");
+    match s.parse::<f64>() {
+        Ok(r) if r.abs() >= 1e-4 => {
+            let digits = (3 - r.abs().log10().floor() as i32).max(0) as usize;
+            let t = format!("{r:.digits$}");
+            if t.contains('.') { t.trim_end_matches('0').trim_end_matches('.').to_string() } else { t }
+        }
+        _ => s,
+    }
 }
 
 /// A row-count change against the last successful run. With no baseline the check cannot judge:
@@ -152,6 +270,7 @@ fn change_result(node: &str, kind: &str, check: &CheckSql, rows: u64, baseline: 
         unexpected_percent: None,
         message,
         samples: None,
+        details: None,
     }
 }
 
@@ -174,7 +293,7 @@ fn message(check: &CheckSql, passed: bool, rows: u64, counted: u64, unexpected: 
             check.description,
             100.0 * unexpected as f64 / counted.max(1) as f64
         ),
-        Rule::Range { .. } | Rule::ChangeFromPrevious { .. } => match observed {
+        Rule::Range { .. } | Rule::ChangeFromPrevious { .. } | Rule::Drift(_) => match observed {
             Some(v) => format!("{}: {verdict}, observed {}", check.description, trim_float(v)),
             None if rows == 0 => format!("{}: {verdict}, nothing to measure: the input has no rows", check.description),
             None if counted == 0 => {

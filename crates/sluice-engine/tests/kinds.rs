@@ -26,7 +26,8 @@
 //!
 //! - `expected_check.json` (check kinds, instead of `expected.csv`): the fields the check result
 //!   must have, e.g. `{"status": "fail", "unexpected_count": 2, "unexpected_percent": 40.0}`
-//!   (numbers compared to 1e-9; `"samples": N` is the number of sample rows). The harness also
+//!   (numbers compared to 1e-9, also inside arrays and objects such as `details`, whose objects
+//!   are compared on the keys given; `"samples": N` is the number of sample rows). The harness also
 //!   checks that the node passes its input through unchanged (its `input` port when it has several).
 //!
 //! Every case runs on a temporary copy of its directory, so outputs never land in the repo.
@@ -545,11 +546,7 @@ fn check_result(engine: &Engine, plan: &sluice_core::Plan, expected: &Path, prob
         } else {
             got.get(field).cloned().unwrap_or(Value::Null)
         };
-        let same = match (w.as_f64(), g.as_f64()) {
-            (Some(a), Some(b)) => (a - b).abs() <= 1e-9,
-            _ => *w == g,
-        };
-        if !same {
+        if !json_close(w, &g) {
             problems.push(format!("check result field '{field}': expected {w}, got {g} ({})", result.message));
         }
     }
@@ -562,6 +559,17 @@ fn check_result(engine: &Engine, plan: &sluice_core::Plan, expected: &Path, prob
         problems.push(d);
     }
     Ok(())
+}
+
+/// JSON equality with numbers compared to 1e-9, recursively (arrays element by element, objects
+/// on the expected keys only).
+fn json_close(w: &Value, g: &Value) -> bool {
+    match (w, g) {
+        (Value::Number(_), Value::Number(_)) => (w.as_f64().unwrap() - g.as_f64().unwrap()).abs() <= 1e-9,
+        (Value::Array(a), Value::Array(b)) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| json_close(x, y)),
+        (Value::Object(a), Value::Object(b)) => a.iter().all(|(k, x)| json_close(x, b.get(k).unwrap_or(&Value::Null))),
+        _ => w == g,
+    }
 }
 
 fn indent(s: &str) -> String {

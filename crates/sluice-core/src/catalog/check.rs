@@ -41,6 +41,10 @@ pub enum Rule {
     /// `observed` (the relative change from the baseline the engine reads from the run history)
     /// lies within ±`max_change`.
     ChangeFromPrevious { max_change: f64 },
+    /// Distribution drift against a reference input (`check_drift`): the engine tests each
+    /// column and `observed` is the share of drifted columns, which must stay below
+    /// `drift_share` (Evidently: the dataset drifts when the share is `>= drift_share`).
+    Drift(super::check_drift::DriftSpec),
 }
 
 impl Rule {
@@ -57,6 +61,7 @@ impl Rule {
                 lo && hi
             }
             Rule::ChangeFromPrevious { max_change } => observed.is_some_and(|v| v.abs() <= max_change + 1e-12),
+            Rule::Drift(ref d) => observed.is_some_and(|v| v < d.drift_share),
         }
     }
 
@@ -74,6 +79,7 @@ impl Rule {
                 (None, None) => "any".into(),
             },
             Rule::ChangeFromPrevious { max_change } => format!("within ±{}%", max_change * 100.0),
+            Rule::Drift(ref d) => format!("drifted share < {}", d.drift_share),
         }
     }
 }

@@ -10,6 +10,7 @@ mod cast;
 pub mod check;
 mod check_accepted_values;
 mod check_between;
+pub mod check_drift;
 mod check_duplicate_fraction;
 mod check_freshness;
 mod check_not_null;
@@ -312,6 +313,7 @@ pub fn registry() -> &'static [&'static dyn DynKind] {
             &check_freshness::CheckFreshness,
             &check_relationships::CheckRelationships,
             &check_schema::CheckSchema,
+            &check_drift::CheckDrift,
             &write_parquet::WriteParquet,
             &write_csv::WriteCsv,
             &write_duckdb::WriteDuckDb,
