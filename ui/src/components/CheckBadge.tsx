@@ -1,7 +1,7 @@
 // The verdict of a data-quality check: a status glyph and the small badge a check node wears.
 
 import type { CheckResult } from '../model/types';
-import { STATUS_WORD, formatObserved, unexpectedText } from '../model/checks';
+import { STATUS_WORD, driftSummary, formatObserved, unexpectedText } from '../model/checks';
 import { IconCheck, IconError, IconWarning, IconX } from './icons';
 
 /** `bare` drops the ring of the error glyph, for places that draw their own filled circle. */
@@ -13,7 +13,9 @@ export function CheckStatusIcon({ status, size = 12, bare }: { status: CheckResu
 
 /** Multi-line hover text: what was checked, what was seen, how much failed. */
 export function checkTooltip(r: CheckResult): string {
-  const lines = [r.check, `observed ${formatObserved(r.observed)} · expected ${r.threshold}`];
+  const drift = driftSummary(r);
+  const observed = drift ? `${drift.text} (share ${formatObserved(r.observed)})` : formatObserved(r.observed);
+  const lines = [r.check, `observed ${observed} · expected ${r.threshold}`];
   const unexpected = unexpectedText(r);
   if (unexpected) lines.push(`unexpected: ${unexpected}`);
   if (r.status !== 'pass' && r.message) lines.push(r.message);

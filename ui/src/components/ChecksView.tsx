@@ -1,9 +1,20 @@
 // The data panel's Checks tab: every data-quality verdict of the last run, worst first, each
-// expandable to the failing rows the engine sampled.
+// expandable to the failing rows the engine sampled, or, for drift checks, to the per-column tests.
 
 import { useMemo, useState } from 'react';
-import type { CheckResult } from '../model/types';
-import { countChecks, formatObserved, sortedChecks, unexpectedText } from '../model/checks';
+import type { CheckResult, DriftDetail } from '../model/types';
+import {
+  countChecks,
+  driftColumnType,
+  driftCondition,
+  driftMethodLabel,
+  driftSummary,
+  formatDriftScore,
+  formatObserved,
+  sortedChecks,
+  sortedDriftDetails,
+  unexpectedText,
+} from '../model/checks';
 import { useApp, useStoreApi } from '../store/store';
 import { CheckStatusIcon } from './CheckBadge';
 import { cellText, isNumericType } from './cells';
@@ -45,12 +56,94 @@ function SampleTable({ node, samples }: { node: string; samples: NonNullable<Che
   );
 }
 
+const grouped = (n: number) => n.toLocaleString('en-US');
+
+/** One row per compared column, drifted first; a column whose test failed gets its error below it. */
+function DriftTable({ r, details }: { r: CheckResult; details: DriftDetail[] }) {
+  // A drifted column is as serious as the check's verdict; in a passing check it is a warning sign.
+  const driftCls = r.status === 'fail' ? 'check-fail' : 'check-warn';
+  return (
+    <div className="mini-table-wrap">
+      <table className="mini-table drift-table" data-testid={`check-details-${r.node}`}>
+        <thead>
+          <tr>
+            <th>Column</th>
+            <th>Type</th>
+            <th>Test</th>
+            <th className="num">Score</th>
+            <th className="num" title="The column counts as drifted when its score meets this">
+              Drifts when
+            </th>
+            <th className="num">Reference</th>
+            <th className="num">Current</th>
+            <th />
+          </tr>
+        </thead>
+        {sortedDriftDetails(details).map((d) => {
+          const [method, methodTitle] = driftMethodLabel(d.method);
+          return (
+            <tbody key={d.column}>
+              <tr
+                className={d.drifted ? 'drifted' : d.error ? 'errored' : undefined}
+                data-testid={`drift-row-${r.node}-${d.column}`}
+                data-drifted={d.drifted ? 'true' : 'false'}
+              >
+                <td className="drift-col mono" title={d.column}>
+                  {d.column}
+                </td>
+                <td className="drift-type" title={d.column_type}>
+                  {driftColumnType(d.column_type)}
+                </td>
+                <td title={methodTitle}>{method}</td>
+                <td className={`num${d.score === null ? ' null' : ''}${d.drifted ? ` drift-score ${driftCls}` : ''}`} title={d.score === null ? undefined : String(d.score)}>
+                  {formatDriftScore(d)}
+                </td>
+                <td className="num drift-cond">{driftCondition(d)}</td>
+                <td className="num">{grouped(d.reference_rows)}</td>
+                <td className="num">{grouped(d.current_rows)}</td>
+                <td>
+                  {d.drifted ? (
+                    <span className={`drift-mark ${driftCls}`}>drifted</span>
+                  ) : d.error ? (
+                    <span className="drift-mark drift-error">error</span>
+                  ) : (
+                    <span className="drift-mark drift-stable">stable</span>
+                  )}
+                </td>
+              </tr>
+              {d.error && (
+                <tr className="drift-error-row" data-testid={`drift-error-${r.node}-${d.column}`}>
+                  <td colSpan={8} title={d.error}>
+                    {d.error}
+                  </td>
+                </tr>
+              )}
+            </tbody>
+          );
+        })}
+      </table>
+    </div>
+  );
+}
+
 function CheckDetail({ r }: { r: CheckResult }) {
   const hasSamples = !!r.samples && r.samples.rows.length > 0;
+  const drift = driftSummary(r);
   return (
     <div className="check-detail">
       <div className={`check-message check-${r.status}`}>{r.message}</div>
-      {hasSamples ? (
+      {drift ? (
+        <>
+          <div className="check-detail-title">
+            {drift.text}
+            <span className="muted">
+              {' '}
+              (share {formatObserved(r.observed)}, expected {r.threshold})
+            </span>
+          </div>
+          <DriftTable r={r} details={r.details!} />
+        </>
+      ) : hasSamples ? (
         <>
           <div className="check-detail-title">
             {r.samples!.rows.length === 1 ? 'A failing row' : `${r.samples!.rows.length} failing rows`}
@@ -66,6 +159,31 @@ function CheckDetail({ r }: { r: CheckResult }) {
         </div>
       )}
     </div>
+  );
+}
+
+/** The collapsed row's "observed vs expected": "2 of 4 columns drifted" for drift checks. */
+function ObservedCell({ r }: { r: CheckResult }) {
+  const drift = driftSummary(r);
+  if (drift)
+    return (
+      <span
+        className="check-observed mono"
+        role="cell"
+        title={`observed ${drift.text} (share ${formatObserved(r.observed)}), expected ${r.threshold}`}
+      >
+        <span className={`check-obs-value check-${r.status}`}>
+          {drift.drifted} of {drift.total}
+        </span>{' '}
+        <span className="check-obs-unit">{drift.total === 1 ? 'column' : 'columns'} drifted</span>
+      </span>
+    );
+  return (
+    <span className="check-observed mono" role="cell" title={`observed ${formatObserved(r.observed)}, expected ${r.threshold}`}>
+      <span className={`check-obs-value check-${r.status}`}>{formatObserved(r.observed)}</span>
+      <span className="check-vs">vs</span>
+      <span className="check-threshold">{r.threshold}</span>
+    </span>
   );
 }
 
@@ -106,11 +224,7 @@ function CheckRow({ r, open, onToggle, selected }: { r: CheckResult; open: boole
         <span className="check-desc" role="cell" title={`${r.check}\n${r.kind}`}>
           {r.check}
         </span>
-        <span className="check-observed mono" role="cell" title={`observed ${formatObserved(r.observed)}, expected ${r.threshold}`}>
-          <span className={`check-obs-value check-${r.status}`}>{formatObserved(r.observed)}</span>
-          <span className="check-vs">vs</span>
-          <span className="check-threshold">{r.threshold}</span>
-        </span>
+        <ObservedCell r={r} />
         <span className="check-unexpected" role="cell">
           {unexpected ?? <span className="muted">—</span>}
         </span>

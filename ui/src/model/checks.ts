@@ -1,7 +1,7 @@
 // Pure helpers over data-quality check results: ordering, tallies and the few number formats
 // the node badge, the Checks tab and the run log share.
 
-import type { CheckResult } from './types';
+import type { CheckResult, DriftDetail } from './types';
 
 export type CheckStatus = CheckResult['status'];
 
@@ -59,4 +59,81 @@ export function unexpectedText(r: CheckResult): string | null {
   if (r.unexpected_count === null) return null;
   const pct = r.unexpected_percent === null ? '' : ` (${formatPercent(r.unexpected_percent)})`;
   return `${grouped(r.unexpected_count)} of ${grouped(r.element_count)} rows${pct}`;
+}
+
+// ---------- drift checks (per-column details) ----------
+
+/** Below this a p-value reads in scientific notation ("p = 5.95e-5"). */
+export const P_SCIENTIFIC_BELOW = 1e-4;
+
+/** 3 significant digits, trailing zeros dropped: 0.0123 -> "0.0123", 0.5 -> "0.5";
+ * below P_SCIENTIFIC_BELOW scientific: 5.95e-5 -> "5.95e-5", 1e-12 -> "1e-12". */
+export function formatPValue(p: number): string {
+  if (!Number.isFinite(p)) return String(p);
+  if (p !== 0 && Math.abs(p) < P_SCIENTIFIC_BELOW) {
+    const [mant, exp] = p.toExponential(2).split('e');
+    return `${parseFloat(mant)}e${exp.replace('+', '')}`;
+  }
+  return String(parseFloat(p.toPrecision(3)));
+}
+
+/** 4 significant digits: 0.123456 -> "0.1235", 12.3456 -> "12.35". */
+export function formatDistance(d: number): string {
+  if (!Number.isFinite(d)) return String(d);
+  return String(parseFloat(d.toPrecision(4)));
+}
+
+/** The score as it reads in the table: "p = 0.0123" for p-values, the bare number for distances. */
+export function formatDriftScore(d: DriftDetail): string {
+  if (d.score === null) return '—';
+  return d.score_type === 'p_value' ? `p = ${formatPValue(d.score)}` : formatDistance(d.score);
+}
+
+/** The comparison a column's test uses to call drift: ks p <= t, chi-square and z p < t,
+ * distances >= t. Other p-value tests are taken as p < t. */
+export function driftComparison(d: DriftDetail): '≤' | '<' | '≥' {
+  if (d.score_type === 'distance') return '≥';
+  return d.method === 'ks' ? '≤' : '<';
+}
+
+/** When the column counts as drifted: "p ≤ 0.05", "p < 0.05", "≥ 0.1". */
+export function driftCondition(d: DriftDetail): string {
+  const cmp = driftComparison(d);
+  const t = d.score_type === 'p_value' ? formatPValue(d.threshold) : formatDistance(d.threshold);
+  return d.score_type === 'p_value' ? `p ${cmp} ${t}` : `${cmp} ${t}`;
+}
+
+const METHOD_LABEL: Record<string, [short: string, long: string]> = {
+  ks: ['KS', 'Kolmogorov-Smirnov test (p-value)'],
+  chisquare: ['Chi-square', 'Chi-square test (p-value)'],
+  z: ['Z-test', 'Z-test for proportions (p-value)'],
+  wasserstein: ['Wasserstein', 'Wasserstein distance (normed)'],
+  psi: ['PSI', 'Population stability index'],
+  jensenshannon: ['Jensen-Shannon', 'Jensen-Shannon distance'],
+};
+
+/** [label, description] of a drift test; unknown methods as they come. */
+export function driftMethodLabel(method: string): [string, string] {
+  return METHOD_LABEL[method] ?? [method, method];
+}
+
+export function driftColumnType(t: string): string {
+  return t === 'num' ? 'numeric' : t === 'cat' ? 'categorical' : t;
+}
+
+/** Drifted columns first, then those whose test failed, then the stable ones; else the engine's order. */
+export function sortedDriftDetails(details: DriftDetail[]): DriftDetail[] {
+  const rank = (d: DriftDetail) => (d.drifted ? 0 : d.error ? 1 : 2);
+  return details
+    .map((d, i) => ({ d, i }))
+    .sort((a, b) => rank(a.d) - rank(b.d) || a.i - b.i)
+    .map((x) => x.d);
+}
+
+/** "2 of 4 columns drifted" for a result with details, else null. */
+export function driftSummary(r: CheckResult): { drifted: number; total: number; text: string } | null {
+  if (!r.details || r.details.length === 0) return null;
+  const total = r.details.length;
+  const drifted = r.details.filter((d) => d.drifted).length;
+  return { drifted, total, text: `${drifted} of ${total} ${total === 1 ? 'column' : 'columns'} drifted` };
 }

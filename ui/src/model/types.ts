@@ -135,6 +135,26 @@ export interface CheckResult {
   message: string;
   /** Up to N failing rows. */
   samples: { columns: Column[]; rows: unknown[][] } | null;
+  /** Per-column detail; only `check_drift` sets it today (then `observed` is the share of
+   * drifted columns, `threshold` reads like "drifted share < 0.5" and `samples` is null). */
+  details?: DriftDetail[] | null;
+}
+
+/** One compared column of a drift check: current vs reference distribution. */
+export interface DriftDetail {
+  column: string;
+  /** 'num' | 'cat'; other strings from newer engines. */
+  column_type: 'num' | 'cat' | (string & {});
+  /** ks, wasserstein, chisquare, z, psi, jensenshannon */
+  method: string;
+  /** null when the test could not run (see `error`). */
+  score: number | null;
+  score_type: 'p_value' | 'distance';
+  threshold: number;
+  drifted: boolean;
+  reference_rows: number;
+  current_rows: number;
+  error?: string;
 }
 
 export type RunEvent =

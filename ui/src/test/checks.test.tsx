@@ -4,9 +4,12 @@ import { App } from '../App';
 import { createController } from '../app/controller';
 import { createAppStore } from '../store/store';
 import { StatusPill } from '../components/FlowNode';
-import { formatObserved, formatPercent, sortedChecks } from '../model/checks';
-import type { Spec } from '../model/types';
-import { createMockBackend, mockCheckResult } from './mockBackend';
+import { ChecksView } from '../components/ChecksView';
+import { checkTooltip } from '../components/CheckBadge';
+import { driftCondition, driftSummary, formatDistance, formatDriftScore, formatObserved, formatPercent, formatPValue, sortedChecks, sortedDriftDetails } from '../model/checks';
+import type { CheckResult, DriftDetail, Spec } from '../model/types';
+import { StoreContext } from '../store/store';
+import { createMockBackend, mockCheckResult, mockDriftResult } from './mockBackend';
 
 /** orders -> valid (a not-null check) -> out, and an independent branch customers -> cust_out. */
 function checkedSpec(severity: 'error' | 'warn' = 'error'): Spec {
@@ -175,5 +178,201 @@ describe('check formatting', () => {
     expect(formatPercent(99.999)).toBe('>99.99%');
     expect(formatPercent(1.8)).toBe('1.80%');
     expect(formatPercent(0)).toBe('0%');
+  });
+});
+
+/** orders (current) and last_month (reference) -> drift (check_drift) -> out. */
+function driftSpec(severity: 'error' | 'warn' = 'error'): Spec {
+  return {
+    version: 1,
+    name: 'drifting',
+    nodes: [
+      { id: 'orders', kind: 'read_csv', params: { path: 'orders.csv' } },
+      { id: 'last_month', kind: 'read_csv', params: { path: 'orders_prev.csv' } },
+      { id: 'drift', kind: 'check_drift', inputs: { input: 'orders', reference: 'last_month' }, params: { drift_share: 0.5, severity } },
+      { id: 'out', kind: 'write_parquet', inputs: { input: 'drift' }, params: { path: 'o.parquet' } },
+    ],
+    layout: { orders: { x: 0, y: 0 }, last_month: { x: 0, y: 200 }, drift: { x: 240, y: 0 }, out: { x: 480, y: 0 } },
+  };
+}
+
+const detail = (column: string, over: Partial<DriftDetail> = {}): DriftDetail => ({
+  column,
+  column_type: 'num',
+  method: 'ks',
+  score: 0.5,
+  score_type: 'p_value',
+  threshold: 0.05,
+  drifted: false,
+  reference_rows: 5000,
+  current_rows: 1200,
+  ...over,
+});
+
+function renderChecks(results: CheckResult[]) {
+  const store = createAppStore();
+  for (const r of results) store.getState().runEvent({ event: 'check_finished', ...r });
+  render(
+    <StoreContext.Provider value={store}>
+      <ChecksView />
+    </StoreContext.Provider>,
+  );
+  return store;
+}
+
+describe('drift check details', () => {
+  it('a drift run: "2 of 4 columns drifted", and the per-column table with drifted columns first', async () => {
+    const backend = createMockBackend();
+    backend.files.set('/w/drift.sluice.json', JSON.stringify(driftSpec()));
+    backend.initialSpecPath = async () => '/w/drift.sluice.json';
+    backend.checkFailures = { drift: 2 };
+    const store = createAppStore();
+    const ctrl = createController(backend, store, { checkDelayMs: 0, autosaveDelayMs: 50 });
+    render(<App store={store} ctrl={ctrl} />);
+    await act(async () => {
+      await ctrl.init();
+    });
+    await waitFor(() => expect(screen.getByTestId('node-drift')).toBeInTheDocument());
+    // The catalog fixture gives the kind its two ports.
+    expect(screen.getByTestId('handle-in-drift-input')).toBeInTheDocument();
+    expect(screen.getByTestId('handle-in-drift-reference')).toBeInTheDocument();
+    await runAll();
+    await waitFor(() => expect(store.getState().bottomTab).toBe('checks'));
+    expect(screen.getByTestId('check-drift')).toHaveTextContent('failed');
+    expect(screen.getByTestId('status-out')).toHaveAttribute('data-state', 'skipped');
+
+    const row = screen.getByTestId('check-row-drift');
+    expect(row).toHaveAttribute('data-status', 'fail');
+    expect(row).toHaveTextContent('2 of 4 columns drifted');
+    expect(row.querySelector('.check-observed')).toHaveAttribute('title', 'observed 2 of 4 columns drifted (share 0.5), expected drifted share < 0.5');
+    expect(screen.queryByTestId('check-details-drift')).toBeNull();
+    fireEvent.click(row);
+    expect(screen.queryByTestId('check-samples-drift')).toBeNull();
+    expect(screen.queryByText('This check reports no sample rows.')).toBeNull();
+    const table = screen.getByTestId('check-details-drift');
+    const rows = within(table).getAllByTestId(/^drift-row-drift-/);
+    // The engine listed amount, country, age, channel; age and channel drifted.
+    expect(rows.map((r) => r.getAttribute('data-testid'))).toEqual(['drift-row-drift-age', 'drift-row-drift-channel', 'drift-row-drift-amount', 'drift-row-drift-country']);
+    expect(rows.map((r) => r.getAttribute('data-drifted'))).toEqual(['true', 'true', 'false', 'false']);
+
+    const age = screen.getByTestId('drift-row-drift-age');
+    expect(age).toHaveTextContent('numeric');
+    expect(age).toHaveTextContent('Wasserstein');
+    expect(age).toHaveTextContent('0.2346'); // 4 significant digits
+    expect(age).toHaveTextContent('≥ 0.1');
+    expect(age).toHaveTextContent('drifted');
+    const amount = screen.getByTestId('drift-row-drift-amount');
+    expect(amount).toHaveTextContent('KS');
+    expect(amount).toHaveTextContent('p = 0.412');
+    expect(amount).toHaveTextContent('p ≤ 0.05');
+    expect(amount).toHaveTextContent('stable');
+    // Reference rows come from `reference` (last_month: 200 in the mock), current rows from `input` (orders: 100).
+    const cells = within(amount).getAllByRole('cell').map((c) => c.textContent);
+    expect(cells.slice(5, 7)).toEqual(['200', '100']);
+    const country = screen.getByTestId('drift-row-drift-country');
+    expect(country).toHaveTextContent('categorical');
+    expect(country).toHaveTextContent('Chi-square');
+    expect(country).toHaveTextContent('p < 0.05');
+    expect(screen.getByText('2 of 4 columns drifted', { selector: '.check-detail-title' })).toBeInTheDocument();
+
+    // The node badge's tooltip says it the same way.
+    expect(screen.getByTestId('check-drift').getAttribute('title')).toContain('observed 2 of 4 columns drifted (share 0.5) · expected drifted share < 0.5');
+  });
+
+  it('a passing drift check with one drifted column stays a pass and still lists the column', async () => {
+    renderChecks([mockDriftResult('d', {}, 1000, 900, 1)]);
+    const row = screen.getByTestId('check-row-d');
+    expect(row).toHaveAttribute('data-status', 'pass');
+    expect(row).toHaveTextContent('1 of 4 columns drifted');
+    fireEvent.click(row);
+    const first = within(screen.getByTestId('check-details-d')).getAllByTestId(/^drift-row-d-/)[0];
+    expect(first).toHaveAttribute('data-testid', 'drift-row-d-channel');
+    expect(first).toHaveAttribute('data-drifted', 'true');
+    expect(first).toHaveTextContent('Jensen-Shannon');
+    expect(within(first).getByText('900')).toBeInTheDocument();
+    expect(within(first).getByText('1,000')).toBeInTheDocument();
+  });
+
+  it('shows p-values, per-column errors, and z / psi comparisons', () => {
+    const r: CheckResult = {
+      ...mockDriftResult('d', {}, 1200, 5000, 0),
+      status: 'fail',
+      observed: 0.5,
+      details: [
+        detail('price', { score: 0.42 }),
+        detail('segment', { column_type: 'cat', method: 'z', score: 0.0000595, drifted: true }),
+        detail('notes', { column_type: 'cat', method: 'chisquare', score: null, error: 'reference column notes is all null' }),
+        detail('score', { method: 'psi', score_type: 'distance', score: 0.31234, threshold: 0.1, drifted: true }),
+      ],
+    };
+    renderChecks([r]);
+    expect(screen.getByTestId('check-row-d')).toHaveTextContent('2 of 4 columns drifted');
+    fireEvent.click(screen.getByTestId('check-row-d'));
+    const rows = within(screen.getByTestId('check-details-d')).getAllByTestId(/^drift-row-d-/);
+    // Drifted first, then the column whose test failed, then the stable one.
+    expect(rows.map((x) => x.getAttribute('data-testid'))).toEqual(['drift-row-d-segment', 'drift-row-d-score', 'drift-row-d-notes', 'drift-row-d-price']);
+    const segment = screen.getByTestId('drift-row-d-segment');
+    expect(segment).toHaveTextContent('Z-test');
+    expect(segment).toHaveTextContent('p = 5.95e-5');
+    expect(segment).toHaveTextContent('p < 0.05');
+    expect(segment.querySelector('.drift-mark')).toHaveClass('check-fail');
+    const psi = screen.getByTestId('drift-row-d-score');
+    expect(psi).toHaveTextContent('PSI');
+    expect(psi).toHaveTextContent('0.3123');
+    expect(psi).toHaveTextContent('≥ 0.1');
+    const notes = screen.getByTestId('drift-row-d-notes');
+    expect(notes).toHaveAttribute('data-drifted', 'false');
+    expect(notes).toHaveTextContent('—');
+    expect(notes).toHaveTextContent('error');
+    expect(screen.getByTestId('drift-error-d-notes')).toHaveTextContent('reference column notes is all null');
+    expect(screen.getByTestId('drift-row-d-price')).toHaveTextContent('stable');
+    expect(screen.getByTestId('drift-row-d-price')).toHaveTextContent('5,000');
+  });
+
+  it('results without details keep the observed-vs-threshold cell', () => {
+    renderChecks([mockCheckResult('nn', 'check_not_null', { columns: ['a'], mostly: 0.9 }, 10, 2)]);
+    const row = screen.getByTestId('check-row-nn');
+    expect(row).toHaveTextContent('0.8');
+    expect(row).toHaveTextContent('>= 0.9');
+    expect(row).not.toHaveTextContent('drifted');
+    fireEvent.click(row);
+    expect(screen.queryByTestId('check-details-nn')).toBeNull();
+    expect(screen.getByTestId('check-samples-nn')).toBeInTheDocument();
+  });
+});
+
+describe('drift formatting', () => {
+  it('p-values: 3 significant digits, scientific below 1e-4', () => {
+    expect(formatPValue(0.41234)).toBe('0.412');
+    expect(formatPValue(0.05)).toBe('0.05');
+    expect(formatPValue(0.000123456)).toBe('0.000123');
+    expect(formatPValue(0.0000595)).toBe('5.95e-5');
+    expect(formatPValue(1e-12)).toBe('1e-12');
+    expect(formatPValue(0)).toBe('0');
+    expect(formatPValue(1)).toBe('1');
+  });
+
+  it('distances: 4 significant digits', () => {
+    expect(formatDistance(0.123456)).toBe('0.1235');
+    expect(formatDistance(12.34567)).toBe('12.35');
+    expect(formatDistance(0)).toBe('0');
+  });
+
+  it('scores, comparisons, ordering and the summary', () => {
+    expect(formatDriftScore(detail('a', { score: 0.0000595 }))).toBe('p = 5.95e-5');
+    expect(formatDriftScore(detail('a', { score: null }))).toBe('—');
+    expect(formatDriftScore(detail('a', { score_type: 'distance', method: 'wasserstein', score: 0.1 }))).toBe('0.1');
+    expect(driftCondition(detail('a', { method: 'ks' }))).toBe('p ≤ 0.05');
+    expect(driftCondition(detail('a', { method: 'chisquare' }))).toBe('p < 0.05');
+    expect(driftCondition(detail('a', { method: 'z', threshold: 0.01 }))).toBe('p < 0.01');
+    for (const method of ['wasserstein', 'psi', 'jensenshannon'])
+      expect(driftCondition(detail('a', { method, score_type: 'distance', threshold: 0.1 }))).toBe('≥ 0.1');
+    const order = sortedDriftDetails([detail('a'), detail('b', { drifted: true }), detail('c', { error: 'x', score: null }), detail('d', { drifted: true })]);
+    expect(order.map((d) => d.column)).toEqual(['b', 'd', 'c', 'a']);
+    const base = mockCheckResult('n', 'k', {}, 10, 0);
+    expect(driftSummary(base)).toBeNull();
+    expect(driftSummary({ ...base, details: [] })).toBeNull();
+    expect(driftSummary({ ...base, details: [detail('a', { drifted: true })] })?.text).toBe('1 of 1 column drifted');
+    expect(checkTooltip(base)).toContain('observed 1 · expected >= 1');
   });
 });

@@ -1,6 +1,7 @@
 // An in-memory Backend for tests: the fixture catalog, files in a Map, scripted check results,
 // runs that finish every node, and a call log to assert on. Nodes of check-category kinds emit
-// check_finished like the engine: they pass unless `checkFailures` names them; a failed
+// check_finished like the engine: they pass unless `checkFailures` names them (for `check_drift`:
+// how many of its columns drifted, with per-column `details`; see mockDriftResult); a failed
 // error-severity check skips everything downstream and fails the run (other branches still run).
 // Like runs started from the app, every node with an output sends node_histograms right after its
 // node_finished (mockRunHistograms: over its row count). `profile` answers mockProfile: the node has
@@ -8,7 +9,7 @@
 
 import type { Backend, DocArgs } from '../platform/backend';
 import { BackendError } from '../platform/backend';
-import type { Catalog, CheckResponse, CheckResult, Column, ColumnProfile, Histogram, JsonObject, Profile, Recovery, RunEvent, RunSummary, Spec, Table } from '../model/types';
+import type { Catalog, CheckResponse, CheckResult, Column, ColumnProfile, DriftDetail, Histogram, JsonObject, Profile, Recovery, RunEvent, RunSummary, Spec, Table } from '../model/types';
 import { descendants } from '../model/spec';
 import catalogJson from './fixtures/catalog.json';
 
@@ -67,6 +68,48 @@ export function mockCheckResult(id: string, kind: string, params: JsonObject, ro
       ? `all ${rows} rows passed`
       : `${failing} of ${rows} rows have a null in ${columns.join(', ')} (${((failing / rows) * 100).toFixed(2)}%)`,
     samples: failing > 0 ? { columns: SAMPLE_COLUMNS, rows: sampleRows } : null,
+  };
+}
+
+/** The columns a drift check compares when `columns` is empty, with the test the engine would pick. */
+const DRIFT_COLUMNS: Omit<DriftDetail, 'drifted' | 'score' | 'reference_rows' | 'current_rows'>[] = [
+  { column: 'amount', column_type: 'num', method: 'ks', score_type: 'p_value', threshold: 0.05 },
+  { column: 'country', column_type: 'cat', method: 'chisquare', score_type: 'p_value', threshold: 0.05 },
+  { column: 'age', column_type: 'num', method: 'wasserstein', score_type: 'distance', threshold: 0.1 },
+  { column: 'channel', column_type: 'cat', method: 'jensenshannon', score_type: 'distance', threshold: 0.1 },
+];
+
+/** A check_drift verdict: the last `drifted` columns (in the engine's order) drifted, the rest are
+ * stable, so the Checks tab has to move them up.
+ * Fails (or warns) when the drifted share reaches `drift_share` (0.5 unless set). */
+export function mockDriftResult(id: string, params: JsonObject, currentRows: number, referenceRows: number, drifted: number): CheckResult {
+  const named = Array.isArray(params.columns) ? params.columns.map(String) : [];
+  const share = typeof params.drift_share === 'number' ? params.drift_share : 0.5;
+  const severity = params.severity === 'warn' ? 'warn' : 'error';
+  const base = named.length ? named.map((c, i) => ({ ...DRIFT_COLUMNS[i % DRIFT_COLUMNS.length], column: c })) : DRIFT_COLUMNS;
+  const details: DriftDetail[] = base.map((c, i) => {
+    const hit = i >= base.length - drifted;
+    const p = c.score_type === 'p_value';
+    const score = hit ? (p ? 0.0000595 : 0.2345678) : p ? 0.4123 : 0.01234;
+    return { ...c, score, drifted: hit, reference_rows: referenceRows, current_rows: currentRows };
+  });
+  const n = details.filter((d) => d.drifted).length;
+  const observed = details.length ? n / details.length : 0;
+  const passed = observed < share;
+  return {
+    node: id,
+    kind: 'check_drift',
+    check: `no drift in ${details.length} columns (drifted share < ${share})`,
+    severity,
+    status: passed ? 'pass' : severity === 'warn' ? 'warn' : 'fail',
+    observed,
+    threshold: `drifted share < ${share}`,
+    element_count: currentRows,
+    unexpected_count: null,
+    unexpected_percent: null,
+    message: `${n} of ${details.length} columns drifted${n ? `: ${details.filter((d) => d.drifted).map((d) => d.column).join(', ')}` : ''}`,
+    samples: null,
+    details,
   };
 }
 
@@ -284,9 +327,13 @@ export function createMockBackend(overrides: Partial<MockBackend> = {}): MockBac
         };
         if (category === 'check') {
           // A check passes its input through: its row count is its input's.
-          const input = Object.values(spec?.inputs ?? {})[0];
+          const input = spec?.inputs?.input ?? Object.values(spec?.inputs ?? {})[0];
           const rows = (input && summary.nodes[input]?.rows) || 100 * (i + 1);
-          const result = mockCheckResult(id, kind, spec?.params ?? {}, rows, m.checkFailures[id] ?? 0);
+          const reference = spec?.inputs?.reference;
+          const result =
+            kind === 'check_drift'
+              ? mockDriftResult(id, spec?.params ?? {}, rows, (reference && summary.nodes[reference]?.rows) || rows, m.checkFailures[id] ?? 0)
+              : mockCheckResult(id, kind, spec?.params ?? {}, rows, m.checkFailures[id] ?? 0);
           ev({ event: 'check_finished', ...result });
           summary.checks!.push(result);
           if (result.status === 'fail') {

@@ -146,6 +146,8 @@ function expectViewport(v: { x: number; y: number; zoom: number } | null) {
 }
 
 const settle = () => act(() => new Promise((r) => setTimeout(r, 150)));
+/** The view reaches `v`: fits animate, and a loaded machine takes its time getting there. */
+const reaches = (v: { x: number; y: number; zoom: number } | null) => waitFor(() => expectViewport(v), { timeout: 5000 });
 
 async function mount() {
   const backend = createMockBackend();
@@ -172,12 +174,12 @@ describe('the canvas fits an opened pipeline into the visible pane', () => {
     setSize(canvas, 1200, 700);
     act(() => FakeRO.resize(canvas));
     await settle();
-    expectViewport(fitViewport(BOUNDS, 1200, 700));
+    await reaches(fitViewport(BOUNDS, 1200, 700));
     // The side panels take their room: fitted again into what is left.
     setSize(canvas, 600, 400);
     act(() => FakeRO.resize(canvas));
     await settle();
-    expectViewport(fitViewport(BOUNDS, 600, 400));
+    await reaches(fitViewport(BOUNDS, 600, 400));
     expect(viewport().zoom).toBeLessThan(1);
 
     // The user grabs the view (a pan starts with a pointer down in the canvas, a zoom with a
@@ -193,7 +195,7 @@ describe('the canvas fits an opened pipeline into the visible pane', () => {
     // Auto-layout (or opening again) asks for a fit: the view follows again.
     act(() => store.getState().requestFit());
     await act(() => new Promise((r) => setTimeout(r, 500))); // the request animates (200 ms)
-    expectViewport(fitViewport(BOUNDS, 1000, 500)); // keep is taller, still within the bounds
+    await reaches(fitViewport(BOUNDS, 1000, 500)); // keep is taller, still within the bounds
   });
 
   it('a wheel zoom also stops the following', async () => {
@@ -215,7 +217,7 @@ describe('the canvas fits an opened pipeline into the visible pane', () => {
     act(() => store.getState().setMeasured(SIZES));
     setSize(canvas, 1200, 700);
     act(() => FakeRO.resize(canvas));
-    await settle();
+    await reaches(fitViewport(BOUNDS, 1200, 700));
     const before = viewport();
     act(() => {
       store.getState().addNodeOfKind('filter', { x: 900, y: 400 });
@@ -235,13 +237,13 @@ describe('F frames the selection', () => {
     setSize(canvas, 1200, 700);
     act(() => FakeRO.resize(canvas));
     await settle();
-    expectViewport(fitViewport(BOUNDS, 1200, 700)); // still following the open
+    await reaches(fitViewport(BOUNDS, 1200, 700)); // still following the open
 
     act(() => store.getState().select(['keep', 'out']));
     fireEvent.keyDown(document.body, { key: 'f' });
     await act(() => new Promise((r) => setTimeout(r, 500))); // it animates (200 ms)
     // keep and out: x 240..680, y 0..100.
-    expectViewport(frameViewport({ x: 240, y: 0, width: 440, height: 100 }, 1200, 700));
+    await reaches(frameViewport({ x: 240, y: 0, width: 440, height: 100 }, 1200, 700));
     expect(viewport().zoom).toBe(FRAME_MAX_ZOOM);
 
     // Framing is the user's view: the pane changing size no longer fits the graph.
@@ -255,6 +257,6 @@ describe('F frames the selection', () => {
     act(() => store.getState().select([]));
     fireEvent.keyDown(document.body, { key: 'f' });
     await act(() => new Promise((r) => setTimeout(r, 500)));
-    expectViewport(frameViewport(BOUNDS, 600, 400));
+    await reaches(frameViewport(BOUNDS, 600, 400));
   });
 });
