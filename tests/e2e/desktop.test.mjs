@@ -73,9 +73,18 @@ before(async () => {
     recursive: true,
     filter: (src) => !src.includes(`${path.sep}out`) && !src.includes(`${path.sep}.sluice`),
   });
-  display = `:${90 + Math.floor(Math.random() * 9)}${Math.floor(Math.random() * 10)}`;
-  xvfb = spawn('Xvfb', [display, '-screen', '0', '1440x900x24', '-nolisten', 'tcp'], { stdio: 'ignore' });
-  await sleep(800);
+  // Xvfb picks a free display itself and writes its number to fd 3 once it is ready.
+  xvfb = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '1440x900x24', '-nolisten', 'tcp'], {
+    stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
+  });
+  display = await new Promise((resolve, reject) => {
+    let text = '';
+    xvfb.stdio[3].on('data', (d) => {
+      text += d;
+      if (text.includes('\n')) resolve(`:${text.trim()}`);
+    });
+    xvfb.once('exit', (code) => reject(new Error(`Xvfb exited (${code})`)));
+  });
 });
 
 after(() => {
