@@ -89,6 +89,18 @@ async fn profile(
 }
 
 #[tauri::command]
+async fn runs(svc: Svc<'_>, path: PathBuf, limit: Option<usize>) -> Result<Value, ApiError> {
+    let svc = svc.inner().clone();
+    blocking(move || Ok(serde_json::to_value(svc.runs(&path, limit.unwrap_or(50))?).unwrap_or(Value::Null))).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn run_detail(svc: Svc<'_>, path: PathBuf, run_id: String) -> Result<Value, ApiError> {
+    let svc = svc.inner().clone();
+    blocking(move || svc.run_detail(&path, &run_id)).await
+}
+
+#[tauri::command]
 async fn sql(svc: Svc<'_>, spec: Value, path: Option<PathBuf>, params: Option<IndexMap<String, String>>, node: String) -> Result<String, ApiError> {
     let svc = svc.inner().clone();
     blocking(move || svc.sql(&doc(spec, path, params), &node)).await
@@ -185,6 +197,8 @@ fn main() {
             cancel,
             preview,
             profile,
+            runs,
+            run_detail,
             sql,
             open,
             save,

@@ -32,6 +32,15 @@ fn default_limit() -> usize {
 }
 
 #[derive(Deserialize)]
+struct RunsReq {
+    path: PathBuf,
+    #[serde(default)]
+    limit: Option<usize>,
+    #[serde(default)]
+    run_id: Option<String>,
+}
+
+#[derive(Deserialize)]
 struct RunReq {
     #[serde(flatten)]
     doc: Doc,
@@ -82,6 +91,14 @@ pub fn dispatch(service: &Service, command: &str, body: &str) -> Result<Value, A
         "profile" => {
             let req: NodeReq = parse(body)?;
             v(&service.profile(&req.doc, &req.node, req.sample)?)
+        }
+        "runs" => {
+            let req: RunsReq = parse(body)?;
+            v(&service.runs(&req.path, req.limit.unwrap_or(50))?)
+        }
+        "run_detail" => {
+            let req: RunsReq = parse(body)?;
+            service.run_detail(&req.path, req.run_id.as_deref().unwrap_or_default())?
         }
         "sql" => {
             let req: NodeReq = parse(body)?;

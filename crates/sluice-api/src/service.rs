@@ -10,6 +10,7 @@ use serde_json::Value;
 use sluice_core::diagnostic::has_errors;
 use sluice_core::dialect::DuckDb;
 use sluice_core::{Diagnostic, Schema};
+use sluice_engine::history::RunListing;
 use sluice_engine::profile::Profile;
 use sluice_engine::{check_text, CancelHandle, Engine, Event, History, HistoryRef, Loaded, Recorder, RunOptions, RunSummary, Settings, Table};
 
@@ -151,6 +152,20 @@ impl Service {
         let r = engine.profile(&plan, node, sample);
         *self.running.lock().unwrap() = None;
         Ok(r?)
+    }
+
+    /// The recorded runs of the saved spec at `path`, latest first (none yet: an empty list).
+    pub fn runs(&self, path: &Path, limit: usize) -> Result<Vec<RunListing>, ApiError> {
+        let store = History::in_dir(&history_dir(path));
+        if !store.path.is_file() {
+            return Ok(vec![]);
+        }
+        Ok(store.list(Some(path), limit)?)
+    }
+
+    /// One recorded run of the saved spec at `path`: params, input files, nodes and checks.
+    pub fn run_detail(&self, path: &Path, run_id: &str) -> Result<Value, ApiError> {
+        Ok(History::in_dir(&history_dir(path)).show(run_id)?)
     }
 
     /// The SQL `node` compiles to.

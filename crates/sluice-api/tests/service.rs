@@ -117,3 +117,29 @@ fn save_autosave_and_recovery() {
     assert_eq!(files::recent_files(), vec![target.canonicalize().unwrap()]);
     assert_eq!(s.headless_command(&target, &Default::default()), format!("sluice run {}", target.display()));
 }
+
+#[test]
+fn runs_of_a_saved_document_are_recorded_and_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("in.csv"), "id\n1\n2\n3\n").unwrap();
+    let spec = json!({
+        "version": 1, "name": "history",
+        "nodes": [
+            {"id": "src", "kind": "read_csv", "params": {"path": "in.csv"}},
+            {"id": "enough", "kind": "check_row_count", "inputs": {"input": "src"}, "params": {"min": 2}}
+        ]
+    });
+    let path = dir.path().join("history.sluice.json");
+    std::fs::write(&path, spec.to_string()).unwrap();
+    let doc = Doc { spec, path: Some(path.clone()), params: Default::default() };
+    let s = Service::new();
+    assert!(s.runs(&path, 10).unwrap().is_empty(), "no history yet");
+    s.run(&doc, None, &mut |_| {}).unwrap();
+    let runs = s.runs(&path, 10).unwrap();
+    assert_eq!(runs.len(), 1);
+    assert_eq!((runs[0].status.as_str(), runs[0].source.as_str()), ("success", "app"));
+    let detail = s.run_detail(&path, &runs[0].run_id).unwrap();
+    assert_eq!(detail["nodes"][0]["rows"], 3);
+    assert_eq!(detail["checks"][0]["status"], "pass");
+    assert!(dir.path().join(".sluice/history.duckdb").is_file());
+}
