@@ -1,5 +1,5 @@
 // What the UI does with the backend: open, save, run, preview, profile, check as the document
-// changes, autosave, and recover after a crash. Components call these; they never call the backend.
+// changes, autosave, recover after a crash, and list the saved document's recorded runs. Components call these; they never call the backend.
 
 import { createContext, useContext } from 'react';
 import type { StoreApi } from 'zustand/vanilla';
@@ -20,6 +20,8 @@ export type Controller = ReturnType<typeof createController>;
 export const DEFAULT_PREVIEW_LIMIT = 10_000;
 /** Rows the Profile tab's "sample" toggle profiles. */
 export const PROFILE_SAMPLE_ROWS = 100_000;
+/** Runs the History tab lists. */
+export const HISTORY_LIMIT = 100;
 
 export function basename(path: string | null): string {
   if (!path) return 'untitled';
@@ -196,7 +198,10 @@ export function createController(backend: Backend, store: StoreApi<Store>, opts:
       }
       // Keep the in-memory document when the user edited while saving.
       if (S().spec === spec) S().markSaved(saved, path);
-      else store.setState({ path, savedKey: specKey(spec) });
+      else {
+        if (S().path !== path) S().clearHistory();
+        store.setState({ path, savedKey: specKey(spec) });
+      }
       S().setRecovery(null);
       S().toast({ kind: 'success', title: `Saved ${basename(path)}` });
       return true;
@@ -326,6 +331,8 @@ export function createController(backend: Backend, store: StoreApi<Store>, opts:
       fail('Run failed', err);
     } finally {
       S().endRun();
+      // The run is in the history now (a saved document's runs are recorded).
+      if (historyShown()) void loadHistory();
     }
   }
 
@@ -377,6 +384,39 @@ export function createController(backend: Backend, store: StoreApi<Store>, opts:
       const failing = err.node && err.node !== node ? err.node : undefined;
       const now = S().failProfile(req, { message: err.message, code: err.code, node: failing });
       if (now) S().runError(err.message, err.code, failing ?? now);
+    }
+  }
+
+  // ----- run history -----
+  const historyShown = () => {
+    const s = S();
+    return s.bottomOpen && s.bottomTab === 'history';
+  };
+
+  /** (Re)load the recorded runs of the saved document; an unsaved one has none. */
+  async function loadHistory() {
+    const path = S().path;
+    if (!path) {
+      S().clearHistory();
+      return;
+    }
+    const req = S().startHistory(path);
+    try {
+      S().setHistory(req, await backend.runs(path, HISTORY_LIMIT));
+    } catch (e) {
+      S().failHistory(req, toBackendError(e).message);
+    }
+  }
+
+  /** Show a recorded run in full (null: close it). */
+  async function showRun(runId: string | null) {
+    const path = S().history.path ?? S().path;
+    const req = S().startRunDetail(runId);
+    if (!runId || !path) return;
+    try {
+      S().setRunDetail(req, await backend.runDetail(path, runId));
+    } catch (e) {
+      S().failRunDetail(req, toBackendError(e).message);
     }
   }
 
@@ -442,6 +482,8 @@ export function createController(backend: Backend, store: StoreApi<Store>, opts:
     preview,
     profile,
     sql,
+    loadHistory,
+    showRun,
     checkNow,
     autosaveNow,
     nativeDialogs: backend.nativeDialogs,

@@ -15,6 +15,7 @@ import {
   sortedDriftDetails,
   unexpectedText,
 } from '../model/checks';
+import { findNode } from '../model/spec';
 import { useApp, useStoreApi } from '../store/store';
 import { CheckStatusIcon } from './CheckBadge';
 import { cellText, isNumericType } from './cells';
@@ -189,6 +190,8 @@ function ObservedCell({ r }: { r: CheckResult }) {
 
 function CheckRow({ r, open, onToggle, selected }: { r: CheckResult; open: boolean; onToggle: () => void; selected: boolean }) {
   const store = useStoreApi();
+  // A recorded run's check may be gone from the document since.
+  const exists = useApp((s) => !!findNode(s.spec, r.node));
   const unexpected = unexpectedText(r);
   return (
     <div className={`check-item check-${r.status}${open ? ' open' : ''}${selected ? ' selected' : ''}`}>
@@ -209,17 +212,23 @@ function CheckRow({ r, open, onToggle, selected }: { r: CheckResult; open: boole
           <CheckStatusIcon status={r.status} size={r.status === 'fail' ? 10 : 12} bare />
         </span>
         <span role="cell" className="check-node-cell">
-          <button
-            className="check-node mono"
-            type="button"
-            title={`Select ${r.node} on the canvas`}
-            onClick={(e) => {
-              e.stopPropagation();
-              store.getState().select([r.node]);
-            }}
-          >
-            {r.node}
-          </button>
+          {!exists ? (
+            <span className="check-node gone mono" title={`${r.node} is no longer in the pipeline`}>
+              {r.node}
+            </span>
+          ) : (
+            <button
+              className="check-node mono"
+              type="button"
+              title={`Select ${r.node} on the canvas`}
+              onClick={(e) => {
+                e.stopPropagation();
+                store.getState().select([r.node]);
+              }}
+            >
+              {r.node}
+            </button>
+          )}
         </span>
         <span className="check-desc" role="cell" title={`${r.check}\n${r.kind}`}>
           {r.check}
@@ -263,13 +272,19 @@ function ChecksEmpty() {
 
 export function ChecksView() {
   const results = useApp((s) => s.checkResults);
-  const selection = useApp((s) => s.selection);
   const list = useMemo(() => sortedChecks(results), [results]);
-  const [open, setOpen] = useState<Record<string, boolean>>({});
   if (list.length === 0) return <ChecksEmpty />;
+  return <CheckList list={list} />;
+}
+
+/** Check results as rows (in the given order), each expandable to its samples or drift table.
+ * `inline`: inside another scrolling view (the History tab's run detail) rather than filling the panel. */
+export function CheckList({ list, inline = false, testId = 'checks-view' }: { list: CheckResult[]; inline?: boolean; testId?: string }) {
+  const selection = useApp((s) => s.selection);
+  const [open, setOpen] = useState<Record<string, boolean>>({});
   const toggle = (node: string) => setOpen((o) => ({ ...o, [node]: !o[node] }));
   return (
-    <div className="checks" data-testid="checks-view" role="table" aria-label="Check results">
+    <div className={inline ? 'checks inline' : 'checks'} data-testid={testId} role="table" aria-label="Check results">
       <div className="check-row check-head" role="row">
         <span />
         <span />

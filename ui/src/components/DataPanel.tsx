@@ -1,5 +1,6 @@
 // The bottom panel: for the selected node its data preview, column profiles (charts and
-// statistics) and compiled SQL; for the whole run its check results and log.
+// statistics) and compiled SQL; for the whole run its check results and log; for the saved
+// document the history of its recorded runs.
 
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
@@ -22,8 +23,9 @@ import { SqlEditor } from './SqlEditor';
 import { HistogramChart, formatCount } from './Histogram';
 import { formatRows } from './FlowNode';
 import { ChecksView, ChecksSummary, ChecksTabCount } from './ChecksView';
+import { HistorySummary, HistoryView } from './HistoryView';
 import { cellText, isNumericType } from './cells';
-import { IconChart, IconChevronDown, IconChevronRight, IconCode, IconList, IconPlay, IconShield, IconTable, Spinner } from './icons';
+import { IconChart, IconChevronDown, IconChevronRight, IconCode, IconHistory, IconList, IconPlay, IconShield, IconTable, Spinner } from './icons';
 import { STATUS_WORD } from '../model/checks';
 
 const HEAD_H = 38;
@@ -379,6 +381,7 @@ const TABS: { id: BottomTab; label: string; icon: React.ReactNode }[] = [
   { id: 'sql', label: 'SQL', icon: <IconCode size={14} /> },
   { id: 'checks', label: 'Checks', icon: <IconShield size={14} /> },
   { id: 'log', label: 'Run log', icon: <IconList size={14} /> },
+  { id: 'history', label: 'History', icon: <IconHistory size={14} /> },
 ];
 
 export function DataPanel() {
@@ -409,6 +412,8 @@ export function DataPanel() {
   const profile = shownHistograms(preview, runHists, profiled);
   const loading = useApp((s) => s.previewLoading);
   const logCount = useApp((s) => s.log.length);
+  const path = useApp((s) => s.path);
+  const historyLoading = useApp((s) => s.history.loading !== null);
   const [limit, setLimit] = useState(DEFAULT_PREVIEW_LIMIT);
 
   // Opening the Profile tab (or selecting another node in it) profiles the node unless it has a
@@ -421,6 +426,13 @@ export function DataPanel() {
     if ((p && !p.stale) || s.profileLoading[node] || s.profileErrors[node]) return;
     void ctrl.profile(node);
   }, [profileTab, node, store, ctrl]);
+
+  // Opening the History tab (or saving the document under another path while it is open) lists
+  // its recorded runs afresh: CLI runs may have happened since. Runs from the app refresh it too.
+  const historyTab = open && tab === 'history';
+  useEffect(() => {
+    if (historyTab) void ctrl.loadHistory();
+  }, [historyTab, path, ctrl]);
 
   const profileButton = (testId: string) => node && exists && (
     <button
@@ -443,8 +455,9 @@ export function DataPanel() {
 
   let body: React.ReactNode;
   // The run-wide tabs do not depend on the selection.
-  const runTab = tab === 'log' || tab === 'checks';
+  const runTab = tab === 'log' || tab === 'checks' || tab === 'history';
   if (tab === 'log') body = <RunLog />;
+  else if (tab === 'history') body = <HistoryView />;
   else if (tab === 'checks') body = <ChecksView />;
   else if (!node || !exists)
     body = <div className="panel-empty">{selection.length > 1 ? 'Select a single node to see its data.' : 'Select a node to preview its data, profile its columns and see its SQL.'}</div>;
@@ -549,6 +562,7 @@ export function DataPanel() {
         <div className="datapanel-info">
           {node && exists && !runTab && <span className="mono datapanel-node">{node}</span>}
           {tab === 'checks' && <ChecksSummary />}
+          {tab === 'history' && <HistorySummary />}
           {profile && tab === 'profile' && node && exists && kindHasOutput && (
             <span
               className="muted"
@@ -568,6 +582,18 @@ export function DataPanel() {
           )}
         </div>
         <div className="datapanel-actions">
+          {tab === 'history' && path && (
+            <button
+              className="btn btn-sm"
+              type="button"
+              onClick={() => void ctrl.loadHistory()}
+              disabled={historyLoading}
+              data-testid="history-refresh"
+              title="List the recorded runs again (runs from sluice run show up too)"
+            >
+              {historyLoading ? <Spinner size={12} /> : <IconHistory size={12} />} Refresh
+            </button>
+          )}
           {profileTab && (
             <>
               <label

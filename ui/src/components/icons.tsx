@@ -168,6 +168,11 @@ export const IconList = (p: P) => (
     <path d="M5.5 4h8M5.5 8h8M5.5 12h8M2.5 4h.01M2.5 8h.01M2.5 12h.01" />
   </Svg>
 );
+export const IconHistory = (p: P) => (
+  <Svg {...p}>
+    <path d="M2.5 8a5.5 5.5 0 1 0 1.6-3.9M2.5 2.75v2.5H5M8 5v3l2 1.5" />
+  </Svg>
+);
 export const IconTrash = (p: P) => (
   <Svg {...p}>
     <path d="M2.75 4.25h10.5M6.25 4.25v-1.5h3.5v1.5M4.25 4.25l.6 8.6a1 1 0 0 0 1 .9h4.3a1 1 0 0 0 1-.9l.6-8.6" />

@@ -181,6 +181,53 @@ export interface RunSummary {
   checks?: CheckResult[];
 }
 
+// ---------- run history ----------
+
+/** One recorded run, as `runs` lists them (latest first). Runs from the CLI (`sluice run`) and
+ * from the app share the history of a saved spec. */
+export interface RunListing {
+  run_id: string;
+  pipeline: string;
+  /** Local time, 'YYYY-MM-DD HH:MM:SS'. */
+  started_at: string;
+  ms: number;
+  status: 'success' | 'failed' | 'cancelled' | (string & {});
+  source: 'cli' | 'app' | (string & {});
+  failed_checks: number;
+}
+
+/** An input file of a recorded run, as it was when the run read it. */
+export interface RunInput {
+  node: string;
+  path: string;
+  bytes: number;
+  modified: string;
+}
+
+export interface RunNodeRecord {
+  node: string;
+  status: 'done' | 'failed' | 'skipped' | (string & {});
+  rows: number | null;
+  ms: number | null;
+}
+
+/** One recorded run in full (`run_detail`). */
+export interface RunDetail {
+  run_id: string;
+  pipeline: string;
+  spec_path: string;
+  spec_hash: string;
+  params: JsonObject;
+  inputs: RunInput[];
+  started_at: string;
+  finished_at: string;
+  status: RunListing['status'];
+  source: RunListing['source'];
+  error: string | null;
+  nodes: RunNodeRecord[];
+  checks: CheckResult[];
+}
+
 // ---------- preview ----------
 
 export interface Bin {

@@ -9,7 +9,9 @@ import type {
   Opened,
   Profile,
   Recovery,
+  RunDetail,
   RunEvent,
+  RunListing,
   RunSummary,
   Spec,
   Table,
@@ -41,6 +43,12 @@ export interface Backend {
    * when the node has more rows (`sampled_rows` says so), null or absent: all rows. */
   profile(args: DocArgs & { node: string; sample?: number | null }): Promise<Profile>;
   sql(args: DocArgs & { node: string }): Promise<string>;
+
+  /** The recorded runs (CLI and app) of the spec saved at `path`, latest first, at most `limit`;
+   * empty when none are recorded. */
+  runs(path: string, limit: number): Promise<RunListing[]>;
+  /** One recorded run of the spec at `path` in full. */
+  runDetail(path: string, runId: string): Promise<RunDetail>;
 
   open(path: string): Promise<Opened>;
   /** Save in canonical form; resolves to the text written. */

@@ -1,6 +1,6 @@
 // Backend over HTTP to the browser bridge (`sluice-bridge`): POST /api/<command> with a JSON body.
 
-import type { Catalog, CheckResponse, Opened, Profile, Recovery, RunEvent, RunSummary, Table } from '../model/types';
+import type { Catalog, CheckResponse, Opened, Profile, Recovery, RunDetail, RunEvent, RunListing, RunSummary, Table } from '../model/types';
 import { BackendError, docArgs, profileArgs, toBackendError, type Backend, type DocArgs } from './backend';
 
 /** How the HTTP backend asks for a path, since a browser has no file dialogs that yield paths. */
@@ -105,6 +105,8 @@ export function createHttpBackend(opts: HttpOptions): Backend {
     preview: (a) => call<Table>('preview', { ...docArgs(a), node: a.node, limit: a.limit }),
     profile: (a) => call<Profile>('profile', profileArgs(a)),
     sql: (a) => call<string>('sql', { ...docArgs(a), node: a.node }),
+    runs: (path, limit) => call<RunListing[]>('runs', { path, limit }),
+    runDetail: (path, runId) => call<RunDetail>('run_detail', { path, run_id: runId }),
     open: (path) => call<Opened>('open', { path }),
     save: (path, spec) => call<string>('save', { path, spec }),
     headlessCommand: (path, params) => call<string>('headless_command', { path, params }),

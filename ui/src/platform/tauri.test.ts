@@ -51,6 +51,15 @@ describe('Tauri backend', () => {
     expect(calls[1]).toEqual(['profile', { spec, node: 'n' }]);
   });
 
+  it('passes the run history args as the commands declare them (snake_case run_id)', async () => {
+    const listing = [{ run_id: 'r2', pipeline: 'x', started_at: '2024-05-01 09:30:00', ms: 12, status: 'success', source: 'cli', failed_checks: 0 }];
+    answer = async (cmd) => (cmd === 'runs' ? listing : cmd === 'run_detail' ? { run_id: 'r2' } : null);
+    expect(await tauriBackend.runs('/a.sluice.json', 100)).toEqual(listing);
+    expect(calls[0]).toEqual(['runs', { path: '/a.sluice.json', limit: 100 }]);
+    expect(await tauriBackend.runDetail('/a.sluice.json', 'r2')).toEqual({ run_id: 'r2' });
+    expect(calls[1]).toEqual(['run_detail', { path: '/a.sluice.json', run_id: 'r2' }]);
+  });
+
   it('turns rejected ApiErrors into BackendErrors', async () => {
     answer = () => Promise.reject({ code: 'E200', message: "node 'a' failed: boom", node: 'a' });
     const err = await tauriBackend.sql({ spec, node: 'a' }).then(

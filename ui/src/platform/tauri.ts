@@ -1,7 +1,7 @@
 // Backend over Tauri v2 IPC. The only module (with index.ts) that imports @tauri-apps/*.
 
 import { Channel, invoke } from '@tauri-apps/api/core';
-import type { Catalog, CheckResponse, Opened, Profile, Recovery, RunEvent, RunSummary, Spec, Table } from '../model/types';
+import type { Catalog, CheckResponse, Opened, Profile, Recovery, RunDetail, RunEvent, RunListing, RunSummary, Spec, Table } from '../model/types';
 import { docArgs, profileArgs, toBackendError, type Backend, type DocArgs } from './backend';
 
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
@@ -28,6 +28,9 @@ export const tauriBackend: Backend = {
   preview: (a) => call<Table>('preview', { ...docArgs(a), node: a.node, limit: a.limit }),
   profile: (a) => call<Profile>('profile', profileArgs(a)),
   sql: (a) => call<string>('sql', { ...docArgs(a), node: a.node }),
+  // Declared with `rename_all = "snake_case"`, like save_dialog.
+  runs: (path, limit) => call<RunListing[]>('runs', { path, limit }),
+  runDetail: (path, runId) => call<RunDetail>('run_detail', { path, run_id: runId }),
   open: (path) => call<Opened>('open', { path }),
   save: (path, spec: Spec) => call<string>('save', { path, spec }),
   headlessCommand: (path, params) => call<string>('headless_command', { path, params }),

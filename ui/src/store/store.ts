@@ -1,6 +1,6 @@
 // The app's state: the document (the spec, its file, undo history), the view (selection,
-// panels, dialogs) and the run (node statuses, previews, column histograms of the last run,
-// column profiles, data-quality check results). Document
+// panels, dialogs), the run (node statuses, previews, column histograms of the last run,
+// column profiles, data-quality check results) and the saved document's run history. Document
 // edits all go through `commit`, which records undo history and marks results of changed nodes
 // stale; a rename carries everything kept by node id over to the new id, and undo/redo carry it
 // back and forth. (`check` is the spec validation; `checkResults` are the check nodes' verdicts.)
@@ -41,7 +41,9 @@ import type {
   Position,
   Profile,
   Recovery,
+  RunDetail,
   RunEvent,
+  RunListing,
   Spec,
   Table,
 } from '../model/types';
@@ -138,7 +140,27 @@ export interface Toast {
   detail?: string;
 }
 
-export type BottomTab = 'data' | 'profile' | 'sql' | 'checks' | 'log';
+export type BottomTab = 'data' | 'profile' | 'sql' | 'checks' | 'log' | 'history';
+
+/** The recorded runs of the saved document (the History tab). */
+export interface HistoryState {
+  /** The spec file the list is of; null: no list (an unsaved document, or not asked yet). */
+  path: string | null;
+  /** Latest first; null until the first answer for `path`. */
+  runs: RunListing[] | null;
+  /** The id of the request on the way; null when none is. */
+  loading: number | null;
+  error: string | null;
+}
+
+/** The run shown in full in the History tab. */
+export interface RunDetailState {
+  runId: string;
+  detail: RunDetail | null;
+  /** The id of the request on the way; null when none is. */
+  loading: number | null;
+  error: string | null;
+}
 
 export type Modal =
   | {
@@ -226,6 +248,11 @@ export interface State {
   check: CheckResponse | null;
   /** Verdicts of the check nodes in the current (or last) run, by node id, in arrival order. */
   checkResults: Record<string, CheckResult>;
+
+  // ----- run history (of the saved document) -----
+  history: HistoryState;
+  /** The run picked in the History tab; null when none is. */
+  runDetail: RunDetailState | null;
 }
 
 export interface Actions {
@@ -290,6 +317,20 @@ export interface Actions {
    * request replaced it. */
   failProfile(id: number, error: ProfileError): string | null;
   setProfileSample(on: boolean): void;
+
+  /** The run list of `path` is asked for: returns the request's id (its answer replaces any
+   * older one's). A list of another path goes, with the picked run. */
+  startHistory(path: string): number;
+  /** The answer to request `id`; ignored when a newer request replaced it or the document is no
+   * longer saved at its path. The picked run stays when it is still listed. */
+  setHistory(id: number, runs: RunListing[]): void;
+  failHistory(id: number, message: string): void;
+  /** Forget the list (the document is not saved, or is another file now). */
+  clearHistory(): void;
+  /** Pick a run of the list (null: none): returns the detail request's id, 0 when none is needed. */
+  startRunDetail(runId: string | null): number;
+  setRunDetail(id: number, detail: RunDetail): void;
+  failRunDetail(id: number, message: string): void;
 }
 
 export type Store = State & Actions;
@@ -298,6 +339,8 @@ const HISTORY_LIMIT = 200;
 const COALESCE_MS = 1200;
 let toastSeq = 1;
 let profileSeq = 1;
+let historySeq = 1;
+const NO_HISTORY: HistoryState = { path: null, runs: null, loading: null, error: null };
 /** The data panel's height before the user resizes it, and after a double-click on its grip. */
 export const DEFAULT_BOTTOM_HEIGHT = 260;
 
@@ -341,6 +384,8 @@ function initialState(): State {
     log: [],
     check: null,
     checkResults: {},
+    history: NO_HISTORY,
+    runDetail: null,
   };
 }
 
@@ -563,11 +608,14 @@ export function createAppStore(init?: Partial<State>): StoreApi<Store> {
         measured: {},
         overrides: {},
         fitRequest: get().fitRequest + 1,
+        history: NO_HISTORY,
+        runDetail: null,
       });
     },
 
     markSaved(spec, path) {
-      set({ spec, path, savedKey: specKey(spec) });
+      const moved = path !== get().path;
+      set({ spec, path, savedKey: specKey(spec), ...(moved ? { history: NO_HISTORY, runDetail: null } : {}) });
     },
 
     addNodeOfKind(kindId, pos) {
@@ -894,6 +942,54 @@ export function createAppStore(init?: Partial<State>): StoreApi<Store> {
 
     setProfileSample(on) {
       set({ profileSample: on });
+    },
+
+    startHistory(path) {
+      const s = get();
+      const id = historySeq++;
+      if (s.history.path === path) set({ history: { ...s.history, loading: id, error: null } });
+      else set({ history: { path, runs: null, loading: id, error: null }, runDetail: null });
+      return id;
+    },
+
+    setHistory(id, runs) {
+      const s = get();
+      if (s.history.loading !== id || s.history.path !== s.path) return;
+      const keep = s.runDetail && runs.some((r) => r.run_id === s.runDetail!.runId);
+      set({ history: { ...s.history, runs, loading: null, error: null }, ...(keep ? {} : { runDetail: null }) });
+    },
+
+    failHistory(id, message) {
+      const s = get();
+      if (s.history.loading !== id) return;
+      set({ history: { ...s.history, loading: null, error: message } });
+    },
+
+    clearHistory() {
+      const s = get();
+      if (s.history !== NO_HISTORY || s.runDetail) set({ history: NO_HISTORY, runDetail: null });
+    },
+
+    startRunDetail(runId) {
+      if (runId === null) {
+        set({ runDetail: null });
+        return 0;
+      }
+      const id = historySeq++;
+      set({ runDetail: { runId, detail: null, loading: id, error: null } });
+      return id;
+    },
+
+    setRunDetail(id, detail) {
+      const d = get().runDetail;
+      if (!d || d.loading !== id) return;
+      set({ runDetail: { ...d, detail, loading: null, error: null } });
+    },
+
+    failRunDetail(id, message) {
+      const d = get().runDetail;
+      if (!d || d.loading !== id) return;
+      set({ runDetail: { ...d, loading: null, error: message } });
     },
   }));
 }

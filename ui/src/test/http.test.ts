@@ -37,6 +37,18 @@ describe('HTTP backend', () => {
     expect(f.calls[1].body).toEqual({ spec, path: '/a/b.sluice.json', node: 'n' });
   });
 
+  it('posts runs and run_detail with the path, the limit and the run id', async () => {
+    const listing = [{ run_id: 'r2', pipeline: 'x', started_at: '2024-05-01 09:30:00', ms: 12, status: 'failed', source: 'app', failed_checks: 1 }];
+    const f = fakeFetch({ runs: { body: listing }, run_detail: { status: 400, body: { code: 'A040', message: "no run 'zz'" } } });
+    const b = createHttpBackend({ promptPath: async () => null, fetchImpl: f.impl });
+    expect(await b.runs('/a/b.sluice.json', 50)).toEqual(listing);
+    expect(f.calls[0]).toEqual({ url: '/api/runs', body: { path: '/a/b.sluice.json', limit: 50 } });
+    const err = (await b.runDetail('/a/b.sluice.json', 'zz').catch((e: unknown) => e)) as BackendError;
+    expect(f.calls[1]).toEqual({ url: '/api/run_detail', body: { path: '/a/b.sluice.json', run_id: 'zz' } });
+    expect(err).toBeInstanceOf(BackendError);
+    expect(err.code).toBe('A040');
+  });
+
   /** A fetch whose run_stream body arrives in the given chunks. */
   function streamingFetch(chunks: string[]) {
     const calls: { url: string; body: unknown }[] = [];

@@ -6,10 +6,13 @@
 // Like runs started from the app, every node with an output sends node_histograms right after its
 // node_finished (mockRunHistograms: over its row count). `profile` answers mockProfile: the node has
 // `profileRows` rows (1,234 unless set), sampled when a smaller sample is asked for.
+// A run of a saved document (one with a path) is recorded in `history` (by path, latest first,
+// source 'app') as the engine would; `runs` and `run_detail` answer from it, and tests may put
+// CLI runs there (mockRunDetail).
 
 import type { Backend, DocArgs } from '../platform/backend';
 import { BackendError } from '../platform/backend';
-import type { Catalog, CheckResponse, CheckResult, Column, ColumnProfile, DriftDetail, Histogram, JsonObject, Profile, Recovery, RunEvent, RunSummary, Spec, Table } from '../model/types';
+import type { Catalog, CheckResponse, CheckResult, Column, ColumnProfile, DriftDetail, Histogram, JsonObject, Profile, Recovery, RunDetail, RunEvent, RunListing, RunNodeRecord, RunSummary, Spec, Table } from '../model/types';
 import { descendants } from '../model/spec';
 import catalogJson from './fixtures/catalog.json';
 
@@ -35,6 +38,8 @@ export interface MockBackend extends Backend {
   checkFailures: Record<string, number>;
   /** Rows of every node as `profile` sees them. */
   profileRows: number;
+  /** Recorded runs by spec path, latest first. */
+  history: Map<string, RunDetail[]>;
   callsOf(cmd: string): MockCall[];
 }
 
@@ -257,6 +262,48 @@ export function mockProfile(node: string, rows: number, sample: number | null = 
   return { node, rows, sampled_rows: sampled, columns: [id, name, amount, created] };
 }
 
+/** 'YYYY-MM-DD HH:MM:SS' in local time, as the engine records run times. */
+export function localTime(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
+let runSeq = 1;
+
+/** A recorded run; `over` replaces any field. */
+export function mockRunDetail(over: Partial<RunDetail> = {}): RunDetail {
+  return {
+    run_id: `run-${String(runSeq++).padStart(4, '0')}`,
+    pipeline: 'x',
+    spec_path: '/p/x.sluice.json',
+    spec_hash: 'a1b2c3d4e5f6',
+    params: {},
+    inputs: [],
+    started_at: '2024-05-01 09:30:00',
+    finished_at: '2024-05-01 09:30:02',
+    status: 'success',
+    source: 'cli',
+    error: null,
+    nodes: [],
+    checks: [],
+    ...over,
+  };
+}
+
+/** A run's line in the list, as `runs` derives it from the record. */
+export function runListing(d: RunDetail): RunListing {
+  const ms = Math.max(0, Date.parse(d.finished_at.replace(' ', 'T')) - Date.parse(d.started_at.replace(' ', 'T'))) || 0;
+  return {
+    run_id: d.run_id,
+    pipeline: d.pipeline,
+    started_at: d.started_at,
+    ms,
+    status: d.status,
+    source: d.source,
+    failed_checks: d.checks.filter((c) => c.status === 'fail').length,
+  };
+}
+
 function topo(spec: Spec, target?: string | null): string[] {
   const out: string[] = [];
   const seen = new Set<string>();
@@ -286,6 +333,7 @@ export function createMockBackend(overrides: Partial<MockBackend> = {}): MockBac
     nextPath: null,
     checkFailures: {},
     profileRows: 1234,
+    history: new Map(),
     callsOf: (cmd) => calls.filter((c) => c.cmd === cmd),
     async catalog() {
       log('catalog');
@@ -302,7 +350,42 @@ export function createMockBackend(overrides: Partial<MockBackend> = {}): MockBac
     async run(doc, onEvent) {
       log('run', doc);
       const nodes = topo(doc.spec, doc.target);
-      const ev = (e: RunEvent) => onEvent(e);
+      // What the engine records of a saved document's run.
+      const started = localTime(new Date());
+      const record = nodes.map((node): RunNodeRecord => ({ node, status: 'skipped', rows: null, ms: null }));
+      const checks: CheckResult[] = [];
+      let error: string | null = null;
+      const remember = (status: RunSummary['status'], error: string | null) => {
+        if (!doc.path) return;
+        const detail = mockRunDetail({
+          pipeline: doc.spec.name,
+          spec_path: doc.path,
+          params: { ...(doc.params ?? {}) },
+          inputs: doc.spec.nodes
+            .filter((n) => typeof n.params.path === 'string' && nodes.includes(n.id) && fixtureCatalog.kinds.find((k) => k.id === n.kind)?.category === 'source')
+            .map((n) => ({ node: n.id, path: String(n.params.path), bytes: 2048, modified: '2024-05-01 08:00:00' })),
+          started_at: started,
+          finished_at: started,
+          status,
+          source: 'app',
+          error,
+          nodes: record,
+          checks,
+        });
+        m.history.set(doc.path, [detail, ...(m.history.get(doc.path) ?? [])]);
+      };
+      const ev = (e: RunEvent) => {
+        const r = 'node' in e ? record.find((x) => x.node === e.node) : undefined;
+        if (r && e.event === 'node_finished') Object.assign(r, { status: 'done', rows: e.rows, ms: e.ms });
+        if (r && e.event === 'node_failed') r.status = 'failed';
+        if (e.event === 'check_finished') {
+          const { event: _, ...result } = e;
+          void _;
+          checks.push(result);
+        }
+        if (e.event === 'run_finished') remember(e.status, error);
+        onEvent(e);
+      };
       ev({ event: 'run_started', pipeline: doc.spec.name, nodes });
       const summary: RunSummary = { status: 'success', nodes: {}, outputs: [], ms: 5, checks: [] };
       const skipped = new Map<string, string>();
@@ -317,6 +400,7 @@ export function createMockBackend(overrides: Partial<MockBackend> = {}): MockBac
         ev({ event: 'node_started', node: id, kind });
         if (m.failRun && m.failRun.node === id) {
           ev({ event: 'node_failed', node: id, code: m.failRun.code, error: m.failRun.message });
+          error = `[${m.failRun.code}] ${m.failRun.message}`;
           ev({ event: 'run_finished', status: 'failed', ms: 5 });
           throw new BackendError({ code: m.failRun.code, message: m.failRun.message, node: id });
         }
@@ -382,6 +466,16 @@ export function createMockBackend(overrides: Partial<MockBackend> = {}): MockBac
     async sql(a) {
       log('sql', a);
       return `SELECT * FROM "${a.node}"`;
+    },
+    async runs(path, limit) {
+      log('runs', { path, limit });
+      return (m.history.get(path) ?? []).slice(0, limit).map(runListing);
+    },
+    async runDetail(path, runId) {
+      log('run_detail', { path, run_id: runId });
+      const d = (m.history.get(path) ?? []).find((r) => r.run_id === runId);
+      if (!d) throw new BackendError({ code: 'A040', message: `no run '${runId}' of ${path}` });
+      return structuredClone(d);
     },
     async open(path) {
       log('open', { path });
