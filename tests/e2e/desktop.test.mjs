@@ -166,6 +166,17 @@ test('the app runs the sample pipeline to the same bytes as the CLI, previews a 
       await sleep(500);
       screenshot('designer-failed-checks.png');
     }
+
+    // The history holds the app's runs and the CLI's, latest first.
+    await app.click('tab-history');
+    const sources = await app.until(
+      'three recorded runs',
+      `const rows = [...document.querySelectorAll('[data-testid^="history-row-"]')];
+       return rows.length === 3 && rows.map((r) => r.textContent);`,
+    );
+    assert.match(sources[0], /failed/);
+    assert.match(sources[1], /cli/);
+    assert.match(sources[2], /app/);
   } finally {
     await app.close();
     driver.proc.kill();
