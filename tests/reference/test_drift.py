@@ -175,11 +175,12 @@ def test_default_methods_and_scores(drift_run, data):
         assert d["score"] == pytest.approx(want, abs=1e-6, rel=1e-6), col
         assert d["threshold"] == 0.1
         assert d["drifted"] == (want >= 0.1)
-    # Over the whole file the injected problems are small for Evidently's default distances:
-    # unit_price × 1.4 on 18,630 of 102,304 rows moves the normed Wasserstein distance to about
-    # 0.03 (the currencies make the reference's std large), and 'lost' is 0.4% of the statuses.
-    assert not any(d["drifted"] for d in ds.values())
-    assert drift_run[1]["drift_default"]["status"] == "pass"
+    # Over the whole file most injected problems are small for Evidently's default distances:
+    # unit_price × 1.4 on the last three months moves the normed Wasserstein distance to a few
+    # hundredths (the currencies make the reference's std large), and 'lost' is 0.4% of the
+    # statuses. The orders placed through the app are missing altogether: channel drifts.
+    assert {c for c, d in ds.items() if d["drifted"]} == {"channel"}
+    assert drift_run[1]["drift_default"]["status"] == "pass"  # 1 of 4 columns: under drift_share 0.5
 
 
 def test_overridden_methods_and_scores(drift_run, data):

@@ -231,19 +231,19 @@ fn sample_pipeline_runs_and_a_second_run_gives_identical_bytes() {
     let out = sluice(&["run", spec.to_str().unwrap(), "--param", "data=../problems", "--junit", junit.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     let err = text(&out.stderr);
-    for failed in ["order_ids_consistent", "amount_present", "valid_status", "amount_in_range"] {
+    for failed in ["order_ids_consistent", "amount_present", "valid_status", "amount_in_range", "orders_volume"] {
         assert!(err.contains(&format!("error[C001]: check '{failed}' failed")), "{failed}: {err}");
     }
-    assert_eq!(err.matches("error[C001]").count(), 4, "{err}");
+    assert_eq!(err.matches("error[C001]").count(), 5, "{err}");
     assert!(err.contains("– write_features") && err.contains("not run"), "{err}");
     for (i, o) in outputs.iter().enumerate() {
         assert!(std::fs::read(pipelines.join(o)).unwrap() == runs[0][i], "{o} was changed by the failed run");
     }
     assert!(staged_files(dir.path()).is_empty());
     let xml = std::fs::read_to_string(&junit).unwrap();
-    assert!(xml.contains("<testsuite name=\"customer_features\" tests=") && xml.contains("failures=\"4\""), "{xml}");
-    assert_eq!(xml.matches("<failure ").count(), 4, "{xml}");
-    assert!(xml.contains("status in {completed, shipped, returned, cancelled, pending}: failed, 415 of 102304 rows"), "{xml}");
+    assert!(xml.contains("<testsuite name=\"customer_features\" tests=") && xml.contains("failures=\"5\""), "{xml}");
+    assert_eq!(xml.matches("<failure ").count(), 5, "{xml}");
+    assert!(xml.contains("status in {completed, shipped, returned, cancelled, pending}: failed, 272 of 71282 rows"), "{xml}");
 
     // Every run is in the history beside the spec, latest first.
     assert!(pipelines.join(".sluice/history.duckdb").is_file());
@@ -252,7 +252,7 @@ fn sample_pipeline_runs_and_a_second_run_gives_identical_bytes() {
     let runs: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
     let statuses: Vec<&str> = runs.iter().map(|r| r["status"].as_str().unwrap()).collect();
     assert_eq!(statuses, ["failed", "success", "success"], "{runs:#?}");
-    assert_eq!(runs[0]["failed_checks"], 4);
+    assert_eq!(runs[0]["failed_checks"], 5);
     assert_eq!(runs[0]["source"], "cli");
     let id = runs[0]["run_id"].as_str().unwrap();
     let out = sluice(&["runs", "show", id, spec.to_str().unwrap()]);
@@ -261,12 +261,12 @@ fn sample_pipeline_runs_and_a_second_run_gives_identical_bytes() {
     assert_eq!(run["params"]["data"], "../problems");
     assert_eq!(run["spec_hash"], runs_show(&runs[1], spec.to_str().unwrap())["spec_hash"], "same spec, same hash");
     let node = |n: &str| run["nodes"].as_array().unwrap().iter().find(|x| x["node"] == n).cloned().unwrap();
-    assert_eq!(node("orders")["rows"], 102304);
+    assert_eq!(node("orders")["rows"], 71282);
     assert_eq!(node("write_features")["status"], "skipped");
     let inputs = run["inputs"].as_array().unwrap();
     assert!(inputs.iter().any(|i| i["path"].as_str().unwrap().ends_with("problems/orders.csv.gz") && i["bytes"].as_u64() > Some(0)));
     let checks = run["checks"].as_array().unwrap();
-    assert_eq!(checks.iter().filter(|c| c["status"] == "fail").count(), 4);
+    assert_eq!(checks.iter().filter(|c| c["status"] == "fail").count(), 5);
 
     // The row-count change check compares with the last successful run: none before the first
     // run (a warning), the first run before the second (no change: a pass).
@@ -279,7 +279,9 @@ fn sample_pipeline_runs_and_a_second_run_gives_identical_bytes() {
     assert!(volume(&first)["message"].as_str().unwrap().contains("no baseline"), "{}", volume(&first));
     assert_eq!(volume(&second)["status"], "pass");
     assert_eq!(volume(&second)["observed"], 0.0);
-    assert_eq!(volume(&run)["status"], "pass", "102,304 rows against 100,311 is +1.99%");
+    // The problem copy lost the app's orders: 71,282 rows against 100,311 is -28.94%.
+    assert_eq!(volume(&run)["status"], "fail");
+    assert!(volume(&run)["message"].as_str().unwrap().contains("71282 rows against 100311"), "{}", volume(&run));
 
     // With the store deleted there is no baseline again: a warning, and the run goes on.
     std::fs::remove_dir_all(pipelines.join(".sluice")).unwrap();

@@ -68,6 +68,8 @@ pub struct ProblemStats {
     pub unknown_customer: u64,
     pub duplicate_id_rows: u64,
     pub shifted_price_rows: u64,
+    /// App orders left out of the file (an export that lost a source: a row-count drop).
+    pub lost_app_rows: u64,
 }
 
 struct Order {
@@ -430,23 +432,32 @@ pub fn write(
                 out.write(&dup)?;
                 stats.rows += 1;
             }
-            line.clear();
-            format_row(&mut line, &row);
-            out.write(&line)?;
-            stats.rows += 1;
-            count(&mut stats, &row);
+            // With --problems the app's orders never reach the file: every draw still happens,
+            // so the rows that are written are the same as without the loss.
+            let lost = problems && row.order.channel == "app";
+            if lost {
+                stats.problems.lost_app_rows += 1;
+            } else {
+                line.clear();
+                format_row(&mut line, &row);
+                out.write(&line)?;
+                stats.rows += 1;
+                count(&mut stats, &row);
+            }
             emitted += 1;
 
             if dirt.chance(P_EXACT_DUPLICATE) {
                 let delay = dirt.range(1, 3000) as u64;
-                pending.push(Reverse((
-                    emitted + delay,
-                    stats.exact_duplicates,
-                    line.clone(),
-                )));
-                stats.exact_duplicates += 1;
-                // The copy carries the same dirt; it is tallied now, written later.
-                count(&mut stats, &row);
+                if !lost {
+                    pending.push(Reverse((
+                        emitted + delay,
+                        stats.exact_duplicates,
+                        line.clone(),
+                    )));
+                    stats.exact_duplicates += 1;
+                    // The copy carries the same dirt; it is tallied now, written later.
+                    count(&mut stats, &row);
+                }
             }
 
             if problems && prob.chance(P_DUPLICATE_ID) {
@@ -468,12 +479,16 @@ pub fn write(
                     customers.count(),
                     &mut stats.problems,
                 );
-                line.clear();
-                format_row(&mut line, &extra);
-                out.write(&line)?;
-                stats.rows += 1;
-                count(&mut stats, &extra);
-                stats.problems.duplicate_id_rows += 1;
+                if extra.order.channel == "app" {
+                    stats.problems.lost_app_rows += 1;
+                } else {
+                    line.clear();
+                    format_row(&mut line, &extra);
+                    out.write(&line)?;
+                    stats.rows += 1;
+                    count(&mut stats, &extra);
+                    stats.problems.duplicate_id_rows += 1;
+                }
             }
         }
     }
