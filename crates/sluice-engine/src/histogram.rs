@@ -1,5 +1,6 @@
-//! Small per-column distributions for previews: equal-width bins for numbers and times, top
-//! values plus "other" for everything else. One query per column over the materialised node.
+//! Small per-column distributions for previews: equal-width bins for numbers, calendar periods
+//! for times, top values plus "other" for everything else. One query per column over the
+//! materialised node.
 
 use duckdb::Connection;
 use serde::Serialize;
@@ -67,7 +68,9 @@ pub fn histograms(conn: &Connection, node: &str, rel: &str, columns: &[Column]) 
         } else {
             ("categorical", String::new())
         };
-        let bins = if shape == "categorical" {
+        let bins = if shape == "temporal" {
+            temporal_bins(conn, &col, rel).map_err(fail)?
+        } else if shape == "categorical" {
             let sql = format!(
                 "WITH c AS (SELECT CAST({col} AS VARCHAR) AS v, count(*) AS n FROM {rel} WHERE {col} IS NOT NULL GROUP BY 1), \
                  r AS (SELECT v, n, row_number() OVER (ORDER BY n DESC, v) AS k FROM c) \
@@ -117,6 +120,39 @@ pub fn histograms(conn: &Connection, node: &str, rel: &str, columns: &[Column]) 
     Ok(out)
 }
 
+/// Calendar periods for time columns, the coarsest that still gives a handful of bars: hours
+/// within a day and a half, days within six weeks, weeks within half a year, months within three
+/// years, years beyond. Every period in the range gets a bar, empty ones included.
+fn temporal_bins(conn: &Connection, col: &str, rel: &str) -> Result<Vec<Bin>, duckdb::Error> {
+    let ts = format!("CAST({col} AS TIMESTAMP)");
+    let (lo, hi): (Option<f64>, Option<f64>) = conn.query_row(
+        &format!("SELECT CAST(epoch(min({ts})) AS DOUBLE), CAST(epoch(max({ts})) AS DOUBLE) FROM {rel} WHERE {col} IS NOT NULL"),
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let (Some(lo), Some(hi)) = (lo, hi) else { return Ok(vec![]) };
+    let span_days = (hi - lo) / 86_400.0;
+    let (period, label) = match span_days {
+        d if d <= 1.5 => ("hour", "%Y-%m-%d %H:00"),
+        d if d <= 45.0 => ("day", "%Y-%m-%d"),
+        d if d <= 183.0 => ("week", "%Y-%m-%d"),
+        d if d <= 3.0 * 365.25 => ("month", "%Y-%m"),
+        _ => ("year", "%Y"),
+    };
+    let sql = format!(
+        "WITH b AS (SELECT date_trunc('{period}', {ts}) AS p, count(*) AS n FROM {rel} WHERE {col} IS NOT NULL GROUP BY 1), \
+         r AS (SELECT min(p) AS a, max(p) AS z FROM b), \
+         s AS (SELECT unnest(generate_series(a, z, INTERVAL 1 {period})) AS p FROM r) \
+         SELECT strftime(s.p, '{label}'), CAST(epoch(s.p) AS DOUBLE), CAST(epoch(s.p + INTERVAL 1 {period}) AS DOUBLE), \
+                COALESCE(b.n, 0) FROM s LEFT JOIN b USING (p) ORDER BY s.p"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let bins = stmt
+        .query_map([], |r| Ok(Bin { label: r.get(0)?, lo: r.get(1)?, hi: r.get(2)?, count: r.get::<_, i64>(3)? as u64 }))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(bins)
+}
+
 fn fmt(v: f64, shape: &str) -> String {
     if shape == "temporal" {
         let days = (v / 86400.0).floor() as i64;
@@ -146,5 +182,25 @@ mod tests {
         assert_eq!(fmt(0.0, "temporal"), "1970-01-01");
         assert_eq!(fmt(1_719_792_000.0, "temporal"), "2024-07-01");
         assert_eq!(fmt(2.5, "numeric"), "2.50");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_fall_into_calendar_days_with_empty_days_kept() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE t AS SELECT * FROM (VALUES (TIMESTAMP '2024-03-01 10:00'), (TIMESTAMP '2024-03-01 23:59'), \
+             (TIMESTAMP '2024-03-03 00:00'), (NULL)) v(at)",
+        )
+        .unwrap();
+        let h = histograms(&conn, "n", "t", &[Column::new("at", "TIMESTAMP")]).unwrap();
+        let bins: Vec<(&str, u64)> = h[0].bins.iter().map(|b| (b.label.as_str(), b.count)).collect();
+        assert_eq!(bins, [("2024-03-01", 2), ("2024-03-02", 0), ("2024-03-03", 1)]);
+        assert_eq!(h[0].nulls, 1);
+        assert_eq!(h[0].bins[1].hi.unwrap() - h[0].bins[1].lo.unwrap(), 86_400.0);
     }
 }
