@@ -176,28 +176,24 @@ fn fmt(v: f64, shape: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::fmt;
+    use super::*;
+
     #[test]
     fn formats_dates() {
         assert_eq!(fmt(0.0, "temporal"), "1970-01-01");
         assert_eq!(fmt(1_719_792_000.0, "temporal"), "2024-07-01");
         assert_eq!(fmt(2.5, "numeric"), "2.50");
     }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
 
     #[test]
     fn times_fall_into_calendar_days_with_empty_days_kept() {
         let conn = Connection::open_in_memory().unwrap();
         conn.execute_batch(
             "CREATE TABLE t AS SELECT * FROM (VALUES (TIMESTAMP '2024-03-01 10:00'), (TIMESTAMP '2024-03-01 23:59'), \
-             (TIMESTAMP '2024-03-03 00:00'), (NULL)) v(at)",
+             (TIMESTAMP '2024-03-03 00:00'), (NULL)) v(seen)",
         )
         .unwrap();
-        let h = histograms(&conn, "n", "t", &[Column::new("at", "TIMESTAMP")]).unwrap();
+        let h = histograms(&conn, "n", "t", &[Column::new("seen", "TIMESTAMP")]).unwrap();
         let bins: Vec<(&str, u64)> = h[0].bins.iter().map(|b| (b.label.as_str(), b.count)).collect();
         assert_eq!(bins, [("2024-03-01", 2), ("2024-03-02", 0), ("2024-03-03", 1)]);
         assert_eq!(h[0].nulls, 1);
