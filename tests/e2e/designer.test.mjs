@@ -188,8 +188,9 @@ test('build, run, preview and save a pipeline; the CLI runs the saved file to th
   await page.keyboard.press('Control+s');
   await fill('path-input', saved);
   await byId('path-ok').click();
-  await page.waitForFunction(() => true);
-  for (let i = 0; i < 50 && !fs.existsSync(saved); i++) await new Promise((r) => setTimeout(r, 100));
+  // The app takes the saved file as its document: the title names it and nothing is unsaved.
+  await page.waitForFunction(() => /built\.sluice\.json/.test(document.querySelector('[data-testid="doc-title"]')?.textContent ?? ''));
+  assert.equal(await byId('dirty-dot').count(), 0, 'no unsaved changes after saving');
   const spec = JSON.parse(fs.readFileSync(saved, 'utf8'));
   assert.deepEqual(spec.nodes.map((n) => n.kind), ['read_csv', 'filter', 'derive', 'check_not_null', 'write_parquet']);
   assert.deepEqual(Object.keys(spec.layout).sort(), [src, filter, derive, check, sink].sort());

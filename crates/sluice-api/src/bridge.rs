@@ -98,7 +98,8 @@ pub fn dispatch(service: &Service, command: &str, body: &str) -> Result<Value, A
         }
         "run_detail" => {
             let req: RunsReq = parse(body)?;
-            service.run_detail(&req.path, req.run_id.as_deref().unwrap_or_default())?
+            let id = req.run_id.ok_or_else(|| ApiError::new("A020", "bad request: run_detail needs a run_id"))?;
+            service.run_detail(&req.path, &id)?
         }
         "sql" => {
             let req: NodeReq = parse(body)?;

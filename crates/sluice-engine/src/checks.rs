@@ -52,6 +52,35 @@ pub enum CheckStatus {
 }
 
 impl CheckResult {
+    /// A result with the fields every check fills the same way. `passed` is `None` when the
+    /// check could not judge (no baseline): that is a warning whatever the severity. A passing
+    /// check with a warning finding is a warning too.
+    fn new(node: &str, kind: &str, check: &CheckSql, passed: Option<bool>, observed: Option<f64>, element_count: u64, message: String) -> Self {
+        let warned = check.findings.iter().any(|f| f.level == FindingLevel::Warn);
+        let status = match (passed, check.severity) {
+            (None, _) => CheckStatus::Warn,
+            (Some(true), _) if warned => CheckStatus::Warn,
+            (Some(true), _) => CheckStatus::Pass,
+            (Some(false), CheckSeverity::Warn) => CheckStatus::Warn,
+            (Some(false), CheckSeverity::Error) => CheckStatus::Fail,
+        };
+        CheckResult {
+            node: node.to_string(),
+            kind: kind.to_string(),
+            check: check.description.clone(),
+            severity: check.severity,
+            status,
+            observed,
+            threshold: check.threshold.clone().unwrap_or_else(|| check.rule.threshold()),
+            element_count,
+            unexpected_count: None,
+            unexpected_percent: None,
+            message,
+            samples: None,
+            details: None,
+        }
+    }
+
     /// Did the check stop its downstream nodes?
     pub fn blocks(&self) -> bool {
         self.status == CheckStatus::Fail
@@ -101,28 +130,12 @@ pub(crate) fn evaluate(
         Some(q) if unexpected > 0 && check.samples > 0 => Some(rows(conn, node, q, check.samples as usize)?),
         _ => None,
     };
-    let warned = check.findings.iter().any(|f| f.level == FindingLevel::Warn);
-    let status = match (passed, check.severity) {
-        (true, _) if warned => CheckStatus::Warn,
-        (true, _) => CheckStatus::Pass,
-        (false, CheckSeverity::Warn) => CheckStatus::Warn,
-        (false, CheckSeverity::Error) => CheckStatus::Fail,
-    };
     let message = message(check, passed, element_count, counted, unexpected, observed);
     Ok(CheckResult {
-        node: node.to_string(),
-        kind: kind.to_string(),
-        check: check.description.clone(),
-        severity: check.severity,
-        status,
-        observed,
-        threshold: check.threshold.clone().unwrap_or_else(|| check.rule.threshold()),
-        element_count,
         unexpected_count,
         unexpected_percent,
-        message,
         samples,
-        details: None,
+        ..CheckResult::new(node, kind, check, Some(passed), observed, element_count, message)
     })
 }
 
@@ -171,11 +184,6 @@ fn drift_result(
     let drifted: Vec<&ColumnDrift> = columns.iter().filter(|c| c.drifted).collect();
     let observed = (!columns.is_empty()).then(|| drifted.len() as f64 / columns.len() as f64);
     let passed = check.rule.passes(0, 0, observed);
-    let status = match (passed, check.severity) {
-        (true, _) => CheckStatus::Pass,
-        (false, CheckSeverity::Warn) => CheckStatus::Warn,
-        (false, CheckSeverity::Error) => CheckStatus::Fail,
-    };
     let verdict = if passed { "passed" } else { "failed" };
     let shown = |c: &ColumnDrift| match (&c.error, c.score) {
         (Some(e), _) => format!("{} ({}: {e})", c.column, c.method),
@@ -202,19 +210,8 @@ fn drift_result(
         )
     };
     Ok(CheckResult {
-        node: node.to_string(),
-        kind: kind.to_string(),
-        check: check.description.clone(),
-        severity: check.severity,
-        status,
-        observed,
-        threshold: check.threshold.clone().unwrap_or_else(|| check.rule.threshold()),
-        element_count,
-        unexpected_count: None,
-        unexpected_percent: None,
-        message,
-        samples: None,
         details: Some(serde_json::to_value(&columns).unwrap_or_default()),
+        ..CheckResult::new(node, kind, check, Some(passed), observed, element_count, message)
     })
 }
 
@@ -251,27 +248,7 @@ fn change_result(node: &str, kind: &str, check: &CheckSql, rows: u64, baseline: 
             (change, Some(passed), format!("{}: {verdict}, {rows} rows against {prev} in run {run_id} ({shown})", check.description))
         }
     };
-    let status = match (passed, check.severity) {
-        (None, _) => CheckStatus::Warn,
-        (Some(true), _) => CheckStatus::Pass,
-        (Some(false), CheckSeverity::Warn) => CheckStatus::Warn,
-        (Some(false), CheckSeverity::Error) => CheckStatus::Fail,
-    };
-    CheckResult {
-        node: node.to_string(),
-        kind: kind.to_string(),
-        check: check.description.clone(),
-        severity: check.severity,
-        status,
-        observed,
-        threshold: check.threshold.clone().unwrap_or_else(|| check.rule.threshold()),
-        element_count: rows,
-        unexpected_count: None,
-        unexpected_percent: None,
-        message,
-        samples: None,
-        details: None,
-    }
+    CheckResult::new(node, kind, check, passed, observed, rows, message)
 }
 
 fn message(check: &CheckSql, passed: bool, rows: u64, counted: u64, unexpected: u64, observed: Option<f64>) -> String {

@@ -1,26 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { App } from '../App';
-import { createController } from '../app/controller';
-import { createAppStore } from '../store/store';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { STRIP_MAX } from '../components/FlowNode';
 import type { Histogram, RunEvent } from '../model/types';
 import { createMockBackend, mockRunHistograms } from './mockBackend';
+import { mountApp } from './mount';
 import { smallSpec } from './helpers';
 
-async function mount() {
-  const backend = createMockBackend();
-  backend.files.set('/w/small.sluice.json', JSON.stringify(smallSpec()));
-  backend.initialSpecPath = async () => '/w/small.sluice.json';
-  const store = createAppStore();
-  const ctrl = createController(backend, store, { checkDelayMs: 0, autosaveDelayMs: 50 });
-  render(<App store={store} ctrl={ctrl} />);
-  await act(async () => {
-    await ctrl.init();
-  });
-  await waitFor(() => expect(screen.getByTestId('node-keep')).toBeInTheDocument());
-  return { backend, store, ctrl };
-}
+const mount = () => mountApp();
 
 async function runAll() {
   await act(async () => {

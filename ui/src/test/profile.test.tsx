@@ -1,27 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { App } from '../App';
-import { createController, PROFILE_SAMPLE_ROWS } from '../app/controller';
-import { createAppStore } from '../store/store';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { PROFILE_SAMPLE_ROWS } from '../app/controller';
 import { BackendError } from '../platform/backend';
 import { columnStats, distinctText, formatNumber, formatValue, quantileLabel } from '../model/profile';
-import { createMockBackend, mockProfile, type MockBackend } from './mockBackend';
-import { smallSpec } from './helpers';
+import { mockProfile, type MockBackend } from './mockBackend';
+import { mountApp } from './mount';
 
 async function mount(setup: (b: MockBackend) => void = () => {}) {
-  const backend = createMockBackend();
-  backend.files.set('/w/small.sluice.json', JSON.stringify(smallSpec()));
-  backend.initialSpecPath = async () => '/w/small.sluice.json';
-  setup(backend);
-  const store = createAppStore();
-  const ctrl = createController(backend, store, { checkDelayMs: 0, autosaveDelayMs: 50 });
-  render(<App store={store} ctrl={ctrl} />);
-  await act(async () => {
-    await ctrl.init();
-  });
-  await waitFor(() => expect(screen.getByTestId('node-keep')).toBeInTheDocument());
-  act(() => store.getState().select(['keep']));
-  return { backend, store, ctrl };
+  const app = await mountApp(setup);
+  act(() => app.store.getState().select(['keep']));
+  return app;
 }
 
 async function openProfileTab() {

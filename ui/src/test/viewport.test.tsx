@@ -1,11 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
-import { App } from '../App';
-import { createController } from '../app/controller';
-import { createAppStore } from '../store/store';
+import { act, fireEvent, screen, waitFor } from '@testing-library/react';
 import { CANVAS_MIN_ZOOM, createAutoFit, fitViewport, FIT_PAD, FRAME_MAX_ZOOM, FRAME_PAD, frameViewport, MIN_FIT_ZOOM, READABLE_ZOOM } from '../model/viewport';
-import { createMockBackend } from './mockBackend';
-import { smallSpec } from './helpers';
+import { mountApp } from './mount';
 
 describe('fitViewport', () => {
   it('fits a small graph at zoom 1, centred', () => {
@@ -150,18 +146,8 @@ const settle = () => act(() => new Promise((r) => setTimeout(r, 150)));
 const reaches = (v: { x: number; y: number; zoom: number } | null) => waitFor(() => expectViewport(v), { timeout: 5000 });
 
 async function mount() {
-  const backend = createMockBackend();
-  backend.files.set('/w/small.sluice.json', JSON.stringify(smallSpec()));
-  backend.initialSpecPath = async () => '/w/small.sluice.json';
-  const store = createAppStore();
-  const ctrl = createController(backend, store, { checkDelayMs: 0, autosaveDelayMs: 50 });
-  render(<App store={store} ctrl={ctrl} />);
-  await act(async () => {
-    await ctrl.init();
-  });
-  await waitFor(() => expect(screen.getByTestId('node-keep')).toBeInTheDocument());
-  const canvas = screen.getByTestId('canvas');
-  return { store, ctrl, canvas };
+  const { store, ctrl } = await mountApp();
+  return { store, ctrl, canvas: screen.getByTestId('canvas') };
 }
 
 describe('the canvas fits an opened pipeline into the visible pane', () => {
