@@ -149,19 +149,20 @@ test('the app runs the sample pipeline to the same bytes as the CLI, previews a 
       screenshot('designer-profile.png');
     }
 
-    // The same pipeline on the inputs with injected problems: five checks fail (the row count
-    // against the two good runs in the history among them), nothing below runs.
+    // The same pipeline on the inputs with injected problems: six checks fail (the row count and
+    // the drift of the last quarter against the good runs in the history among them), nothing
+    // below runs.
     await app.exec(`document.activeElement?.blur(); window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));`);
     await app.type('param-override-0', '../problems');
     await app.click('run-all');
     await app.until('the failed run', `return document.querySelector('[data-testid="status-write_features"]')?.dataset.state === 'skipped'`, 60000);
-    for (const c of ['order_ids_consistent', 'amount_present', 'valid_status', 'amount_in_range', 'orders_volume']) {
+    for (const c of ['recent_drift', 'order_ids_consistent', 'amount_present', 'valid_status', 'amount_in_range', 'orders_volume']) {
       assert.equal(await app.exec(`return document.querySelector('[data-testid="check-${c}"]').dataset.status`), 'fail', c);
     }
     await app.byTestId('checks-view');
     await app.click('check-row-valid_status');
     await app.until('failing samples', `return /lost/.test(document.querySelector('[data-testid="check-samples-valid_status"]')?.textContent ?? '')`);
-    assert.match(await app.text('tab-checks-count'), /5/);
+    assert.match(await app.text('tab-checks-count'), /6/);
     if (shots) {
       await app.exec(`document.querySelectorAll('[data-testid="toast"] button').forEach((b) => b.click())`);
       await sleep(500);

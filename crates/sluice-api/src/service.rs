@@ -109,7 +109,7 @@ impl Service {
         let history = saved.map(|p| HistoryRef { store: History::in_dir(&history_dir(p)), spec_path: p.clone() });
         let mut recorder = saved.map(|p| Recorder::new(engine.connection(), &plan, p, &logic, "app"));
         *self.running.lock().unwrap() = Some(engine.cancel_handle());
-        let r = engine.run(&plan, &RunOptions { target, histograms: true, history: history.clone() }, &mut |e| {
+        let r = engine.run(&plan, &RunOptions { target, histograms: true, history: history.clone(), ..Default::default() }, &mut |e| {
             if let Some(rec) = recorder.as_mut() {
                 rec.observe(e);
             }

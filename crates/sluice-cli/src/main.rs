@@ -3,8 +3,25 @@
 //!
 //! Exit codes: 0 success, 1 the run failed (data, files, cancelled), 2 invalid spec or usage.
 
+/// `println!` that ends the process quietly when stdout is closed early (piped into `head`),
+/// instead of panicking on the broken pipe.
+macro_rules! outln {
+    () => {
+        outln!("")
+    };
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout(), $($t)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+        }
+    }};
+}
+
 mod junit;
 mod output;
+mod report;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -86,6 +103,14 @@ enum Command {
         /// Write the check results as JUnit XML, for CI gates.
         #[arg(long, value_name = "FILE")]
         junit: Option<PathBuf>,
+        /// Write a self-contained HTML report: summary, graph, checks with samples and drift
+        /// charts, and a profile of every output with its distributions.
+        #[arg(long, value_name = "FILE.html")]
+        report: Option<PathBuf>,
+        /// Apply the fitted state in FILE (a state file a training run wrote) instead of fitting
+        /// the feature steps: serving computes the same features from the same raw rows.
+        #[arg(long, value_name = "FILE")]
+        state: Option<PathBuf>,
         #[command(flatten)]
         history: HistoryArgs,
         /// Do not record this run in the run history.
@@ -178,12 +203,12 @@ fn overrides(a: &SpecArgs) -> Result<Vec<(String, String)>, EngineError> {
 fn dispatch(cmd: Command) -> Result<u8, EngineError> {
     match cmd {
         Command::Schema => {
-            println!("{}", serde_json::to_string_pretty(&sluice_core::spec::json_schema::spec_json_schema()).unwrap());
+            outln!("{}", serde_json::to_string_pretty(&sluice_core::spec::json_schema::spec_json_schema()).unwrap());
             Ok(0)
         }
         Command::Catalog { json } => {
             if json {
-                println!("{}", serde_json::to_string_pretty(&sluice_core::catalog::catalog_json()).unwrap());
+                outln!("{}", serde_json::to_string_pretty(&sluice_core::catalog::catalog_json()).unwrap());
             } else {
                 output::print_catalog();
             }
@@ -195,11 +220,11 @@ fn dispatch(cmd: Command) -> Result<u8, EngineError> {
             let errors = has_errors(&loaded.diagnostics);
             if json {
                 let v = serde_json::json!({"valid": !errors, "diagnostics": loaded.diagnostics});
-                println!("{}", serde_json::to_string_pretty(&v).unwrap());
+                outln!("{}", serde_json::to_string_pretty(&v).unwrap());
             } else {
                 output::print_diagnostics(&loaded.diagnostics);
                 if !errors {
-                    println!("{}: valid ({} nodes)", spec.spec.display(), loaded.plan.map(|p| p.nodes.len()).unwrap_or(0));
+                    outln!("{}: valid ({} nodes)", spec.spec.display(), loaded.plan.map(|p| p.nodes.len()).unwrap_or(0));
                 }
             }
             // Spec errors win over data errors: a spec that is wrong is exit 2 even if a file is missing too.
@@ -209,7 +234,7 @@ fn dispatch(cmd: Command) -> Result<u8, EngineError> {
                 .any(|d| d.is_error() && d.fault == sluice_core::diagnostic::Fault::Spec);
             Ok(if spec_fault { 2 } else if errors { 1 } else { 0 })
         }
-        Command::Run { spec, json, node, memory_limit, threads, temp_dir, junit, history, no_history } => {
+        Command::Run { spec, json, node, memory_limit, threads, temp_dir, junit, report, state, history, no_history } => {
             let mut settings = Settings::from_env();
             settings.memory_limit = memory_limit.or(settings.memory_limit);
             settings.threads = threads.or(settings.threads);
@@ -220,10 +245,11 @@ fn dispatch(cmd: Command) -> Result<u8, EngineError> {
                 output::print_diagnostics(&loaded.diagnostics);
             }
             let logic = loaded.spec.as_ref().map(sluice_engine::history::spec_logic);
+            let spec_doc = loaded.spec.clone();
             let plan = match loaded.into_plan() {
                 Ok(p) => p,
                 Err(EngineError::Invalid(d)) if json => {
-                    println!("{}", serde_json::json!({"event": "invalid", "diagnostics": d}));
+                    outln!("{}", serde_json::json!({"event": "invalid", "diagnostics": d}));
                     return Err(EngineError::Invalid(d));
                 }
                 Err(e) => return Err(e),
@@ -233,15 +259,48 @@ fn dispatch(cmd: Command) -> Result<u8, EngineError> {
             let mut progress = output::Progress::new(json, std::io::stderr().is_terminal());
             let store = history.store(Some(&spec.spec));
             let history_ref = (!no_history).then(|| HistoryRef { store: store.clone(), spec_path: spec.spec.clone() });
-            let opts = RunOptions { target: node, histograms: false, history: history_ref };
+            let state = match &state {
+                Some(file) => {
+                    let order = match &node {
+                        Some(t) => plan.order_for(t)?,
+                        None => plan.order.clone(),
+                    };
+                    Some(std::sync::Arc::new(sluice_core::state::StateFile::read(file, &plan, &order)?))
+                }
+                None => None,
+            };
+            let opts = RunOptions { target: node, histograms: false, history: history_ref, profile_outputs: report.is_some(), state };
             let mut recorder = (!no_history)
                 .then(|| Recorder::new(engine.connection(), &plan, &spec.spec, logic.as_ref().unwrap_or(&serde_json::Value::Null), "cli"));
+            let run_id = recorder.as_ref().map(|r| r.run_id().to_string());
+            let started_at: String = engine
+                .connection()
+                .query_row("SELECT strftime(now()::TIMESTAMP, '%Y-%m-%d %H:%M:%S')", [], |r| r.get(0))
+                .unwrap_or_default();
+            let mut log = report::ReportLog::default();
             let result = engine.run(&plan, &opts, &mut |e| {
                 progress.event(e);
+                log.observe(e);
                 if let Some(r) = recorder.as_mut() {
                     r.observe(e);
                 }
             });
+            if let Some(file) = &report {
+                let doc = report::document(&report::RunFacts {
+                    plan: &plan,
+                    spec: spec_doc.as_ref(),
+                    spec_path: &spec.spec,
+                    run_id: run_id.as_deref(),
+                    started_at,
+                    log: &log,
+                    result: result.as_ref(),
+                });
+                report::write(file, &sluice_report::render(&doc))
+                    .map_err(|source| EngineError::Io { node: "--report".into(), path: file.clone(), source })?;
+                if !json {
+                    eprintln!("report written to {}", file.display());
+                }
+            }
             if let Some(r) = recorder {
                 let record = r.finish(result.as_ref().err());
                 match store.record(&record) {
@@ -265,14 +324,14 @@ fn dispatch(cmd: Command) -> Result<u8, EngineError> {
         }
         Command::Runs { action: Some(RunsAction::Show { id, spec, history }), .. } => {
             let store = history.store(spec.as_deref());
-            println!("{}", serde_json::to_string_pretty(&store.show(&id)?).unwrap());
+            outln!("{}", serde_json::to_string_pretty(&store.show(&id)?).unwrap());
             Ok(0)
         }
         Command::Runs { action: None, spec, history, limit, json } => {
             let store = history.store(spec.as_deref());
             let runs = store.list(spec.as_deref(), limit)?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&runs).unwrap());
+                outln!("{}", serde_json::to_string_pretty(&runs).unwrap());
             } else {
                 output::print_runs(&runs);
             }
@@ -283,7 +342,7 @@ fn dispatch(cmd: Command) -> Result<u8, EngineError> {
             let plan = load_plan(&engine, &spec.spec, &overrides(&spec)?)?.into_plan()?;
             let p = engine.profile(&plan, &node, sample)?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&p).unwrap());
+                outln!("{}", serde_json::to_string_pretty(&p).unwrap());
             } else {
                 output::print_profile(&p);
             }
@@ -294,7 +353,7 @@ fn dispatch(cmd: Command) -> Result<u8, EngineError> {
             let plan = load_plan(&engine, &spec.spec, &overrides(&spec)?)?.into_plan()?;
             let table = engine.preview(&plan, &node, limit)?;
             if json {
-                println!("{}", serde_json::to_string(&table).unwrap());
+                outln!("{}", serde_json::to_string(&table).unwrap());
             } else {
                 output::print_table(&table);
             }
@@ -303,7 +362,7 @@ fn dispatch(cmd: Command) -> Result<u8, EngineError> {
         Command::Sql { spec, node } => {
             let engine = Engine::new(&Settings::from_env())?;
             let plan = load_plan(&engine, &spec.spec, &overrides(&spec)?)?.into_plan()?;
-            println!("{}", plan.sql_for(&node, &DuckDb)?);
+            outln!("{}", plan.sql_for(&node, &DuckDb)?);
             Ok(0)
         }
     }

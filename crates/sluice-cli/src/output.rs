@@ -77,6 +77,9 @@ impl Progress {
                 self.written += 1;
                 writeln!(err, "  → wrote {} ({} rows)", path.display(), thousands(*rows))
             }
+            Event::StateWritten { path, nodes } => {
+                writeln!(err, "  → wrote fitted state of {nodes} node(s) to {}", path.display())
+            }
             Event::RunFinished { status, ms } => match status {
                 RunStatus::Success => writeln!(err, "done in {ms} ms"),
                 RunStatus::Failed if self.failed_checks > 0 => writeln!(
@@ -117,7 +120,7 @@ fn print_check(err: &mut impl Write, c: &CheckResult, ms: u64) -> std::io::Resul
 /// A profile as a table: one line per column, then each histogram's bars.
 pub fn print_profile(p: &sluice_engine::profile::Profile) {
     let sampled = p.sampled_rows.map(|n| format!(", profiled on a sample of {}", thousands(n))).unwrap_or_default();
-    println!("{}: {} rows{sampled}", p.node, thousands(p.rows));
+    outln!("{}: {} rows{sampled}", p.node, thousands(p.rows));
     let num = |v: Option<f64>| v.map(|x| format!("{x:.4}")).unwrap_or_else(|| "-".into());
     let val = |v: &serde_json::Value| {
         let s = match v {
@@ -128,14 +131,14 @@ pub fn print_profile(p: &sluice_engine::profile::Profile) {
         // Long texts would push the table apart: keep the start.
         if s.chars().count() > 14 { format!("{}…", s.chars().take(13).collect::<String>()) } else { s }
     };
-    println!(
+    outln!(
         "{:<24} {:<14} {:>8} {:>7} {:>9} {:>14} {:>14} {:>12} {:>12} {:>12}",
         "COLUMN", "TYPE", "NULLS", "NULL%", "DISTINCT", "MIN", "MAX", "MEAN", "STD", "MEDIAN"
     );
     for c in &p.columns {
         let median = c.quantiles.iter().find(|(l, _)| *l == 0.5).map(|(_, v)| *v);
         let distinct = if c.distinct_approx { format!("~{}", c.distinct) } else { c.distinct.to_string() };
-        println!(
+        outln!(
             "{:<24} {:<14} {:>8} {:>6.2}% {:>9} {:>14} {:>14} {:>12} {:>12} {:>12}",
             c.name, c.ty, c.nulls, c.null_percent, distinct, val(&c.min), val(&c.max), num(c.mean), num(c.std), num(median)
         );
@@ -145,28 +148,28 @@ pub fn print_profile(p: &sluice_engine::profile::Profile) {
 /// The run list of `sluice runs`.
 pub fn print_runs(runs: &[sluice_engine::history::RunListing]) {
     if runs.is_empty() {
-        println!("no runs recorded");
+        outln!("no runs recorded");
         return;
     }
-    println!("{:<24} {:<20} {:<10} {:>9}  {:<4} {}", "RUN", "STARTED", "STATUS", "MS", "FROM", "PIPELINE");
+    outln!("{:<24} {:<20} {:<10} {:>9}  {:<4} {}", "RUN", "STARTED", "STATUS", "MS", "FROM", "PIPELINE");
     for r in runs {
         let checks = if r.failed_checks > 0 { format!("  ({} failed checks)", r.failed_checks) } else { String::new() };
-        println!("{:<24} {:<20} {:<10} {:>9}  {:<4} {}{checks}", r.run_id, r.started_at, r.status, r.ms, r.source, r.pipeline);
+        outln!("{:<24} {:<20} {:<10} {:>9}  {:<4} {}{checks}", r.run_id, r.started_at, r.status, r.ms, r.source, r.pipeline);
     }
 }
 
 pub fn print_catalog() {
     for k in registry() {
         let info = k.info();
-        println!("{} ({:?}): {}", info.id, info.category, info.title);
+        outln!("{} ({:?}): {}", info.id, info.category, info.title);
         match &info.inputs {
             Ports::Fixed { ports } if ports.is_empty() => {}
             Ports::Fixed { ports } => {
-                println!("  inputs: {}", ports.iter().map(|p| p.name).collect::<Vec<_>>().join(", "))
+                outln!("  inputs: {}", ports.iter().map(|p| p.name).collect::<Vec<_>>().join(", "))
             }
-            Ports::Named { min, doc } => println!("  inputs: named ports, at least {min} ({doc})"),
+            Ports::Named { min, doc } => outln!("  inputs: named ports, at least {min} ({doc})"),
         }
-        println!("  {}", info.docs);
+        outln!("  {}", info.docs);
         let schema = k.params_schema();
         if let Some(props) = schema.get("properties").and_then(|p| p.as_object()) {
             let required: Vec<&str> = schema
@@ -177,11 +180,11 @@ pub fn print_catalog() {
             for (name, p) in props {
                 let req = if required.contains(&name.as_str()) { " (required)" } else { "" };
                 let desc = p.get("description").and_then(|d| d.as_str()).unwrap_or("").replace('\n', " ");
-                println!("    {name}{req}: {desc}");
+                outln!("    {name}{req}: {desc}");
             }
         }
-        println!("  example params: {}", k.example());
-        println!();
+        outln!("  example params: {}", k.example());
+        outln!();
     }
 }
 
@@ -211,11 +214,11 @@ pub fn print_table(t: &Table) {
     let line = |vals: &[String]| {
         vals.iter().zip(&widths).map(|(v, w)| format!("{v:<w$}", w = *w)).collect::<Vec<_>>().join(" │ ")
     };
-    println!("{}", line(&headers));
-    println!("{}", line(&types.iter().map(|t| t.chars().take(20).collect()).collect::<Vec<_>>()));
-    println!("{}", widths.iter().map(|w| "─".repeat(*w)).collect::<Vec<_>>().join("─┼─"));
+    outln!("{}", line(&headers));
+    outln!("{}", line(&types.iter().map(|t| t.chars().take(20).collect()).collect::<Vec<_>>()));
+    outln!("{}", widths.iter().map(|w| "─".repeat(*w)).collect::<Vec<_>>().join("─┼─"));
     for r in &cells {
-        println!("{}", line(r));
+        outln!("{}", line(r));
     }
-    println!("({} of {} rows)", t.rows.len(), t.total_rows);
+    outln!("({} of {} rows)", t.rows.len(), t.total_rows);
 }

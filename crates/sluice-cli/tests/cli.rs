@@ -231,18 +231,18 @@ fn sample_pipeline_runs_and_a_second_run_gives_identical_bytes() {
     let out = sluice(&["run", spec.to_str().unwrap(), "--param", "data=../problems", "--junit", junit.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     let err = text(&out.stderr);
-    for failed in ["order_ids_consistent", "amount_present", "valid_status", "amount_in_range", "orders_volume"] {
+    for failed in ["recent_drift", "order_ids_consistent", "amount_present", "valid_status", "amount_in_range", "orders_volume"] {
         assert!(err.contains(&format!("error[C001]: check '{failed}' failed")), "{failed}: {err}");
     }
-    assert_eq!(err.matches("error[C001]").count(), 5, "{err}");
+    assert_eq!(err.matches("error[C001]").count(), 6, "{err}");
     assert!(err.contains("– write_features") && err.contains("not run"), "{err}");
     for (i, o) in outputs.iter().enumerate() {
         assert!(std::fs::read(pipelines.join(o)).unwrap() == runs[0][i], "{o} was changed by the failed run");
     }
     assert!(staged_files(dir.path()).is_empty());
     let xml = std::fs::read_to_string(&junit).unwrap();
-    assert!(xml.contains("<testsuite name=\"customer_features\" tests=") && xml.contains("failures=\"5\""), "{xml}");
-    assert_eq!(xml.matches("<failure ").count(), 5, "{xml}");
+    assert!(xml.contains("<testsuite name=\"customer_features\" tests=") && xml.contains("failures=\"6\""), "{xml}");
+    assert_eq!(xml.matches("<failure ").count(), 6, "{xml}");
     assert!(xml.contains("status in {completed, shipped, returned, cancelled, pending}: failed, 272 of 71282 rows"), "{xml}");
 
     // Every run is in the history beside the spec, latest first.
@@ -252,7 +252,7 @@ fn sample_pipeline_runs_and_a_second_run_gives_identical_bytes() {
     let runs: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
     let statuses: Vec<&str> = runs.iter().map(|r| r["status"].as_str().unwrap()).collect();
     assert_eq!(statuses, ["failed", "success", "success"], "{runs:#?}");
-    assert_eq!(runs[0]["failed_checks"], 5);
+    assert_eq!(runs[0]["failed_checks"], 6);
     assert_eq!(runs[0]["source"], "cli");
     let id = runs[0]["run_id"].as_str().unwrap();
     let out = sluice(&["runs", "show", id, spec.to_str().unwrap()]);
@@ -266,19 +266,29 @@ fn sample_pipeline_runs_and_a_second_run_gives_identical_bytes() {
     let inputs = run["inputs"].as_array().unwrap();
     assert!(inputs.iter().any(|i| i["path"].as_str().unwrap().ends_with("problems/orders.csv.gz") && i["bytes"].as_u64() > Some(0)));
     let checks = run["checks"].as_array().unwrap();
-    assert_eq!(checks.iter().filter(|c| c["status"] == "fail").count(), 5);
+    assert_eq!(checks.iter().filter(|c| c["status"] == "fail").count(), 6);
 
-    // The row-count change check compares with the last successful run: none before the first
-    // run (a warning), the first run before the second (no change: a pass).
+    // The row-count change and drift checks compare with the last successful run: none before
+    // the first run (a warning), the first run before the second (no change: a pass).
     let second = runs_show(&runs[1], spec.to_str().unwrap());
     let first = runs_show(&runs[2], spec.to_str().unwrap());
-    let volume = |run: &serde_json::Value| {
-        run["checks"].as_array().unwrap().iter().find(|c| c["node"] == "orders_volume").cloned().unwrap()
+    let check_of = |run: &serde_json::Value, node: &str| {
+        run["checks"].as_array().unwrap().iter().find(|c| c["node"] == node).cloned().unwrap()
     };
-    assert_eq!(volume(&first)["status"], "warn");
-    assert!(volume(&first)["message"].as_str().unwrap().contains("no baseline"), "{}", volume(&first));
-    assert_eq!(volume(&second)["status"], "pass");
-    assert_eq!(volume(&second)["observed"], 0.0);
+    let volume = |run: &serde_json::Value| check_of(run, "orders_volume");
+    for node in ["orders_volume", "recent_drift"] {
+        assert_eq!(check_of(&first, node)["status"], "warn");
+        assert!(check_of(&first, node)["message"].as_str().unwrap().contains("no baseline"), "{}", check_of(&first, node));
+        assert_eq!(check_of(&second, node)["status"], "pass");
+        assert_eq!(check_of(&second, node)["observed"], 0.0);
+    }
+    // The problem copy's last quarter: prices × 1.4 and no app orders; 'lost' is a few rows.
+    let drift = check_of(&run, "recent_drift");
+    assert_eq!(drift["status"], "fail");
+    let drifted: Vec<&str> =
+        drift["details"].as_array().unwrap().iter().filter(|d| d["drifted"] == true).map(|d| d["column"].as_str().unwrap()).collect();
+    assert_eq!(drifted, ["unit_price", "channel"], "{drift}");
+    assert!(drift["message"].as_str().unwrap().contains(runs[1]["run_id"].as_str().unwrap()), "compared with the last good run: {drift}");
     // The problem copy lost the app's orders: 71,282 rows against 100,311 is -28.94%.
     assert_eq!(volume(&run)["status"], "fail");
     assert!(volume(&run)["message"].as_str().unwrap().contains("71282 rows against 100311"), "{}", volume(&run));
@@ -288,9 +298,11 @@ fn sample_pipeline_runs_and_a_second_run_gives_identical_bytes() {
     let out = sluice(&["run", spec.to_str().unwrap(), "--json"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let events: Vec<serde_json::Value> = text(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    let check = events.iter().find(|e| e["event"] == "check_finished" && e["node"] == "orders_volume").unwrap();
-    assert_eq!(check["status"], "warn");
-    assert!(check["message"].as_str().unwrap().contains("no baseline"), "{check}");
+    for node in ["orders_volume", "recent_drift"] {
+        let check = events.iter().find(|e| e["event"] == "check_finished" && e["node"] == node).unwrap();
+        assert_eq!(check["status"], "warn");
+        assert!(check["message"].as_str().unwrap().contains("no baseline"), "{check}");
+    }
 
     let out = sluice(&["runs", "show", "no-such-run", spec.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
@@ -301,4 +313,130 @@ fn sample_pipeline_runs_and_a_second_run_gives_identical_bytes() {
 fn runs_show(run: &serde_json::Value, spec: &str) -> serde_json::Value {
     let out = sluice(&["runs", "show", run["run_id"].as_str().unwrap(), spec]);
     serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+}
+
+/// A training run fits the scaler on its training rows and writes the state file with the
+/// outputs; a serving run with `--state` applies those numbers to new rows, so a row present in
+/// both gets the same features, bit for bit. A state that no longer fits the spec is refused.
+#[test]
+fn training_state_is_applied_in_serving() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let channels = ["web", "app", "store", "web", "web", "app"];
+    let mut train = String::from("id,amount,channel,bought\n");
+    for i in 0..200 {
+        let amount = if i % 17 == 0 { String::new() } else { format!("{}", (i * 37 % 101) as f64 / 3.0) };
+        train.push_str(&format!("{i},{amount},{},{}\n", channels[i % 6], i % 3 == 0));
+    }
+    std::fs::write(p.join("train.csv"), &train).unwrap();
+    // Serving: ten training rows again, a new extreme value, a null amount, an unseen channel
+    // and a null channel.
+    let mut serve = String::from("id,amount,channel,bought\n");
+    for line in train.lines().skip(1).take(10) {
+        serve.push_str(line);
+        serve.push('\n');
+    }
+    serve.push_str("1000,99999,web,true\n1001,,app,false\n1002,5,kiosk,false\n1003,7,,true\n");
+    std::fs::write(p.join("serve.csv"), &serve).unwrap();
+    let spec = serde_json::json!({
+        "version": 1,
+        "name": "train_serve",
+        "params": {"data": {"type": "string", "default": "train.csv"}, "out": {"type": "string", "default": "out/train.csv"}},
+        "state": "out/train_serve.state.json",
+        "nodes": [
+            {"id": "rows", "kind": "read_csv", "params": {"path": "${data}"}},
+            {"id": "split", "kind": "split", "inputs": {"input": "rows"}, "params": {"method": "random", "test": 0.25, "seed": 3, "key": ["id"]}},
+            {"id": "scaled", "kind": "scale", "inputs": {"input": "split"}, "params": {"columns": ["amount"], "method": "standard", "suffix": "_z"}},
+            {"id": "filled", "kind": "impute", "inputs": {"input": "scaled"}, "params": {"columns": {"amount_z": {"strategy": "median", "indicator": true}}}},
+            {"id": "channel_1h", "kind": "one_hot", "inputs": {"input": "filled"}, "params": {"column": "channel", "top_k": 2}},
+            {"id": "channel_te", "kind": "target_encode", "inputs": {"input": "channel_1h"}, "params": {"columns": ["channel"], "target": "bought", "smoothing": 5.0, "suffix": "_te"}},
+            {"id": "write", "kind": "write_csv", "inputs": {"input": "channel_te"}, "params": {"path": "${out}", "order_by": [{"column": "id"}]}}
+        ]
+    });
+    let spec_path = p.join("train_serve.sluice.json");
+    std::fs::write(&spec_path, serde_json::to_string_pretty(&spec).unwrap()).unwrap();
+    let spec_s = spec_path.to_str().unwrap();
+
+    let out = sluice(&["run", spec_s, "--no-history"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("wrote fitted state of 4 node(s)"), "{}", text(&out.stderr));
+    let state_path = p.join("out/train_serve.state.json");
+    let state: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&state_path).unwrap()).unwrap();
+    assert_eq!(state["sluice_state"], 1);
+    assert_eq!(state["nodes"]["scaled"]["kind"], "scale");
+    let mean = state["nodes"]["scaled"]["state"]["amount.mean"].as_f64().unwrap();
+    let std = state["nodes"]["scaled"]["state"]["amount.std"].as_f64().unwrap();
+
+    // Rows of an output: id, the features as written (everything after the raw columns), split.
+    let read = |file: &str| -> Vec<(i64, String, String)> {
+        let text = std::fs::read_to_string(p.join(file)).unwrap();
+        let mut lines = text.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        assert_eq!(
+            header,
+            ["id", "amount", "channel", "bought", "split", "amount_z", "amount_z_missing", "channel_1", "channel_2", "channel_other", "channel_te"]
+        );
+        lines
+            .map(|l| {
+                let f: Vec<&str> = l.split(',').collect();
+                (f[0].parse().unwrap(), f[5..].join(","), f[4].to_string())
+            })
+            .collect()
+    };
+    // The fitted numbers are the training rows' only (population standard deviation).
+    let trained = read("out/train.csv");
+    let amounts: std::collections::HashMap<i64, Option<f64>> = train
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[0].parse().unwrap(), f[1].parse().ok())
+        })
+        .collect();
+    let train_rows = trained.iter().filter(|r| r.2 == "train").count();
+    assert!(train_rows > 120 && train_rows < 180, "about three quarters are training rows: {train_rows}");
+    let train_vals: Vec<f64> = trained.iter().filter(|r| r.2 == "train").filter_map(|r| amounts[&r.0]).collect();
+    let n = train_vals.len() as f64;
+    let m = train_vals.iter().sum::<f64>() / n;
+    let s = (train_vals.iter().map(|v| (v - m).powi(2)).sum::<f64>() / n).sqrt();
+    assert!((mean - m).abs() <= 1e-12 * m.abs() && (std - s).abs() <= 1e-12 * s, "{mean} {m} {std} {s}");
+
+    // Serving applies the saved numbers: rows present in both get identical features.
+    let out = sluice(&[
+        "run", spec_s, "--no-history", "--param", "data=serve.csv", "--param", "out=out/serve.csv", "--state", state_path.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(!text(&out.stderr).contains("wrote fitted state"), "serving never refits: {}", text(&out.stderr));
+    let served = read("out/serve.csv");
+    assert_eq!(served.len(), 14);
+    for r in &served[..10] {
+        let t = trained.iter().find(|t| t.0 == r.0).unwrap();
+        assert_eq!((&t.1, &t.2), (&r.1, &r.2), "row {}", r.0);
+    }
+    let row = |id: i64| served.iter().find(|r| r.0 == id).unwrap().1.split(',').map(str::to_string).collect::<Vec<_>>();
+    let extreme: f64 = row(1000)[0].parse().unwrap();
+    assert!((extreme - (99999.0 - mean) / std).abs() < 1e-9);
+    // A null amount takes the training median of the scaled amounts, flagged.
+    let median = state["nodes"]["filled"]["state"].as_object().unwrap().iter().find(|(k, _)| k.contains("median")).unwrap().1.as_f64().unwrap();
+    assert_eq!(row(1001)[0].parse::<f64>().unwrap(), median);
+    assert_eq!(row(1001)[1], "true");
+    // The unseen channel and the null one: no error; "other" and the prior (the training mean).
+    let prior = state["nodes"]["channel_te"]["state"].as_object().unwrap().iter().find(|(k, _)| k.contains("prior")).unwrap().1.as_f64().unwrap();
+    for id in [1002, 1003] {
+        let r = row(id);
+        assert_eq!((r[2].as_str(), r[3].as_str()), ("0", "0"), "{r:?}");
+        assert!((r[5].parse::<f64>().unwrap() - prior).abs() < 1e-12, "{r:?}");
+    }
+    assert_eq!(row(1002)[4], "1", "an unseen channel is 'other'");
+    let after: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&state_path).unwrap()).unwrap();
+    assert_eq!(after, state, "the state file is unchanged by serving");
+
+    // A state fitted with other params is refused, naming the node and the params.
+    let mut changed = spec.clone();
+    changed["nodes"][2]["params"]["method"] = "robust".into();
+    std::fs::write(&spec_path, serde_json::to_string_pretty(&changed).unwrap()).unwrap();
+    let out = sluice(&["run", spec_s, "--no-history", "--state", state_path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(err.contains("error[C006]") && err.contains("node 'scaled'") && err.contains("method"), "{err}");
 }

@@ -22,6 +22,9 @@ pub enum CoreError {
     /// A `--param name=value` override was malformed or names no param.
     #[error("parameter override '{0}': {1}")]
     ParamOverride(String, String),
+    /// A state file could not be read or does not fit the spec.
+    #[error("state file {path}: {message}")]
+    State { path: PathBuf, message: String },
 }
 
 impl CoreError {
@@ -33,6 +36,7 @@ impl CoreError {
             CoreError::UnknownNode(_) => "C003",
             CoreError::Compile { .. } => "C004",
             CoreError::ParamOverride(..) => "C005",
+            CoreError::State { .. } => "C006",
         }
     }
 }

@@ -18,6 +18,7 @@ pub mod graph;
 pub mod plan;
 pub mod schema;
 pub mod spec;
+pub mod state;
 pub mod stats;
 pub mod suggest;
 

@@ -61,6 +61,8 @@ pub struct Plan {
     pub params: IndexMap<String, Value>,
     /// Warnings found while planning.
     pub warnings: Vec<Diagnostic>,
+    /// Where runs write the fitted state of stateful nodes (the spec's `state`, resolved).
+    pub state_path: Option<PathBuf>,
 }
 
 /// Options for [`plan`].
@@ -118,7 +120,7 @@ pub fn plan(spec: &Spec, base_dir: &Path, dialect: &dyn Dialect, opts: &PlanOpti
         match &info.inputs {
             Ports::Fixed { ports } => {
                 for p in ports.iter() {
-                    if !n.inputs.contains_key(p.name) {
+                    if !p.optional && !n.inputs.contains_key(p.name) {
                         diags.push(
                             Diagnostic::error("S013", format!("missing input '{}' ({})", p.name, p.doc))
                                 .node(&n.id)
@@ -255,7 +257,19 @@ pub fn plan(spec: &Spec, base_dir: &Path, dialect: &dyn Dialect, opts: &PlanOpti
     // The plan is returned even with node errors so that editors can show the schemas that are
     // known; callers refuse to run it when `diags` has errors.
     let warnings = diags.iter().filter(|d| !d.is_error()).cloned().collect();
-    (Some(Plan { name: spec.name.clone(), base_dir: base_dir.to_path_buf(), order, nodes, params: values, warnings }), diags)
+    let state_path = spec.state.as_ref().map(|s| {
+        let mut errs = Vec::new();
+        let filled = params::substitute(&Value::String(s.clone()), &values, "state", &mut errs);
+        for (path, message) in errs {
+            diags.push(Diagnostic::error("S012", message).path(path));
+        }
+        let filled = match filled {
+            Value::String(t) => t,
+            other => other.to_string(),
+        };
+        crate::catalog::resolve_path(base_dir, &filled)
+    });
+    (Some(Plan { name: spec.name.clone(), base_dir: base_dir.to_path_buf(), order, nodes, params: values, warnings, state_path }), diags)
 }
 
 /// Bind the node's SQL with its inputs replaced by empty relations of the inferred types.
@@ -267,7 +281,7 @@ fn describe_node(
     desc: &dyn Describer,
 ) -> Result<Option<Schema>, DescribeError> {
     let rels = inputs.iter().map(|(p, s)| (p.clone(), empty_relation(dialect, s))).collect();
-    let cx = CompileCx { node: &node.id, inputs: rels, schemas: inputs.clone(), dialect, base_dir };
+    let cx = CompileCx { node: &node.id, inputs: rels, schemas: inputs.clone(), dialect, base_dir, state: None };
     let sql = match node.kind.compile(&node.params, &cx) {
         Ok(Compiled::Query(q)) => q,
         Ok(Compiled::Check(c)) => c.pass_through,
@@ -315,15 +329,43 @@ impl Plan {
 
     /// Compile one node, its inputs named by `relation(upstream id)`.
     pub fn compile_node(&self, id: &str, dialect: &dyn Dialect, relation: &dyn Fn(&str) -> String) -> Result<Compiled, CoreError> {
+        self.compile_node_with(id, dialect, relation, None)
+    }
+
+    /// [`Plan::compile_node`] for a stateful node with its fitted `state`.
+    pub fn compile_node_with(
+        &self,
+        id: &str,
+        dialect: &dyn Dialect,
+        relation: &dyn Fn(&str) -> String,
+        state: Option<&serde_json::Map<String, Value>>,
+    ) -> Result<Compiled, CoreError> {
         let node = self.node(id)?;
+        let cx = self.compile_cx(node, dialect, relation, state);
+        node.kind.compile(&node.params, &cx)
+    }
+
+    /// The fit query of a stateful node over its inputs' relations; None for other kinds.
+    pub fn fit_node(&self, id: &str, dialect: &dyn Dialect, relation: &dyn Fn(&str) -> String) -> Result<Option<String>, CoreError> {
+        let node = self.node(id)?;
+        let cx = self.compile_cx(node, dialect, relation, None);
+        node.kind.fit(&node.params, &cx)
+    }
+
+    fn compile_cx<'a>(
+        &'a self,
+        node: &'a PlannedNode,
+        dialect: &'a dyn Dialect,
+        relation: &dyn Fn(&str) -> String,
+        state: Option<&'a serde_json::Map<String, Value>>,
+    ) -> CompileCx<'a> {
         let inputs = node.inputs.iter().map(|(p, up)| (p.clone(), relation(up))).collect();
         let schemas = node
             .inputs
             .iter()
             .map(|(p, up)| (p.clone(), self.nodes.get(up).and_then(|n| n.schema.clone()).unwrap_or_default()))
             .collect();
-        let cx = CompileCx { node: id, inputs, schemas, dialect, base_dir: &self.base_dir };
-        node.kind.compile(&node.params, &cx)
+        CompileCx { node: &node.id, inputs, schemas, dialect, base_dir: &self.base_dir, state }
     }
 
     /// One self-contained statement for `target`: its upstream nodes as CTEs named by node id.

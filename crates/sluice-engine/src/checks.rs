@@ -5,7 +5,9 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 use sluice_core::catalog::check::{CheckSeverity, CheckSql, FindingLevel, Rule};
-use sluice_core::catalog::check_drift::{test_column, CatKey, ColumnDrift, DriftColumn, DriftSpec, DriftType, Sample};
+use sluice_core::catalog::check_drift::{
+    test_column, test_column_of, CatKey, ColumnBaseline, ColumnDrift, DriftColumn, DriftReference, DriftSpec, DriftType, Sample,
+};
 
 use crate::preview::{rows, Rows};
 use crate::run::clean_message;
@@ -37,6 +39,10 @@ pub struct CheckResult {
     /// Kind-specific measurements (`check_drift`: one object per column); absent for most checks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub details: Option<serde_json::Value>,
+    /// What this run leaves in the history for later runs to compare with (`check_drift`
+    /// without a reference input: each column's distribution).
+    #[serde(skip)]
+    pub baseline: Option<BTreeMap<String, ColumnBaseline>>,
 }
 
 /// Pass, or how a failure counts.
@@ -78,6 +84,7 @@ impl CheckResult {
             message,
             samples: None,
             details: None,
+            baseline: None,
         }
     }
 
@@ -93,6 +100,8 @@ impl CheckResult {
 pub(crate) enum Baseline {
     /// The node's rows in run `run_id`.
     Rows { run_id: String, rows: u64 },
+    /// The distributions of the node's input columns in run `run_id`.
+    Columns { run_id: String, columns: BTreeMap<String, ColumnBaseline> },
     /// Why there is none.
     Missing(String),
 }
@@ -114,7 +123,7 @@ pub(crate) fn evaluate(
         return Ok(change_result(node, kind, check, element_count, baseline));
     }
     if let Rule::Drift(spec) = &check.rule {
-        return drift_result(conn, node, kind, check, spec, element_count);
+        return drift_result(conn, node, kind, check, spec, element_count, baseline);
     }
     let row_rule = matches!(check.rule, Rule::Mostly(_));
     let observed = if row_rule {
@@ -143,11 +152,10 @@ pub(crate) fn evaluate(
 fn drift_sample(conn: &Connection, relation: &str, col: &DriftColumn) -> duckdb::Result<Sample> {
     let c = &col.ident;
     match col.ty {
-        DriftType::Integer | DriftType::Float => {
-            // Evidently drops NaN and ±inf along with nulls.
-            let sql = format!(
-                "SELECT v FROM (SELECT CAST({c} AS DOUBLE) AS v FROM {relation}) WHERE v IS NOT NULL AND isfinite(v)"
-            );
+        DriftType::Integer | DriftType::Float | DriftType::Temporal => {
+            // Evidently drops NaN and ±inf along with nulls. Times count as seconds since the epoch.
+            let value = if col.ty == DriftType::Temporal { format!("CAST(epoch({c}) AS DOUBLE)") } else { format!("CAST({c} AS DOUBLE)") };
+            let sql = format!("SELECT v FROM (SELECT {value} AS v FROM {relation}) WHERE v IS NOT NULL AND isfinite(v)");
             let mut stmt = conn.prepare(&sql)?;
             let values = stmt.query_map([], |r| r.get::<_, f64>(0))?.collect::<duckdb::Result<Vec<f64>>>()?;
             Ok(Sample::Numeric(values))
@@ -173,13 +181,47 @@ fn drift_result(
     check: &CheckSql,
     spec: &DriftSpec,
     element_count: u64,
+    baseline: Option<Baseline>,
 ) -> Result<CheckResult, EngineError> {
     let fail = |e: duckdb::Error| EngineError::Node { node: node.to_string(), message: clean_message(&e) };
     let mut columns = Vec::with_capacity(spec.columns.len());
+    let mut stored = BTreeMap::new();
+    let mut baseline_run = None;
     for col in &spec.columns {
-        let reference = drift_sample(conn, &spec.reference, col).map_err(fail)?;
         let current = drift_sample(conn, &spec.input, col).map_err(fail)?;
-        columns.push(test_column(col, reference, current));
+        match (&spec.reference, &baseline) {
+            (DriftReference::Relation(rel), _) => {
+                let reference = drift_sample(conn, rel, col).map_err(fail)?;
+                columns.push(test_column(col, reference, current));
+            }
+            (DriftReference::History { .. }, Some(Baseline::Columns { run_id, columns: earlier })) => {
+                baseline_run = Some(run_id.clone());
+                stored.insert(col.name.clone(), current.baseline());
+                match earlier.get(&col.name).map(|b| (b, b.against(current.clone()))) {
+                    Some((_, Some((reference, current, rows)))) => columns.push(test_column_of(col, reference, current, Some(rows))),
+                    found => {
+                        let mut d = test_column(col, Sample::Numeric(vec![]), current);
+                        d.error = Some(match found {
+                            Some((b, _)) => format!("{} in run {run_id}, of another type now", b.shape()),
+                            None => format!("not in the input of run {run_id}"),
+                        });
+                        columns.push(d);
+                    }
+                }
+            }
+            (DriftReference::History { .. }, _) => {
+                stored.insert(col.name.clone(), current.baseline());
+            }
+        }
+    }
+    let stored = matches!(spec.reference, DriftReference::History { .. }).then_some(stored);
+    if matches!(spec.reference, DriftReference::History { .. }) && !matches!(baseline, Some(Baseline::Columns { .. })) {
+        let why = match &baseline {
+            Some(Baseline::Missing(w)) => w.as_str(),
+            _ => "no run history",
+        };
+        let message = format!("{}: no baseline ({why}); nothing to compare {element_count} rows with", check.description);
+        return Ok(CheckResult { baseline: stored, ..CheckResult::new(node, kind, check, None, None, element_count, message) });
     }
     let drifted: Vec<&ColumnDrift> = columns.iter().filter(|c| c.drifted).collect();
     let observed = (!columns.is_empty()).then(|| drifted.len() as f64 / columns.len() as f64);
@@ -198,12 +240,16 @@ fn drift_result(
         }
         (None, None) => format!("{} ({}: undefined)", c.column, c.method),
     };
+    let description = match &baseline_run {
+        // "against the last successful run" says which one.
+        Some(run) if !check.description.ends_with(&format!("run {run}")) => format!("{} ({run})", check.description),
+        _ => check.description.clone(),
+    };
     let message = if drifted.is_empty() {
-        format!("{}: {verdict}, 0 of {} columns drifted", check.description, columns.len())
+        format!("{description}: {verdict}, 0 of {} columns drifted", columns.len())
     } else {
         format!(
-            "{}: {verdict}, {} of {} columns drifted: {}",
-            check.description,
+            "{description}: {verdict}, {} of {} columns drifted: {}",
             drifted.len(),
             columns.len(),
             drifted.iter().map(|c| shown(c)).collect::<Vec<_>>().join(", ")
@@ -211,6 +257,7 @@ fn drift_result(
     };
     Ok(CheckResult {
         details: Some(serde_json::to_value(&columns).unwrap_or_default()),
+        baseline: stored,
         ..CheckResult::new(node, kind, check, Some(passed), observed, element_count, message)
     })
 }
@@ -236,6 +283,9 @@ fn trim_float_sig(v: f64) -> String {
 fn change_result(node: &str, kind: &str, check: &CheckSql, rows: u64, baseline: Baseline) -> CheckResult {
     let (observed, passed, message) = match &baseline {
         Baseline::Missing(why) => (None, None, format!("{}: no baseline ({why}); nothing to compare {rows} rows with", check.description)),
+        Baseline::Columns { run_id, .. } => {
+            (None, None, format!("{}: no baseline (run {run_id} stored distributions, not a row count)", check.description))
+        }
         Baseline::Rows { run_id, rows: prev } => {
             let change = if *prev == 0 {
                 if rows == 0 { Some(0.0) } else { None }

@@ -28,5 +28,7 @@ pub enum Event {
     /// Not run: a check upstream failed with severity error.
     NodeSkipped { node: String, reason: String },
     OutputWritten { node: String, path: PathBuf, rows: u64 },
+    /// The fitted state of the run's stateful nodes, written to the spec's state file.
+    StateWritten { path: PathBuf, nodes: usize },
     RunFinished { status: RunStatus, ms: u64 },
 }

@@ -1,7 +1,8 @@
 //! Run history: every run, from the app or the CLI, recorded in a DuckDB file in a state folder
 //! beside the spec (`.sluice/history.duckdb` by default). A run records its spec hash, params,
-//! input file fingerprints, times, status, each node's rows and time, and its check results;
-//! later runs read it (the row-count change check compares with the last successful run).
+//! input file fingerprints, times, status, each node's rows and time, its check results, and the
+//! column distributions drift checks without a reference input compare later runs with; later
+//! runs read it (the row-count change and drift checks compare with the last successful run).
 //!
 //! Recording never fails a run: the caller reports a history error as a warning.
 
@@ -12,7 +13,9 @@ use duckdb::{params, Connection};
 use indexmap::IndexMap;
 use serde::Serialize;
 use serde_json::Value;
+use sluice_core::catalog::check_drift::ColumnBaseline;
 use sluice_core::Plan;
+use std::collections::BTreeMap;
 
 use crate::events::{Event, RunStatus};
 use crate::run::clean_message;
@@ -59,6 +62,9 @@ pub struct RunRecord {
     pub error: Option<String>,
     pub nodes: Vec<NodeRecord>,
     pub checks: Vec<Value>,
+    /// Column distributions stored for later drift checks: node, column, baseline.
+    #[serde(skip)]
+    pub baselines: Vec<(String, String, ColumnBaseline)>,
 }
 
 /// One node of a recorded run.
@@ -108,6 +114,7 @@ impl Recorder {
             error: None,
             nodes: vec![],
             checks: vec![],
+            baselines: vec![],
         };
         Recorder { record, nodes: IndexMap::new() }
     }
@@ -129,7 +136,12 @@ impl Recorder {
             Event::NodeSkipped { node, .. } => {
                 self.nodes.insert(node.clone(), NodeRecord { node: node.clone(), status: "skipped".into(), rows: None, ms: None });
             }
-            Event::CheckFinished(c) => self.record.checks.push(serde_json::to_value(c).unwrap_or(Value::Null)),
+            Event::CheckFinished(c) => {
+                self.record.checks.push(serde_json::to_value(c).unwrap_or(Value::Null));
+                for (column, b) in c.baseline.iter().flatten() {
+                    self.record.baselines.push((c.node.clone(), column.clone(), b.clone()));
+                }
+            }
             Event::RunFinished { status, .. } => {
                 self.record.status = match status {
                     RunStatus::Success => "success",
@@ -191,6 +203,7 @@ CREATE TABLE IF NOT EXISTS runs (
   source VARCHAR, error VARCHAR);
 CREATE TABLE IF NOT EXISTS node_runs (run_id VARCHAR, node VARCHAR, status VARCHAR, rows BIGINT, ms BIGINT);
 CREATE TABLE IF NOT EXISTS check_results (run_id VARCHAR, node VARCHAR, result JSON);
+CREATE TABLE IF NOT EXISTS column_baselines (run_id VARCHAR, node VARCHAR, column_name VARCHAR, baseline JSON);
 ";
 
 /// A run as listed by `sluice runs`.
@@ -267,6 +280,10 @@ impl History {
         for c in &r.checks {
             let node = c.get("node").and_then(Value::as_str).unwrap_or_default();
             tx.execute("INSERT INTO check_results VALUES (?, ?, ?)", params![r.run_id, node, c.to_string()]).map_err(err)?;
+        }
+        for (node, column, b) in &r.baselines {
+            let json = serde_json::to_string(b).unwrap_or_default();
+            tx.execute("INSERT INTO column_baselines VALUES (?, ?, ?, ?)", params![r.run_id, node, column, json]).map_err(err)?;
         }
         tx.commit().map_err(err)
     }
@@ -360,5 +377,50 @@ impl History {
             Err(duckdb::Error::QueryReturnedNoRows) => Ok(None),
             Err(e) => Err(EngineError::History { path: self.path.clone(), message: clean_message(&e) }),
         }
+    }
+
+    /// The column distributions `node` stored in `run` (any status), or in the last successful
+    /// run of the spec at `spec_path` that stored some.
+    pub fn drift_baseline(
+        &self,
+        spec_path: &Path,
+        node: &str,
+        run: Option<&str>,
+    ) -> Result<Option<(String, BTreeMap<String, ColumnBaseline>)>, EngineError> {
+        let conn = self.open(false)?;
+        let err = |m: String| EngineError::History { path: self.path.clone(), message: m };
+        let spec = spec_path.canonicalize().unwrap_or(spec_path.to_path_buf()).to_string_lossy().to_string();
+        let found = match run {
+            Some(r) => conn.query_row(
+                "SELECT run_id FROM column_baselines WHERE run_id = ? AND node = ? LIMIT 1",
+                params![r, node],
+                |r| r.get::<_, String>(0),
+            ),
+            None => conn.query_row(
+                "SELECT r.run_id FROM runs r WHERE r.spec_path = ? AND r.status = 'success'
+                   AND EXISTS (SELECT 1 FROM column_baselines b WHERE b.run_id = r.run_id AND b.node = ?)
+                 ORDER BY r.started_at DESC LIMIT 1",
+                params![spec, node],
+                |r| r.get::<_, String>(0),
+            ),
+        };
+        let run_id = match found {
+            Ok(v) => v,
+            Err(duckdb::Error::QueryReturnedNoRows) => return Ok(None),
+            Err(e) => return Err(err(clean_message(&e))),
+        };
+        let mut stmt = conn
+            .prepare("SELECT column_name, baseline::VARCHAR FROM column_baselines WHERE run_id = ? AND node = ?")
+            .map_err(|e| err(clean_message(&e)))?;
+        let rows = stmt
+            .query_map(params![run_id, node], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+            .map_err(|e| err(clean_message(&e)))?;
+        let mut columns = BTreeMap::new();
+        for (column, json) in rows {
+            let b = serde_json::from_str(&json).map_err(|e| err(format!("baseline of '{node}.{column}' in run {run_id}: {e}")))?;
+            columns.insert(column, b);
+        }
+        Ok(Some((run_id, columns)))
     }
 }

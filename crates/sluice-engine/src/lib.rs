@@ -29,5 +29,5 @@ pub use events::{Event, RunStatus};
 pub use history::{History, Recorder};
 pub use load::{check_text, load_plan, Loaded};
 pub use preview::Table;
-pub use run::{Engine, HistoryRef, RunOptions, RunSummary};
+pub use run::{Engine, HistoryRef, OutputProfile, RunOptions, RunSummary};
 pub use settings::Settings;

@@ -10,12 +10,14 @@ use indexmap::IndexMap;
 use serde::Serialize;
 use sluice_core::catalog::{Category, Compiled, SinkTarget, WriteMode};
 use sluice_core::dialect::{Dialect, DuckDb};
+use sluice_core::state::{NodeState, StateFile};
 use sluice_core::Plan;
 
 use crate::cancel::CancelHandle;
 use crate::checks::{self, Baseline, CheckResult};
 use crate::history::History;
 use sluice_core::catalog::check::Rule;
+use sluice_core::catalog::check_drift::{DriftReference, DriftSpec};
 use crate::events::{Event, RunStatus};
 use crate::settings::Settings;
 use crate::sink::{self, Staged};
@@ -38,6 +40,23 @@ pub struct RunOptions {
     pub histograms: bool,
     /// The run history that checks comparing with earlier runs read (and the spec it is for).
     pub history: Option<HistoryRef>,
+    /// Profile every output written (for run reports).
+    pub profile_outputs: bool,
+    /// Apply this fitted state to the stateful nodes instead of fitting them (serving runs);
+    /// such a run writes no state file.
+    pub state: Option<Arc<StateFile>>,
+}
+
+/// An output the run wrote, with its profile when the run asked for one.
+#[derive(Debug, Clone, Serialize)]
+pub struct OutputProfile {
+    /// The sink node.
+    pub node: String,
+    pub path: std::path::PathBuf,
+    pub rows: u64,
+    pub profile: Option<crate::profile::Profile>,
+    /// Why there is no profile.
+    pub error: Option<String>,
 }
 
 /// A spec's place in the run history.
@@ -55,6 +74,21 @@ impl HistoryRef {
         match self.store.last_success_rows(&self.spec_path, node) {
             Ok(Some((run_id, rows))) => Baseline::Rows { run_id, rows },
             Ok(None) => Baseline::Missing("no earlier successful run".into()),
+            Err(e) => Baseline::Missing(e.to_string()),
+        }
+    }
+
+    /// The column baselines `node` stored in run `run` (or the last successful run).
+    fn baseline_columns(&self, node: &str, run: Option<&str>) -> Baseline {
+        if !self.store.path.is_file() {
+            return Baseline::Missing(format!("no run history at {}", self.store.path.display()));
+        }
+        match self.store.drift_baseline(&self.spec_path, node, run) {
+            Ok(Some((run_id, columns))) => Baseline::Columns { run_id, columns },
+            Ok(None) => Baseline::Missing(match run {
+                Some(r) => format!("run {r} stored no input of '{node}'"),
+                None => "no earlier successful run stored this node's input".into(),
+            }),
             Err(e) => Baseline::Missing(e.to_string()),
         }
     }
@@ -78,6 +112,10 @@ pub struct RunSummary {
     /// Nodes not run because a check upstream failed.
     pub skipped: Vec<String>,
     pub ms: u64,
+    /// The outputs written, profiled when [`RunOptions::profile_outputs`] asks for it.
+    pub written: Vec<OutputProfile>,
+    /// The state file written, when the spec names one and the run fitted its stateful nodes.
+    pub state_written: Option<std::path::PathBuf>,
 }
 
 impl RunSummary {
@@ -95,6 +133,14 @@ struct Progress {
     /// Node id to the failed check that stopped it.
     blocked: IndexMap<String, String>,
     history: Option<HistoryRef>,
+    states: States,
+}
+
+/// Fitted state: applied from a state file, or fitted by this run.
+#[derive(Default)]
+struct States {
+    applied: Option<Arc<StateFile>>,
+    fitted: IndexMap<String, NodeState>,
 }
 
 /// The temp table holding a node's output.
@@ -145,12 +191,50 @@ impl Engine {
         let mut staged: Vec<Staged> = Vec::new();
         let mut progress = Progress::default();
         progress.history = opts.history.clone();
+        progress.states.applied = opts.state.clone();
         let result = self.run_nodes(plan, &order, &mut staged, &mut progress, true, opts.histograms, on_event).and_then(|()| {
             if self.flag.load(Ordering::SeqCst) {
                 return Err(EngineError::Cancelled);
             }
             sink::commit_all(&self.conn, &mut staged, on_event)
         });
+        // The state file goes with the outputs: only when every stateful node of the run was
+        // fitted (none skipped below a failed check), so it never mixes two fits.
+        let fitted_all = order.iter().all(|id| {
+            plan.nodes.get(id).is_none_or(|n| !n.kind.stateful() || progress.states.fitted.contains_key(id))
+        });
+        let mut state_written = None;
+        let result = result.and_then(|()| match &plan.state_path {
+            Some(path) if opts.state.is_none() && !progress.states.fitted.is_empty() && fitted_all => {
+                let fitted_at: String = self
+                    .conn
+                    .query_row("SELECT strftime(now()::TIMESTAMP, '%Y-%m-%d %H:%M:%S')", [], |r| r.get(0))
+                    .unwrap_or_default();
+                let mut file = StateFile::new(&plan.name, &fitted_at);
+                file.nodes = std::mem::take(&mut progress.states.fitted);
+                file.write(path)?;
+                on_event(&Event::StateWritten { path: path.clone(), nodes: file.nodes.len() });
+                state_written = Some(path.clone());
+                Ok(())
+            }
+            _ => Ok(()),
+        });
+        // Profiled before the node tables go: the sinks' queries read them.
+        let written: Vec<OutputProfile> = staged
+            .iter()
+            .filter(|s| s.committed)
+            .map(|s| {
+                let profiled = opts
+                    .profile_outputs
+                    .then(|| crate::profile::profile(&self.conn, &s.node, &format!("({})", s.write.query), None));
+                let (profile, error) = match profiled {
+                    Some(Ok(p)) => (Some(p), None),
+                    Some(Err(e)) => (None, Some(e.to_string())),
+                    None => (None, None),
+                };
+                OutputProfile { node: s.node.clone(), path: s.path.clone(), rows: s.rows, profile, error }
+            })
+            .collect();
         sink::discard(&staged);
         self.drop_tables(&order);
         self.running.store(false, Ordering::SeqCst);
@@ -170,6 +254,8 @@ impl Engine {
             checks: progress.checks,
             skipped,
             ms,
+            written,
+            state_written,
         })
     }
 
@@ -206,7 +292,7 @@ impl Engine {
             }
             on_event(&Event::NodeStarted { node: id.clone(), kind: info.id.to_string() });
             let t0 = Instant::now();
-            let outcome = self.run_node(plan, id, staged, progress.history.as_ref());
+            let outcome = self.run_node(plan, id, staged, progress.history.as_ref(), &mut progress.states);
             match outcome {
                 Ok((rows, check)) => {
                     let ms = t0.elapsed().as_millis() as u64;
@@ -257,9 +343,11 @@ impl Engine {
         id: &str,
         staged: &mut Vec<Staged>,
         history: Option<&HistoryRef>,
+        states: &mut States,
     ) -> Result<(u64, Option<CheckResult>), EngineError> {
         let fail = |e: duckdb::Error| EngineError::Node { node: id.to_string(), message: clean_message(&e) };
-        match plan.compile_node(id, &DuckDb, &relation)? {
+        let state = self.state_of(plan, id, states)?;
+        match plan.compile_node_with(id, &DuckDb, &relation, state.as_ref())? {
             Compiled::Query(q) => {
                 self.conn
                     .execute_batch(&format!("CREATE OR REPLACE TEMP TABLE {} AS {q}", relation(id)))
@@ -275,10 +363,15 @@ impl Engine {
                     .execute_batch(&format!("CREATE OR REPLACE TEMP VIEW {} AS {}", relation(id), c.pass_through))
                     .map_err(fail)?;
                 let kind = plan.node(id)?.kind.info().id;
-                let baseline = match c.rule {
+                const NO_HISTORY: &str = "runs of unsaved documents and previews keep no history";
+                let baseline = match &c.rule {
                     Rule::ChangeFromPrevious { .. } => Some(match history {
                         Some(h) => h.baseline_rows(id),
-                        None => Baseline::Missing("runs of unsaved documents and previews keep no history".into()),
+                        None => Baseline::Missing(NO_HISTORY.into()),
+                    }),
+                    Rule::Drift(DriftSpec { reference: DriftReference::History { run }, .. }) => Some(match history {
+                        Some(h) => h.baseline_columns(id, run.as_deref()),
+                        None => Baseline::Missing(NO_HISTORY.into()),
                     }),
                     _ => None,
                 };
@@ -311,6 +404,33 @@ impl Engine {
             let _ = self.conn.execute_batch(&format!("DROP VIEW IF EXISTS {}", relation(id)));
             let _ = self.conn.execute_batch(&format!("DROP TABLE IF EXISTS {}", relation(id)));
         }
+    }
+
+    /// The fitted parameters of a stateful node: from the applied state file, or fitted now on
+    /// its inputs (and kept for the state file). None for other kinds.
+    fn state_of(&self, plan: &Plan, id: &str, states: &mut States) -> Result<Option<serde_json::Map<String, serde_json::Value>>, EngineError> {
+        let node = plan.node(id)?;
+        if !node.kind.stateful() {
+            return Ok(None);
+        }
+        if let Some(file) = &states.applied {
+            // Checked against the plan when the file was read.
+            return Ok(file.nodes.get(id).map(|n| n.state.clone()));
+        }
+        let Some(fit) = plan.fit_node(id, &DuckDb, &relation)? else { return Ok(None) };
+        let fail = |m: String| EngineError::Node { node: id.to_string(), message: format!("fitting: {m}") };
+        let json: String = self
+            .conn
+            .query_row(&format!("SELECT to_json(__fit)::VARCHAR FROM ({fit}) AS __fit"), [], |r| r.get(0))
+            .map_err(|e| fail(clean_message(&e)))?;
+        let state = match serde_json::from_str::<serde_json::Value>(&json) {
+            Ok(serde_json::Value::Object(m)) => m,
+            Ok(other) => return Err(fail(format!("the fit query returned {other}, not one row"))),
+            Err(e) => return Err(fail(e.to_string())),
+        };
+        let params = node.params.clone();
+        states.fitted.insert(id.to_string(), NodeState { kind: node.kind.info().id.to_string(), params, state: state.clone() });
+        Ok(Some(state))
     }
 
     /// Compute `node` (and what it needs) and profile its output (a seeded sample of `sample`

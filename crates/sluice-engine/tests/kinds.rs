@@ -12,7 +12,8 @@
 //!   for a sink, what it wrote, read back through DuckDB. The header line must equal the output
 //!   column names. Unquoted `NULL` is a null; `"NULL"` (quoted) is the string. Values are rendered
 //!   as strings: numbers as serde_json prints them, booleans `true`/`false`, nested values as
-//!   their JSON text.
+//!   their JSON text. Floating-point values (written with a `.` or an exponent) are compared to
+//!   12 significant digits.
 //! - `expected_file.txt` (optional, CSV sinks): the exact text of the written file.
 //! - `expected.<node>.csv` (optional): expected rows of another node of the pipeline (unordered).
 //! - `case.json` (optional): `{"ordered": true}` when row order matters (default: rows are
@@ -280,7 +281,21 @@ fn show_rows(rows: &[Row]) -> String {
 }
 
 /// Differences between expected and actual rows, or None when equal.
+/// Floating-point cells (with a `.` or an exponent) to 12 significant digits, so that a value
+/// computed in another order (or by hand) compares equal to the last few bits.
+fn canonical(rows: &Rows) -> Rows {
+    let cell = |c: &Cell| match c {
+        Some(t) if t.contains(['.', 'e', 'E']) => match t.parse::<f64>() {
+            Ok(v) if v.is_finite() => Some(format!("{v:.11e}")),
+            _ => c.clone(),
+        },
+        _ => c.clone(),
+    };
+    Rows { columns: rows.columns.clone(), rows: rows.rows.iter().map(|r| r.iter().map(cell).collect()).collect() }
+}
+
 fn compare(what: &str, expected: &Rows, actual: &Rows, ordered: bool) -> Option<String> {
+    let (expected, actual) = (&canonical(expected), &canonical(actual));
     if expected.columns != actual.columns {
         return Some(format!(
             "{what}: columns differ\n    expected: {:?}\n    actual:   {:?}",

@@ -7,7 +7,7 @@ import { toBackendError, type Backend, type DocArgs } from '../platform';
 import { emptySpec, specKey } from '../model/spec';
 import type { Spec } from '../model/types';
 import { countChecks } from '../model/checks';
-import { isDirty, type Store } from '../store/store';
+import { isDirty, type State, type Store } from '../store/store';
 
 export interface ControllerOptions {
   checkDelayMs?: number;
@@ -18,10 +18,36 @@ export interface ControllerOptions {
 export type Controller = ReturnType<typeof createController>;
 
 export const DEFAULT_PREVIEW_LIMIT = 10_000;
-/** Rows the Profile tab's "sample" toggle profiles. */
+/** Rows a sampled profile covers (the Profile tab's "sample" toggle, and large nodes at first). */
 export const PROFILE_SAMPLE_ROWS = 100_000;
+/** Nodes known to have more rows than this are profiled on a sample of PROFILE_SAMPLE_ROWS unless
+ * the exact profile is asked for ("Profile all rows"). */
+export const PROFILE_EXACT_MAX_ROWS = 1_000_000;
 /** Runs the History tab lists. */
 export const HISTORY_LIMIT = 100;
+
+/** A node's row count as far as it is known without profiling it: from its last run or preview
+ * (kept when the node changed since: it still tells how large the node is), else from a profile;
+ * null when none of them has seen it. */
+export function knownRows(s: Pick<State, 'status' | 'previews' | 'profiles'>, node: string): number | null {
+  const st = s.status[node];
+  if (st && (st.state === 'done' || st.state === 'stale') && typeof st.rows === 'number') return st.rows;
+  const preview = s.previews[node];
+  if (preview) return preview.table.total_rows;
+  const profiled = s.profiles[node];
+  return profiled ? profiled.profile.rows : null;
+}
+
+/** Whether profiling `node` without saying how samples: always with the Profile tab's toggle on;
+ * otherwise when the node is known to have more than PROFILE_EXACT_MAX_ROWS rows, except that a
+ * current exact profile is refreshed exactly. A node of unknown size is profiled exactly. */
+export function profileSamples(s: Pick<State, 'profileSample' | 'status' | 'previews' | 'profiles'>, node: string): boolean {
+  if (s.profileSample) return true;
+  const current = s.profiles[node];
+  if (current && !current.stale && current.sample === null) return false;
+  const rows = knownRows(s, node);
+  return rows !== null && rows > PROFILE_EXACT_MAX_ROWS;
+}
 
 export function basename(path: string | null): string {
   if (!path) return 'untitled';
@@ -369,10 +395,11 @@ export function createController(backend: Backend, store: StoreApi<Store>, opts:
   }
 
   /** Profile a node's columns: over all rows, or over a sample of PROFILE_SAMPLE_ROWS when
-   * `sample` (default: the Profile tab's toggle). Failures are kept by node for the tab to show;
-   * like a failed preview they mark the failing node and go into the run log. */
+   * `sample` (default: profileSamples — the Profile tab's toggle, or a node known to be large).
+   * Failures are kept by node for the tab to show; like a failed preview they mark the failing
+   * node and go into the run log. */
   async function profile(node: string, opts2: { sample?: boolean } = {}) {
-    const sample = (opts2.sample ?? S().profileSample) ? PROFILE_SAMPLE_ROWS : null;
+    const sample = (opts2.sample ?? profileSamples(S(), node)) ? PROFILE_SAMPLE_ROWS : null;
     const t0 = opts.now ? opts.now() : performance.now();
     const req = S().startProfile(node, sample);
     try {

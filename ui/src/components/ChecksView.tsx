@@ -18,6 +18,7 @@ import {
 import { findNode } from '../model/spec';
 import { useApp, useStoreApi } from '../store/store';
 import { CheckStatusIcon } from './CheckBadge';
+import { DriftOverlay, hasDistribution } from './DriftOverlay';
 import { cellText, isNumericType } from './cells';
 import { IconChevronDown, IconChevronRight, Spinner } from './icons';
 
@@ -59,12 +60,15 @@ function SampleTable({ node, samples }: { node: string; samples: NonNullable<Che
 
 const grouped = (n: number) => n.toLocaleString('en-US');
 
-/** One row per compared column, drifted first; a column whose test failed gets its error below it. */
+/** One row per compared column, drifted first, with its baseline-vs-current chart when the engine
+ * sent the distributions; a column whose test failed gets its error below it. */
 function DriftTable({ r, details }: { r: CheckResult; details: DriftDetail[] }) {
   // A drifted column is as serious as the check's verdict; in a passing check it is a warning sign.
   const driftCls = r.status === 'fail' ? 'check-fail' : 'check-warn';
+  // Engines that predate the charts send no distributions: no empty column then.
+  const charts = details.some((d) => hasDistribution(d.distribution));
   return (
-    <div className="mini-table-wrap">
+    <div className={`mini-table-wrap drift-wrap${charts ? ' with-charts' : ''}`}>
       <table className="mini-table drift-table" data-testid={`check-details-${r.node}`}>
         <thead>
           <tr>
@@ -78,6 +82,7 @@ function DriftTable({ r, details }: { r: CheckResult; details: DriftDetail[] }) 
             <th className="num">Reference</th>
             <th className="num">Current</th>
             <th />
+            {charts && <th title="Share of rows per bin: the baseline against the current input">Distribution</th>}
           </tr>
         </thead>
         {sortedDriftDetails(details).map((d) => {
@@ -111,10 +116,22 @@ function DriftTable({ r, details }: { r: CheckResult; details: DriftDetail[] }) 
                     <span className="drift-mark drift-stable">stable</span>
                   )}
                 </td>
+                {charts && (
+                  <td className="drift-chart">
+                    {hasDistribution(d.distribution) && (
+                      <DriftOverlay
+                        column={d.column}
+                        distribution={d.distribution}
+                        tone={d.drifted ? (r.status === 'fail' ? 'fail' : 'warn') : 'stable'}
+                        testId={`drift-chart-${r.node}-${d.column}`}
+                      />
+                    )}
+                  </td>
+                )}
               </tr>
               {d.error && (
                 <tr className="drift-error-row" data-testid={`drift-error-${r.node}-${d.column}`}>
-                  <td colSpan={8} title={d.error}>
+                  <td colSpan={charts ? 9 : 8} title={d.error}>
                     {d.error}
                   </td>
                 </tr>

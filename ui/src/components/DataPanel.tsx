@@ -16,7 +16,7 @@ import {
   type ProfileError,
   type ProfileState,
 } from '../store/store';
-import { DEFAULT_PREVIEW_LIMIT, PROFILE_SAMPLE_ROWS, formatMs, useController } from '../app/controller';
+import { DEFAULT_PREVIEW_LIMIT, PROFILE_SAMPLE_ROWS, formatMs, profileSamples, useController } from '../app/controller';
 import { columnStats, formatInt, formatNumber, quantileLabel } from '../model/profile';
 import { findNode } from '../model/spec';
 import { SqlEditor } from './SqlEditor';
@@ -199,8 +199,47 @@ function ProfileFailure({ node, error, inline }: { node: string; error: ProfileE
         )}
         : {error.message} <span className="mono profile-error-code">{error.code}</span>
       </span>
-      <button className="btn btn-sm" type="button" onClick={() => void ctrl.profile(node)}>
+      <button
+        className="btn btn-sm"
+        type="button"
+        // The same request again: a failed exact profile is not retried on a sample.
+        onClick={() => void ctrl.profile(node, error.sample === undefined ? {} : { sample: error.sample !== null })}
+      >
         Retry
+      </button>
+    </div>
+  );
+}
+
+/** Above a sampled profile: that its statistics are estimates, and a way to the exact ones. The
+ * sampled profile stays shown while the exact one is computed. */
+function ProfileSampledNote({ node, profile, exactLoading }: { node: string; profile: ProfileState; exactLoading: boolean }) {
+  const ctrl = useController();
+  const { rows, sampled_rows } = profile.profile;
+  if (sampled_rows === null) return null;
+  return (
+    <div className="profile-banner sampled" data-testid="profile-sampled" role="status">
+      <span>
+        <strong>Sampled:</strong> {formatInt(sampled_rows)} of {formatInt(rows)} rows — statistics are estimates
+        {profile.stale && <span className="text-warn"> · stale</span>}
+      </span>
+      <button
+        className="btn btn-sm"
+        type="button"
+        onClick={() => void ctrl.profile(node, { sample: false })}
+        disabled={exactLoading}
+        data-testid="profile-exact"
+        title={`Profile all ${formatInt(rows)} rows (slower: every row is scanned)`}
+      >
+        {exactLoading ? (
+          <>
+            <Spinner size={12} /> Profiling all rows…
+          </>
+        ) : (
+          <>
+            <IconChart size={12} /> Profile all rows
+          </>
+        )}
       </button>
     </div>
   );
@@ -407,6 +446,9 @@ export function DataPanel() {
   const profiling = useApp((s) => (node ? s.profileLoading[node] : undefined));
   const profileError = useApp((s) => (node ? s.profileErrors[node] : undefined));
   const sampleOn = useApp((s) => s.profileSample);
+  // Whether the Profile button (and opening the tab) profiles a sample: the toggle, or a node
+  // known to be large.
+  const willSample = useApp((s) => (node ? profileSamples(s, node) : false));
   // The Profile tab, like the node's strip, charts the fresher of the preview, the last run and
   // the profile; the statistics come from the profile.
   const profile = shownHistograms(preview, runHists, profiled);
@@ -417,7 +459,9 @@ export function DataPanel() {
   const [limit, setLimit] = useState(DEFAULT_PREVIEW_LIMIT);
 
   // Opening the Profile tab (or selecting another node in it) profiles the node unless it has a
-  // current profile, one on the way, or a failure to show. Edits do not: Refresh does.
+  // current profile, one on the way, or a failure to show. Edits do not: Refresh does. A node known
+  // to be large is profiled on a sample first (profileSamples); "Profile all rows" asks for the
+  // exact profile, which, while current, no reopening replaces.
   const profileTab = open && tab === 'profile' && !!node && exists && kindHasOutput;
   useEffect(() => {
     if (!profileTab || !node) return;
@@ -441,7 +485,11 @@ export function DataPanel() {
       disabled={!!profiling}
       data-testid={testId}
       type="button"
-      title={sampleOn ? `Profile a random sample of ${formatInt(PROFILE_SAMPLE_ROWS)} rows` : 'Profile all rows'}
+      title={
+        willSample
+          ? `Profile a random sample of ${formatInt(PROFILE_SAMPLE_ROWS)} rows${sampleOn ? '' : ' (the node is large: "Profile all rows" profiles every row)'}`
+          : 'Profile all rows'
+      }
     >
       {profiling ? <Spinner size={12} /> : <IconChart size={12} />} {profiled ? 'Refresh' : 'Profile'}
     </button>
@@ -490,7 +538,12 @@ export function DataPanel() {
           total={profile.source === 'preview' && preview ? preview.table.total_rows : null}
           source={profile.source}
           profile={profiled}
-          banner={failure}
+          banner={
+            <>
+              {profiled && <ProfileSampledNote node={node} profile={profiled} exactLoading={profiling?.sample === null} />}
+              {failure}
+            </>
+          }
         />
       );
     else if (profiling)

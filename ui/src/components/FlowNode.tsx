@@ -129,7 +129,11 @@ function FlowNodeView({ id, selected }: NodeProps<FlowNodeT>) {
   // A result outlives edits to its node (the Checks tab keeps listing it); dim it when stale.
   const resultStale = status?.state === 'stale';
   const portProblem = (p: string) => diags.find((d) => d.path === `inputs.${p}`)?.message;
-  const portDoc = (p: string) => (kind?.inputs.type === 'fixed' ? kind.inputs.ports.find((x) => x.name === p)?.doc : undefined);
+  const portInfo = (p: string) => (kind?.inputs.type === 'fixed' ? kind.inputs.ports.find((x) => x.name === p) : undefined);
+  const portDoc = (p: string) => {
+    const info = portInfo(p);
+    return info && (info.optional ? `${info.doc} (optional)` : info.doc);
+  };
   return (
     <div
       className={`fnode cat-${category}${selected ? ' selected' : ''}${hasError ? ' has-error' : ''}${hasWarn ? ' has-warn' : ''}${skipped ? ' skipped' : ''}${!kind ? ' unknown' : ''}`}
@@ -150,6 +154,11 @@ function FlowNodeView({ id, selected }: NodeProps<FlowNodeT>) {
           <div className="fnode-status">
             <StatusPill id={id} status={status} diags={diags} check={resultStale ? undefined : result} />
             {result && <CheckBadge result={result} stale={resultStale} />}
+            {kind?.stateful && (
+              <span className="fnode-fitted" title="Fits on training rows; the fit is saved in the state file and re-applied in serving">
+                fitted
+              </span>
+            )}
           </div>
         </div>
         {hasOutput && (
@@ -178,6 +187,7 @@ function FlowNodeView({ id, selected }: NodeProps<FlowNodeT>) {
             >
               <Handle type="target" position={Position.Left} id={p} className="h-in" data-testid={`handle-in-${id}-${p}`} />
               <span className="fnode-port-name">{p}</span>
+              {!node.inputs?.[p] && portInfo(p)?.optional && <span className="fnode-port-opt">optional</span>}
               {node.inputs?.[p] && (
                 <span className="fnode-port-src" title={`${p} ← ${node.inputs[p]}`}>
                   {node.inputs[p]}

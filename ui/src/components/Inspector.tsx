@@ -115,7 +115,10 @@ function InputsSection({ node, kind }: { node: NodeSpec; kind: KindInfo | undefi
       <div className="inputs-table">
         {ports.map((p) => (
           <div className="inputs-row" key={p}>
-            <span className="mono inputs-port">{p}</span>
+            <span className="mono inputs-port">
+              {p}
+              {kind.inputs.type === 'fixed' && kind.inputs.ports.find((x) => x.name === p)?.optional && <span className="muted"> (optional)</span>}
+            </span>
             <select className="input select" value={node.inputs?.[p] ?? ''} onChange={(e) => setPort(p, e.target.value)} data-testid={`input-select-${p}`}>
               <option value="">— not connected —</option>
               {candidates.map((c) => (

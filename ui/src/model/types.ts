@@ -12,6 +12,8 @@ export const CATEGORY_ORDER: Category[] = ['source', 'transform', 'feature', 'ch
 export interface Port {
   name: string;
   doc: string;
+  /** The node works without this input. */
+  optional?: boolean;
 }
 
 export type Inputs = { type: 'fixed'; ports: Port[] } | { type: 'named'; min: number; doc: string };
@@ -50,6 +52,8 @@ export interface KindInfo {
   docs: string;
   params_schema: JsonSchema;
   example?: Json;
+  /** Fits state on training rows (stored in the spec's state file, re-applied in serving). */
+  stateful?: boolean;
 }
 
 export interface Catalog {
@@ -85,6 +89,8 @@ export interface Spec {
   name: string;
   description?: string;
   params?: Record<string, ParamDecl>;
+  /** Where runs write the fitted state of stateful feature steps. */
+  state?: string;
   nodes: NodeSpec[];
   layout?: Record<string, Position>;
 }
@@ -155,6 +161,17 @@ export interface DriftDetail {
   reference_rows: number;
   current_rows: number;
   error?: string;
+  /** Both sides on shared bins, for charts; absent when a side had no values (see `error`). */
+  distribution?: DriftDistribution | null;
+}
+
+/** A drift column's baseline and current distributions on the same bins. Numeric columns: up to
+ * 12 equal-width bins, the first ("< x") and last ("≥ y") open-ended; categorical: the categories
+ * most present on either side, the rest as "(other)". Shares are proportions (each side sums to 1). */
+export interface DriftDistribution {
+  labels: string[];
+  reference: number[];
+  current: number[];
 }
 
 export type RunEvent =

@@ -99,6 +99,8 @@ export interface ProfileError {
   code: string;
   /** The node that failed, when it is not the profiled one's own fault (an upstream node). */
   node?: string;
+  /** The sample size the failed request asked for (null: all rows); a retry asks for the same. */
+  sample?: number | null;
 }
 
 export type HistogramSource = 'preview' | 'run' | 'profile';
@@ -933,10 +935,10 @@ export function createAppStore(init?: Partial<State>): StoreApi<Store> {
       const s = get();
       const found = Object.entries(s.profileLoading).find(([, r]) => r.id === id);
       if (!found) return null;
-      const [node] = found;
+      const [node, req] = found;
       const profileLoading = { ...s.profileLoading };
       delete profileLoading[node];
-      set({ profileLoading, profileErrors: { ...s.profileErrors, [node]: error } });
+      set({ profileLoading, profileErrors: { ...s.profileErrors, [node]: { ...error, sample: req.sample } } });
       return node;
     },
 

@@ -254,6 +254,14 @@ describe('drift check details', () => {
     // The engine listed amount, country, age, channel; age and channel drifted.
     expect(rows.map((r) => r.getAttribute('data-testid'))).toEqual(['drift-row-drift-age', 'drift-row-drift-channel', 'drift-row-drift-amount', 'drift-row-drift-country']);
     expect(rows.map((r) => r.getAttribute('data-drifted'))).toEqual(['true', 'true', 'false', 'false']);
+    // Each column's baseline-vs-current chart, in the verdict's colour when it drifted.
+    expect(rows.map((r) => r.querySelector('svg.drift-overlay')?.getAttribute('class'))).toEqual([
+      'drift-overlay drift-fail',
+      'drift-overlay drift-fail',
+      'drift-overlay drift-stable',
+      'drift-overlay drift-stable',
+    ]);
+    expect(screen.getByTestId('drift-chart-drift-age').querySelectorAll('rect')).toHaveLength(6);
 
     const age = screen.getByTestId('drift-row-drift-age');
     expect(age).toHaveTextContent('numeric');

@@ -12,7 +12,7 @@
 
 import type { Backend, DocArgs } from '../platform/backend';
 import { BackendError } from '../platform/backend';
-import type { Catalog, CheckResponse, CheckResult, Column, ColumnProfile, DriftDetail, Histogram, JsonObject, Profile, Recovery, RunDetail, RunEvent, RunListing, RunNodeRecord, RunSummary, Spec, Table } from '../model/types';
+import type { Catalog, CheckResponse, CheckResult, Column, ColumnProfile, DriftDetail, DriftDistribution, Histogram, JsonObject, Profile, Recovery, RunDetail, RunEvent, RunListing, RunNodeRecord, RunSummary, Spec, Table } from '../model/types';
 import { descendants } from '../model/spec';
 import catalogJson from './fixtures/catalog.json';
 
@@ -84,8 +84,15 @@ const DRIFT_COLUMNS: Omit<DriftDetail, 'drifted' | 'score' | 'reference_rows' | 
   { column: 'channel', column_type: 'cat', method: 'jensenshannon', score_type: 'distance', threshold: 0.1 },
 ];
 
+/** Both sides of a mock drift column on shared bins: three numeric bins or three categories,
+ * the current side shifted when the column drifted. */
+export function mockDriftDistribution(columnType: string, drifted: boolean): DriftDistribution {
+  const labels = columnType === 'num' ? ['< 10', '[10, 20)', '≥ 20'] : ['web', 'app', '(other)'];
+  return { labels, reference: [0.4, 0.35, 0.25], current: drifted ? [0.2, 0.3, 0.5] : [0.38, 0.36, 0.26] };
+}
+
 /** A check_drift verdict: the last `drifted` columns (in the engine's order) drifted, the rest are
- * stable, so the Checks tab has to move them up.
+ * stable, so the Checks tab has to move them up. Every column carries both distributions.
  * Fails (or warns) when the drifted share reaches `drift_share` (0.5 unless set). */
 export function mockDriftResult(id: string, params: JsonObject, currentRows: number, referenceRows: number, drifted: number): CheckResult {
   const named = Array.isArray(params.columns) ? params.columns.map(String) : [];
@@ -96,7 +103,7 @@ export function mockDriftResult(id: string, params: JsonObject, currentRows: num
     const hit = i >= base.length - drifted;
     const p = c.score_type === 'p_value';
     const score = hit ? (p ? 0.0000595 : 0.2345678) : p ? 0.4123 : 0.01234;
-    return { ...c, score, drifted: hit, reference_rows: referenceRows, current_rows: currentRows };
+    return { ...c, score, drifted: hit, reference_rows: referenceRows, current_rows: currentRows, distribution: mockDriftDistribution(c.column_type, hit) };
   });
   const n = details.filter((d) => d.drifted).length;
   const observed = details.length ? n / details.length : 0;

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
-import { PROFILE_SAMPLE_ROWS } from '../app/controller';
+import { PROFILE_EXACT_MAX_ROWS, PROFILE_SAMPLE_ROWS, knownRows, profileSamples } from '../app/controller';
+import { createAppStore } from '../store/store';
 import { BackendError } from '../platform/backend';
 import { columnStats, distinctText, formatNumber, formatValue, quantileLabel } from '../model/profile';
 import { mockProfile, type MockBackend } from './mockBackend';
+import { smallSpec } from './helpers';
 import { mountApp } from './mount';
 
 async function mount(setup: (b: MockBackend) => void = () => {}) {
@@ -202,5 +204,197 @@ describe('the Profile tab', () => {
     act(() => store.getState().deleteNodes(['big']));
     expect(store.getState().profiles).toEqual({});
     expect(screen.queryByTestId('profile')).toBeNull();
+  });
+});
+
+/** Runs report `rows` rows for `keep` (and profiles see as many). */
+function largeKeep(b: MockBackend, rows: number) {
+  b.profileRows = rows;
+  const run = b.run.bind(b);
+  b.run = (doc, onEvent) => run(doc, (e) => onEvent(e.event === 'node_finished' && e.node === 'keep' ? { ...e, rows } : e));
+}
+
+async function runAll() {
+  await act(async () => {
+    fireEvent.click(screen.getByTestId('run-all'));
+  });
+}
+
+describe('profiling large nodes', () => {
+  it('samples first when the row count is known and large, and decides by the toggle otherwise', () => {
+    const store = createAppStore();
+    store.getState().loadDocument(smallSpec(), null);
+    const s = () => store.getState();
+    expect(knownRows(s(), 'keep')).toBeNull();
+    expect(profileSamples(s(), 'keep')).toBe(false); // unknown: exact, as the toggle says
+    store.setState({ status: { keep: { state: 'done', rows: PROFILE_EXACT_MAX_ROWS, ms: 1 } } });
+    expect(profileSamples(s(), 'keep')).toBe(false); // at the threshold: exact
+    store.setState({ status: { keep: { state: 'stale', rows: PROFILE_EXACT_MAX_ROWS + 1, ms: 1 } } });
+    expect(knownRows(s(), 'keep')).toBe(PROFILE_EXACT_MAX_ROWS + 1);
+    expect(profileSamples(s(), 'keep')).toBe(true);
+    // A current exact profile is refreshed exactly; a stale one is not kept exact.
+    const exact = { profile: mockProfile('keep', 2_000_000), sample: null, at: 1, stale: false };
+    store.setState({ profiles: { keep: exact } });
+    expect(profileSamples(s(), 'keep')).toBe(false);
+    store.setState({ profiles: { keep: { ...exact, stale: true } } });
+    expect(profileSamples(s(), 'keep')).toBe(true);
+    // The toggle samples whatever the size.
+    store.setState({ status: {}, profiles: {}, profileSample: true });
+    expect(profileSamples(s(), 'keep')).toBe(true);
+  });
+
+  it('a node known to be large is profiled on a sample, labelled, and "Profile all rows" profiles it exactly', async () => {
+    let release: (() => void) | null = null;
+    const { backend, store } = await mount((b) => {
+      largeKeep(b, 12_345_678);
+      const answer = b.profile.bind(b);
+      b.profile = async (a) => {
+        const p = await answer(a); // logs the call
+        if (a.sample === null) await new Promise<void>((r) => (release = r));
+        return p;
+      };
+    });
+    await runAll();
+    expect(store.getState().status.keep).toMatchObject({ state: 'done', rows: 12_345_678 });
+    await openProfileTab();
+    await screen.findByTestId('profile-stats-id');
+    expect(profileArgs(backend)).toEqual([expect.objectContaining({ node: 'keep', sample: PROFILE_SAMPLE_ROWS })]);
+    const label = screen.getByTestId('profile-sampled');
+    expect(label).toHaveTextContent('Sampled: 100,000 of 12,345,678 rows — statistics are estimates');
+    expect(screen.getByTestId('profile-coverage')).toHaveAttribute('data-sampled', 'true');
+    expect(stat('id', 'count')).toBe('100,000');
+
+    // The exact profile: the sampled one stays shown, with a spinner, until it comes.
+    await act(async () => {
+      fireEvent.click(within(label).getByRole('button', { name: 'Profile all rows' }));
+    });
+    expect(profileArgs(backend)[1]).toMatchObject({ node: 'keep', sample: null });
+    expect(screen.getByTestId('profile-exact')).toBeDisabled();
+    expect(screen.getByTestId('profile-exact')).toHaveTextContent('Profiling all rows…');
+    expect(screen.getByTestId('profile-exact').querySelector('.spinner')).not.toBeNull();
+    expect(screen.getByTestId('profile-btn').querySelector('.spinner')).not.toBeNull();
+    expect(screen.getByTestId('profile-btn')).toBeDisabled();
+    expect(stat('id', 'count')).toBe('100,000');
+    await act(async () => {
+      release!();
+    });
+    await waitFor(() => expect(screen.queryByTestId('profile-sampled')).toBeNull());
+    expect(screen.getByTestId('profile-coverage')).toHaveTextContent('all 12,345,678 rows profiled');
+    expect(stat('id', 'count')).toBe('12,345,678');
+
+    // Reopening the tab keeps the exact profile; Refresh profiles exactly again.
+    fireEvent.click(screen.getByTestId('tab-data'));
+    await openProfileTab();
+    expect(profileArgs(backend)).toHaveLength(2);
+    await act(async () => {
+      fireEvent.click(screen.getByTestId('profile-btn'));
+    });
+    expect(profileArgs(backend)[2]).toMatchObject({ sample: null });
+    await act(async () => {
+      release!();
+    });
+    await waitFor(() => expect(screen.getByTestId('profile-btn')).not.toBeDisabled());
+    expect(screen.queryByTestId('profile-sampled')).toBeNull();
+
+    // Once the node changed, reopening the tab samples it first again.
+    act(() => store.getState().setParams('keep', { predicate: 'x > 5' }));
+    fireEvent.click(screen.getByTestId('tab-data'));
+    await openProfileTab();
+    await screen.findByTestId('profile-sampled');
+    expect(profileArgs(backend)[3]).toMatchObject({ sample: PROFILE_SAMPLE_ROWS });
+  });
+
+  it('a row count from a preview counts too', async () => {
+    const { backend } = await mount((b) => {
+      b.profileRows = 5_000_000;
+      const preview = b.preview.bind(b);
+      b.preview = async (a) => ({ ...(await preview(a)), total_rows: 5_000_000 });
+    });
+    await act(async () => {
+      fireEvent.click(screen.getByTestId('tab-data'));
+    });
+    await act(async () => {
+      fireEvent.click(screen.getByTestId('preview-empty'));
+    });
+    await openProfileTab();
+    await screen.findByTestId('profile-sampled');
+    expect(profileArgs(backend)).toEqual([expect.objectContaining({ sample: PROFILE_SAMPLE_ROWS })]);
+    expect(screen.getByTestId('profile-sampled')).toHaveTextContent('Sampled: 100,000 of 5,000,000 rows');
+  });
+
+  it('a small node is profiled exactly, without the label', async () => {
+    const { backend, store } = await mount();
+    await runAll();
+    expect(store.getState().status.keep).toMatchObject({ state: 'done', rows: 300 });
+    await openProfileTab();
+    await screen.findByTestId('profile-stats-id');
+    expect(profileArgs(backend)).toEqual([expect.objectContaining({ node: 'keep', sample: null })]);
+    expect(screen.queryByTestId('profile-sampled')).toBeNull();
+    expect(screen.getByTestId('profile-coverage')).toHaveAttribute('data-sampled', 'false');
+  });
+
+  it('the toggle still samples every profile, small nodes too', async () => {
+    const { backend, store } = await mount();
+    await runAll();
+    expect(store.getState().status.keep).toMatchObject({ state: 'done', rows: 300 });
+    act(() => store.getState().setProfileSample(true));
+    await openProfileTab();
+    await screen.findByTestId('profile-stats-id');
+    expect(profileArgs(backend)).toEqual([expect.objectContaining({ node: 'keep', sample: PROFILE_SAMPLE_ROWS })]);
+    // The sample covered every row: nothing is estimated.
+    expect(screen.queryByTestId('profile-sampled')).toBeNull();
+  });
+
+  it('with the toggle on, "Profile all rows" profiles exactly once; Refresh samples again', async () => {
+    const { backend, store } = await mount((b) => {
+      b.profileRows = 2_500_000; // not known before profiling
+    });
+    act(() => store.getState().setProfileSample(true));
+    await openProfileTab();
+    await screen.findByTestId('profile-sampled');
+    expect(screen.getByTestId('profile-sampled')).toHaveTextContent('Sampled: 100,000 of 2,500,000 rows');
+    await act(async () => {
+      fireEvent.click(screen.getByTestId('profile-exact'));
+    });
+    await waitFor(() => expect(screen.queryByTestId('profile-sampled')).toBeNull());
+    fireEvent.click(screen.getByTestId('tab-data'));
+    await openProfileTab();
+    expect(screen.queryByTestId('profile-sampled')).toBeNull(); // reopening keeps the exact one
+    await act(async () => {
+      fireEvent.click(screen.getByTestId('profile-btn'));
+    });
+    await screen.findByTestId('profile-sampled');
+    expect(profileArgs(backend).map((a) => a.sample)).toEqual([PROFILE_SAMPLE_ROWS, null, PROFILE_SAMPLE_ROWS]);
+  });
+
+  it('a failed exact profile is retried exactly', async () => {
+    let fail = true;
+    const { backend } = await mount((b) => {
+      largeKeep(b, 3_000_000);
+      const answer = b.profile.bind(b);
+      b.profile = async (a) => {
+        if (a.sample === null && fail) {
+          b.calls.push({ cmd: 'profile', args: a });
+          throw new BackendError({ code: 'E201', message: 'out of memory' });
+        }
+        return answer(a);
+      };
+    });
+    await runAll();
+    await openProfileTab();
+    await screen.findByTestId('profile-sampled');
+    await act(async () => {
+      fireEvent.click(screen.getByTestId('profile-exact'));
+    });
+    const err = await screen.findByTestId('profile-error');
+    expect(err).toHaveTextContent('out of memory');
+    // The sampled profile stays, with its label.
+    expect(screen.getByTestId('profile-sampled')).toBeInTheDocument();
+    fail = false;
+    await act(async () => {
+      fireEvent.click(within(err).getByRole('button', { name: 'Retry' }));
+    });
+    await waitFor(() => expect(screen.queryByTestId('profile-sampled')).toBeNull());
+    expect(profileArgs(backend).map((a) => a.sample)).toEqual([PROFILE_SAMPLE_ROWS, null, null]);
   });
 });

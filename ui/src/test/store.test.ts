@@ -550,7 +550,7 @@ describe('store: column profiles', () => {
     const store = storeWith(smallSpec());
     let req = store.getState().startProfile('keep', null);
     expect(store.getState().failProfile(req, { message: 'boom', code: 'E200', node: 'src' })).toBe('keep');
-    expect(store.getState().profileErrors.keep).toEqual({ message: 'boom', code: 'E200', node: 'src' });
+    expect(store.getState().profileErrors.keep).toEqual({ message: 'boom', code: 'E200', node: 'src', sample: null });
     expect(store.getState().profileLoading).toEqual({});
     req = store.getState().startProfile('keep', null); // asking again clears it
     expect(store.getState().profileErrors.keep).toBeUndefined();

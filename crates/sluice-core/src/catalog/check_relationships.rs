@@ -42,8 +42,8 @@ impl Params {
 
 /// `input` comes first: it is the port that passes through.
 const PORTS: &[Port] = &[
-    Port { name: "input", doc: "the rows checked; they pass through" },
-    Port { name: "reference", doc: "the table the keys must exist in" },
+    Port { name: "input", doc: "the rows checked; they pass through", optional: false },
+    Port { name: "reference", doc: "the table the keys must exist in", optional: false },
 ];
 
 impl Kind for CheckRelationships {

@@ -164,7 +164,7 @@ pub fn compile_path(cx: &CompileCx<'_>, path: &str) -> String {
 }
 
 /// The single input port of most transforms.
-pub const ONE_INPUT: &[super::Port] = &[super::Port { name: "input", doc: "the rows to work on" }];
+pub const ONE_INPUT: &[super::Port] = &[super::Port { name: "input", doc: "the rows to work on", optional: false }];
 
 /// A JSON scalar as an SQL literal (strings quoted through the dialect).
 pub fn literal(cx: &CompileCx<'_>, v: &serde_json::Value) -> String {

@@ -53,8 +53,8 @@ fn default_suffix() -> String {
 }
 
 const PORTS: &[Port] = &[
-    Port { name: "left", doc: "the left-hand rows" },
-    Port { name: "right", doc: "the right-hand rows" },
+    Port { name: "left", doc: "the left-hand rows", optional: false },
+    Port { name: "right", doc: "the right-hand rows", optional: false },
 ];
 
 /// An output column: where it comes from and its name.

@@ -24,6 +24,7 @@ mod check_sql;
 mod check_unique;
 mod common;
 mod deduplicate;
+pub mod feature;
 mod derive;
 mod fill_nulls;
 mod filter;
@@ -33,6 +34,23 @@ mod read_csv;
 mod read_json;
 mod read_parquet;
 mod sample;
+mod scale;
+mod one_hot;
+mod ordinal_encode;
+mod frequency_encode;
+mod target_encode;
+mod hash_encode;
+mod bin;
+mod impute;
+mod transform;
+mod winsorize;
+mod interact;
+mod text_features;
+mod rolling;
+mod lag;
+mod datetime_features;
+mod point_in_time_join;
+mod split;
 mod select;
 mod sink;
 mod sort;
@@ -75,6 +93,9 @@ pub enum Category {
 pub struct Port {
     pub name: &'static str,
     pub doc: &'static str,
+    /// The node works without this input (and behaves differently, as its docs say).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub optional: bool,
 }
 
 /// The input ports of a kind.
@@ -198,9 +219,30 @@ pub struct CompileCx<'a> {
     pub schemas: IndexMap<String, Schema>,
     pub dialect: &'a dyn Dialect,
     pub base_dir: &'a Path,
+    /// The fitted state of a stateful kind, when it was fitted already (or loaded from a state
+    /// file); without it the kind fits inline, in the same query.
+    pub state: Option<&'a serde_json::Map<String, Value>>,
 }
 
 impl CompileCx<'_> {
+    /// The one-row relation a stateful kind reads its fitted parameters from: the saved state as
+    /// literals when there is one, else `fit` itself (the same numbers, computed in the query).
+    pub fn state_relation(&self, fit: &str) -> String {
+        match self.state {
+            Some(s) => format!("(SELECT {})", crate::catalog::feature::state_literals(self.dialect, s)),
+            None => format!("({fit})"),
+        }
+    }
+
+    /// One fitted parameter as an SQL expression: its literal when the state is known, else a
+    /// scalar subquery over `fit`.
+    pub fn state_value(&self, fit: &str, name: &str) -> String {
+        match self.state {
+            Some(s) => crate::catalog::feature::literal(self.dialect, s.get(name).unwrap_or(&Value::Null)),
+            None => format!("(SELECT {} FROM ({fit}))", self.ident(name)),
+        }
+    }
+
     /// The relation of input `port`.
     pub fn input(&self, port: &str) -> &str {
         self.inputs.get(port).map(String::as_str).unwrap_or("(SELECT 1 WHERE false)")
@@ -227,6 +269,16 @@ pub trait Kind: Send + Sync + 'static {
     /// compiled SQL (sources) or when checking failed.
     fn check(&self, params: &Self::Params, cx: &mut CheckCx<'_>) -> Option<Schema>;
     fn compile(&self, params: &Self::Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported>;
+    /// For stateful kinds (encoders, scalers, imputers, bins): the query, over the training rows
+    /// of the inputs, that returns one row of fitted parameters. The engine runs it, keeps the
+    /// row as the node's state, and compiles the node with it ([`CompileCx::state`]).
+    fn fit(&self, _params: &Self::Params, _cx: &CompileCx<'_>) -> Result<Option<String>, Unsupported> {
+        Ok(None)
+    }
+    /// Whether the kind fits state ([`Kind::fit`] returns a query).
+    fn stateful(&self) -> bool {
+        false
+    }
 }
 
 /// The object-safe face of a [`Kind`], working on raw JSON params.
@@ -238,6 +290,9 @@ pub trait DynKind: Send + Sync {
     fn parse_params(&self, node: &str, params: &Value) -> Result<(), Vec<Diagnostic>>;
     fn check(&self, params: &Value, cx: &mut CheckCx<'_>) -> Option<Schema>;
     fn compile(&self, params: &Value, cx: &CompileCx<'_>) -> Result<Compiled, crate::CoreError>;
+    /// The fit query of a stateful kind (see [`Kind::fit`]); None for the others.
+    fn fit(&self, params: &Value, cx: &CompileCx<'_>) -> Result<Option<String>, crate::CoreError>;
+    fn stateful(&self) -> bool;
 }
 
 impl<K: Kind> DynKind for K {
@@ -267,6 +322,13 @@ impl<K: Kind> DynKind for K {
         let p = typed::<K::Params>(cx.node, params).map_err(|d| crate::CoreError::Invalid(d))?;
         Kind::compile(self, &p, cx)
             .map_err(|e| crate::CoreError::Compile { node: cx.node.to_string(), message: e.to_string() })
+    }
+    fn fit(&self, params: &Value, cx: &CompileCx<'_>) -> Result<Option<String>, crate::CoreError> {
+        let p = typed::<K::Params>(cx.node, params).map_err(|d| crate::CoreError::Invalid(d))?;
+        Kind::fit(self, &p, cx).map_err(|e| crate::CoreError::Compile { node: cx.node.to_string(), message: e.to_string() })
+    }
+    fn stateful(&self) -> bool {
+        Kind::stateful(self)
     }
 }
 
@@ -299,6 +361,23 @@ pub fn registry() -> &'static [&'static dyn DynKind] {
             &union::Union,
             &aggregate::Aggregate,
             &window::Window,
+            &split::Split,
+            &scale::Scale,
+            &one_hot::OneHot,
+            &ordinal_encode::OrdinalEncode,
+            &frequency_encode::FrequencyEncode,
+            &target_encode::TargetEncode,
+            &hash_encode::HashEncode,
+            &bin::Bin,
+            &impute::Impute,
+            &transform::Transform,
+            &winsorize::Winsorize,
+            &interact::Interact,
+            &text_features::TextFeatures,
+            &rolling::Rolling,
+            &lag::Lag,
+            &datetime_features::DatetimeFeatures,
+            &point_in_time_join::PointInTimeJoin,
             &sql::Sql,
             &check_not_null::CheckNotNull,
             &check_unique::CheckUnique,
@@ -333,6 +412,7 @@ pub fn catalog_json() -> Value {
         .map(|k| {
             let mut v = serde_json::to_value(k.info()).expect("kind info serialises");
             v["params_schema"] = k.params_schema();
+            v["stateful"] = Value::Bool(k.stateful());
             v["example"] = k.example();
             v
         })

@@ -33,6 +33,11 @@ pub struct Spec {
     /// Typed parameters; `${name}` in any node parameter is replaced by the value.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub params: IndexMap<String, ParamDecl>,
+    /// Where a run writes the fitted state of its feature steps (encoders, scalers, imputers,
+    /// bins), relative to the spec; `sluice run --state FILE` applies such a file instead of
+    /// fitting. `${param}` placeholders are filled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
     /// The nodes, in any order; `inputs` wire them together.
     pub nodes: Vec<NodeSpec>,
     /// Canvas positions by node id, kept apart from the logic.

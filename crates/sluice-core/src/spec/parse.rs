@@ -8,7 +8,7 @@ use super::{NodeSpec, ParamDecl, Position, Spec, SPEC_VERSION};
 use crate::diagnostic::Diagnostic;
 use crate::suggest::did_you_mean;
 
-const TOP_KEYS: [&str; 6] = ["version", "name", "description", "params", "nodes", "layout"];
+const TOP_KEYS: [&str; 7] = ["version", "name", "description", "params", "state", "nodes", "layout"];
 
 /// Parse spec text. Returns the spec as far as it could be read (nodes that failed to parse are
 /// left out) and every diagnostic found on the way.
@@ -72,6 +72,14 @@ pub fn parse(text: &str) -> (Option<Spec>, Vec<Diagnostic>) {
     };
     let params: IndexMap<String, ParamDecl> =
         typed(obj.get("params"), "params", None, &mut diags).unwrap_or_default();
+    let state = match obj.get("state") {
+        None => None,
+        Some(Value::String(s)) if !s.trim().is_empty() => Some(s.clone()),
+        Some(_) => {
+            diags.push(Diagnostic::error("S004", "'state' must be a file path (a non-empty string)").path("state"));
+            None
+        }
+    };
 
     let mut nodes = Vec::new();
     match obj.get("nodes") {
@@ -118,7 +126,7 @@ pub fn parse(text: &str) -> (Option<Spec>, Vec<Diagnostic>) {
             );
         }
     }
-    (Some(Spec { version, name, description, params, nodes, layout }), diags)
+    (Some(Spec { version, name, description, params, state, nodes, layout }), diags)
 }
 
 /// Whether `id` is a valid node id.

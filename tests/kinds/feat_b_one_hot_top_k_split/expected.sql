@@ -1,0 +1,4 @@
+WITH "src" AS (
+  SELECT * FROM read_csv(['$CASE/input.csv'], header = true)
+)
+SELECT __in.*, CASE WHEN CAST(__in."channel" AS VARCHAR) = CAST(__s."categories" AS VARCHAR[])[1] THEN 1 ELSE 0 END AS "ch_1", CASE WHEN CAST(__in."channel" AS VARCHAR) = CAST(__s."categories" AS VARCHAR[])[2] THEN 1 ELSE 0 END AS "ch_2", CASE WHEN __in."channel" IS NOT NULL AND NOT list_contains(CAST(__s."categories" AS VARCHAR[]), CAST(__in."channel" AS VARCHAR)) THEN 1 ELSE 0 END AS "ch_other", CASE WHEN __in."channel" IS NULL THEN 1 ELSE 0 END AS "ch_null" FROM "src" AS __in CROSS JOIN (SELECT (SELECT COALESCE(list(CAST(__v AS VARCHAR) ORDER BY __n DESC, __v), CAST([] AS VARCHAR[])) FROM (SELECT "channel" AS __v, count(*) AS __n FROM (SELECT * FROM "src" WHERE "split" = 'train') AS __train WHERE "channel" IS NOT NULL GROUP BY "channel" ORDER BY __n DESC, __v LIMIT 2)) AS "categories") AS __s

@@ -1,0 +1,4 @@
+WITH "src" AS (
+  SELECT * FROM read_csv(['$CASE/input.csv'], header = true)
+)
+SELECT __in.* REPLACE (COALESCE(__in."score", CAST(__state."score.mode" AS BIGINT)) AS "score", COALESCE(__in."seen", CAST(__state."seen.mode" AS DATE)) AS "seen", COALESCE(__in."flag", CAST(false AS BOOLEAN)) AS "flag", COALESCE(CAST(__in."price" AS DOUBLE), CAST(__state."price.mean" AS DOUBLE)) AS "price") FROM "src" AS __in CROSS JOIN (SELECT count(*) AS "train_rows", (SELECT __v FROM (SELECT "score" AS __v FROM "src" WHERE (id <= 6)) WHERE __v IS NOT NULL GROUP BY __v ORDER BY count(*) DESC, __v ASC LIMIT 1) AS "score.mode", (SELECT __v FROM (SELECT "seen" AS __v FROM "src" WHERE (id <= 6)) WHERE __v IS NOT NULL GROUP BY __v ORDER BY count(*) DESC, __v ASC LIMIT 1) AS "seen.mode", favg(CAST("price" AS DOUBLE)) AS "price.mean" FROM "src" WHERE (id <= 6)) AS __state

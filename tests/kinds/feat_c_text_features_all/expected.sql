@@ -1,0 +1,4 @@
+WITH "src" AS (
+  SELECT * FROM read_csv(['$CASE/input.csv'], delim = ',', header = true, nullstr = ['NULL'])
+)
+SELECT * EXCLUDE ("__sluice_buckets"), length("name") AS "name_length", len(regexp_extract_all("name", '[^\x{09}-\x{0d}\x{1c}-\x{20}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]+')) AS "name_words", regexp_matches("name", '[0-9]') AS "name_has_digit", regexp_matches("name", '(?i)\bpro\b') AS "name_pro", len(list_filter("__sluice_buckets", lambda __b: __b = 0)) AS "name_tok_0", len(list_filter("__sluice_buckets", lambda __b: __b = 1)) AS "name_tok_1", len(list_filter("__sluice_buckets", lambda __b: __b = 2)) AS "name_tok_2", len(list_filter("__sluice_buckets", lambda __b: __b = 3)) AS "name_tok_3" FROM (SELECT *, list_transform(regexp_extract_all(lower("name"), '[\p{L}\p{N}]+'), lambda __t: CAST('0x' || left(md5('3:' || __t), 16) AS UBIGINT) % 4) AS "__sluice_buckets" FROM "src")

@@ -1,0 +1,4 @@
+WITH "src" AS (
+  SELECT * FROM read_csv(['$CASE/input.csv'], header = true)
+)
+SELECT * REPLACE ((CAST("x" AS DOUBLE) - (SELECT "x.min" FROM (SELECT min(CAST("x" AS DOUBLE)) AS "x.min", max(CAST("x" AS DOUBLE)) - min(CAST("x" AS DOUBLE)) AS "x.range" FROM "src" WHERE (keep)))) / (CASE WHEN (SELECT "x.range" FROM (SELECT min(CAST("x" AS DOUBLE)) AS "x.min", max(CAST("x" AS DOUBLE)) - min(CAST("x" AS DOUBLE)) AS "x.range" FROM "src" WHERE (keep))) IS NULL OR (SELECT "x.range" FROM (SELECT min(CAST("x" AS DOUBLE)) AS "x.min", max(CAST("x" AS DOUBLE)) - min(CAST("x" AS DOUBLE)) AS "x.range" FROM "src" WHERE (keep))) = 0 THEN 1 ELSE (SELECT "x.range" FROM (SELECT min(CAST("x" AS DOUBLE)) AS "x.min", max(CAST("x" AS DOUBLE)) - min(CAST("x" AS DOUBLE)) AS "x.range" FROM "src" WHERE (keep))) END) AS "x") FROM "src"
