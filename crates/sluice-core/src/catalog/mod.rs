@@ -234,15 +234,6 @@ impl CompileCx<'_> {
         }
     }
 
-    /// One fitted parameter as an SQL expression: its literal when the state is known, else a
-    /// scalar subquery over `fit`.
-    pub fn state_value(&self, fit: &str, name: &str) -> String {
-        match self.state {
-            Some(s) => crate::catalog::feature::literal(self.dialect, s.get(name).unwrap_or(&Value::Null)),
-            None => format!("(SELECT {} FROM ({fit}))", self.ident(name)),
-        }
-    }
-
     /// The relation of input `port`.
     pub fn input(&self, port: &str) -> &str {
         self.inputs.get(port).map(String::as_str).unwrap_or("(SELECT 1 WHERE false)")

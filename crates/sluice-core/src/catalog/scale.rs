@@ -142,29 +142,34 @@ impl Kind for Scale {
     }
 
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {
-        let fit = fit_sql(p, cx);
+        // One state row joined to every input row: the fit appears once in the SQL even when
+        // nothing was fitted yet (inline).
+        let state = |name: &str| format!("__state.{}", cx.ident(name));
         let exprs: Vec<(String, String)> = p
             .columns
             .iter()
             .map(|col| {
                 let (off, scale) = names(col, p.method);
-                let (o, s) = (cx.state_value(&fit, &off), cx.state_value(&fit, &scale));
+                let (o, s) = (state(&off), state(&scale));
                 // scikit-learn's _handle_zeros_in_scale: a zero (or undefined) spread scales by 1.
                 let expr = format!(
-                    "(CAST({} AS DOUBLE) - {o}) / (CASE WHEN {s} IS NULL OR {s} = 0 THEN 1 ELSE {s} END)",
+                    "(CAST(__in.{} AS DOUBLE) - {o}) / (CASE WHEN {s} IS NULL OR {s} = 0 THEN 1 ELSE {s} END)",
                     cx.ident(col)
                 );
                 (col.clone(), expr)
             })
             .collect();
-        let input = cx.input("input");
         let select = match &p.suffix {
-            None => cx.dialect.select_replace(&exprs),
+            None => format!("__in.{}", cx.dialect.select_replace(&exprs)),
             Some(sfx) => {
                 let added: Vec<String> = exprs.iter().map(|(c, e)| format!("{e} AS {}", cx.ident(&format!("{c}{sfx}")))).collect();
-                format!("*, {}", added.join(", "))
+                format!("__in.*, {}", added.join(", "))
             }
         };
-        Ok(Compiled::Query(format!("SELECT {select} FROM {input}")))
+        Ok(Compiled::Query(format!(
+            "SELECT {select} FROM {} AS __in CROSS JOIN {} AS __state",
+            cx.input("input"),
+            cx.state_relation(&fit_sql(p, cx))
+        )))
     }
 }
