@@ -161,11 +161,14 @@ pub fn print_runs(runs: &[sluice_engine::history::RunListing]) {
 pub fn print_catalog() {
     for k in registry() {
         let info = k.info();
-        outln!("{} ({:?}): {}", info.id, info.category, info.title);
+        let fitted = if k.stateful() { ", fitted on training rows" } else { "" };
+        outln!("{} ({:?}{fitted}): {}", info.id, info.category, info.title);
         match &info.inputs {
             Ports::Fixed { ports } if ports.is_empty() => {}
             Ports::Fixed { ports } => {
-                outln!("  inputs: {}", ports.iter().map(|p| p.name).collect::<Vec<_>>().join(", "))
+                let names: Vec<String> =
+                    ports.iter().map(|p| if p.optional { format!("{} (optional)", p.name) } else { p.name.to_string() }).collect();
+                outln!("  inputs: {}", names.join(", "))
             }
             Ports::Named { min, doc } => outln!("  inputs: named ports, at least {min} ({doc})"),
         }
