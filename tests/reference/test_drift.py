@@ -1,5 +1,5 @@
 """`check_drift` on the sample orders: sample_data/orders.csv.gz is the reference,
-sample_data/problems/orders.csv.gz the current data (unit_price × 1.4 from 2025-04-01, 414 rows
+sample_data/problems/orders.csv.gz the current data (unit_price × 1.4 from 2025-04-01, 272 rows
 with the new status 'lost').
 
 Each column's score is recomputed here from the same files, to 1e-6:
