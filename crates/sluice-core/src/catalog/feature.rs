@@ -9,7 +9,8 @@
 
 use serde_json::{Map, Value};
 
-use super::CompileCx;
+use super::{CheckCx, CompileCx};
+use crate::schema::{Column, Schema};
 use crate::dialect::Dialect;
 
 /// The column a split step writes, which stateful steps below it fit on by default.
@@ -61,6 +62,75 @@ pub fn literal(d: &dyn Dialect, v: &Value) -> String {
             format!("{{{}}}", fields.join(", "))
         }
     }
+}
+
+/// The alias of the input in the SQL of steps that join their state row to it.
+pub const INPUT_ALIAS: &str = "__in";
+
+/// Check the `columns` a feature step rewrites and infer the output schema: each column is
+/// replaced by its feature of type `ty`, or the encoding is added as `<column><suffix>`. `numeric` requires
+/// numeric input columns.
+pub fn check_outputs(
+    cx: &mut CheckCx<'_>,
+    columns: &[String],
+    suffix: Option<&str>,
+    ty: &str,
+    numeric: bool,
+    what: &str,
+) -> Option<Schema> {
+    let mut ok = true;
+    if columns.is_empty() {
+        cx.error("S027", "columns", format!("no column to {what}"));
+        ok = false;
+    }
+    if suffix == Some("") {
+        cx.error("S040", "suffix", "suffix is empty: leave it out to replace the columns");
+        ok = false;
+    }
+    let suffix = suffix.filter(|s| !s.is_empty());
+    let mut out = cx.input("input");
+    for (i, col) in columns.iter().enumerate() {
+        let path = format!("columns[{i}]");
+        if columns[..i].contains(col) {
+            cx.error("S026", &path, format!("column '{col}' is listed twice"));
+            ok = false;
+            continue;
+        }
+        match cx.require_column("input", col, &path) {
+            Some(c) if numeric && c.is_known() && !c.is_numeric() => {
+                cx.error("S029", &path, format!("column '{col}' is {}, not numeric", c.ty));
+                ok = false;
+            }
+            Some(_) => match suffix {
+                None => out.upsert(Column::new(col.clone(), ty)),
+                Some(s) => {
+                    let name = format!("{col}{s}");
+                    // DuckDB's column names ignore case.
+                    if out.columns.iter().any(|c| c.name.eq_ignore_ascii_case(&name)) {
+                        cx.error("S026", "suffix", format!("column '{name}' exists already; choose another suffix"));
+                        ok = false;
+                    }
+                    out.columns.push(Column::new(name, ty));
+                }
+            },
+            None => ok = false,
+        }
+    }
+    ok.then_some(out)
+}
+
+/// `SELECT … FROM input AS __in <joins>`: each column replaced by its expression, or the
+/// expressions added as `<column><suffix>`.
+pub fn assemble(cx: &CompileCx<'_>, exprs: &[(String, String)], suffix: Option<&str>, joins: &str) -> String {
+    let select = match suffix {
+        None => format!("{INPUT_ALIAS}.{}", cx.dialect.select_replace(exprs)),
+        Some(sfx) => {
+            let added: Vec<String> =
+                exprs.iter().map(|(c, e)| format!("{e} AS {}", cx.ident(&format!("{c}{sfx}")))).collect();
+            format!("{INPUT_ALIAS}.*, {}", added.join(", "))
+        }
+    };
+    format!("SELECT {select} FROM {} AS {INPUT_ALIAS}{joins}", cx.input("input"))
 }
 
 #[cfg(test)]

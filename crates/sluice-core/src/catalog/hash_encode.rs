@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::common::ONE_INPUT;
-use super::ordinal_encode::{assemble, check_outputs, in_col, text};
+use super::feature::{assemble, check_outputs};
+use super::ordinal_encode::{in_col, text};
 use super::{Category, CheckCx, CompileCx, Compiled, Kind, KindInfo, Ports};
 use crate::dialect::Unsupported;
 use crate::schema::Schema;

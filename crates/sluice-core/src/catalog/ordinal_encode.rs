@@ -13,16 +13,16 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::common::ONE_INPUT;
-use super::feature::{check_train_rows, literal, train_filter};
+use super::feature::{assemble, check_outputs, check_train_rows, literal, train_filter};
 use super::{Category, CheckCx, CompileCx, Compiled, Kind, KindInfo, Ports};
 use crate::dialect::Unsupported;
-use crate::schema::{Column, Schema};
+use crate::schema::Schema;
 
 // ---------------------------------------------------------------------------------------------
 // Shared by the encoders
 
 /// The alias of the input relation in the queries of the encoders.
-pub(super) const IN: &str = "__in";
+pub(super) use super::feature::INPUT_ALIAS as IN;
 
 /// The training rows of the input, as a relation aliased `__train`.
 pub(super) fn train_relation(cx: &CompileCx<'_>, train_rows: Option<&str>) -> String {
@@ -79,72 +79,6 @@ pub(super) fn check_categories(cx: &mut CheckCx<'_>, values: &[Value], path: &st
 pub(super) fn text_list(cx: &CompileCx<'_>, items: &[String]) -> String {
     let v: Vec<String> = items.iter().map(|s| cx.string(s)).collect();
     format!("CAST([{}] AS VARCHAR[])", v.join(", "))
-}
-
-/// Check the encoded `columns` and infer the output schema: each column is replaced by its
-/// encoding of type `ty`, or the encoding is added as `<column><suffix>`. `numeric` requires
-/// numeric input columns.
-pub(super) fn check_outputs(
-    cx: &mut CheckCx<'_>,
-    columns: &[String],
-    suffix: Option<&str>,
-    ty: &str,
-    numeric: bool,
-    what: &str,
-) -> Option<Schema> {
-    let mut ok = true;
-    if columns.is_empty() {
-        cx.error("S027", "columns", format!("no column to {what}"));
-        ok = false;
-    }
-    if suffix == Some("") {
-        cx.error("S040", "suffix", "suffix is empty: leave it out to replace the columns");
-        ok = false;
-    }
-    let suffix = suffix.filter(|s| !s.is_empty());
-    let mut out = cx.input("input");
-    for (i, col) in columns.iter().enumerate() {
-        let path = format!("columns[{i}]");
-        if columns[..i].contains(col) {
-            cx.error("S026", &path, format!("column '{col}' is listed twice"));
-            ok = false;
-            continue;
-        }
-        match cx.require_column("input", col, &path) {
-            Some(c) if numeric && c.is_known() && !c.is_numeric() => {
-                cx.error("S029", &path, format!("column '{col}' is {}, not numeric", c.ty));
-                ok = false;
-            }
-            Some(_) => match suffix {
-                None => out.upsert(Column::new(col.clone(), ty)),
-                Some(s) => {
-                    let name = format!("{col}{s}");
-                    // DuckDB's column names ignore case.
-                    if out.columns.iter().any(|c| c.name.eq_ignore_ascii_case(&name)) {
-                        cx.error("S026", "suffix", format!("column '{name}' exists already; choose another suffix"));
-                        ok = false;
-                    }
-                    out.columns.push(Column::new(name, ty));
-                }
-            },
-            None => ok = false,
-        }
-    }
-    ok.then_some(out)
-}
-
-/// `SELECT … FROM input AS __in <joins>`: each column replaced by its expression, or the
-/// expressions added as `<column><suffix>`.
-pub(super) fn assemble(cx: &CompileCx<'_>, exprs: &[(String, String)], suffix: Option<&str>, joins: &str) -> String {
-    let select = match suffix {
-        None => format!("{IN}.{}", cx.dialect.select_replace(exprs)),
-        Some(sfx) => {
-            let added: Vec<String> =
-                exprs.iter().map(|(c, e)| format!("{e} AS {}", cx.ident(&format!("{c}{sfx}")))).collect();
-            format!("{IN}.*, {}", added.join(", "))
-        }
-    };
-    format!("SELECT {select} FROM {} AS {IN}{joins}", cx.input("input"))
 }
 
 /// A fitted `category → value(s)` table as a relation: the categories in state list

@@ -6,10 +6,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::common::ONE_INPUT;
-use super::feature::{check_train_rows, train_filter};
+use super::feature::{assemble, check_outputs, check_train_rows, train_filter, INPUT_ALIAS};
 use super::{Category, CheckCx, CompileCx, Compiled, Kind, KindInfo, Ports};
 use crate::dialect::Unsupported;
-use crate::schema::{Column, Schema};
+use crate::schema::Schema;
 
 pub struct Scale;
 
@@ -103,38 +103,9 @@ impl Kind for Scale {
     }
 
     fn check(&self, p: &Params, cx: &mut CheckCx<'_>) -> Option<Schema> {
-        let mut ok = true;
-        if p.columns.is_empty() {
-            cx.error("S027", "columns", "no column to scale");
-            ok = false;
-        }
-        let mut out = cx.input("input");
-        for (i, col) in p.columns.iter().enumerate() {
-            let path = format!("columns[{i}]");
-            match cx.require_column("input", col, &path) {
-                Some(c) if c.is_known() && !c.is_numeric() => {
-                    cx.error("S029", &path, format!("column '{col}' is {}, not numeric", c.ty));
-                    ok = false;
-                }
-                Some(_) => {
-                    let name = format!("{col}{}", p.suffix.as_deref().unwrap_or(""));
-                    if p.suffix.is_some() && out.contains(&name) {
-                        cx.error("S040", "suffix", format!("column '{name}' exists already; choose another suffix"));
-                        ok = false;
-                    }
-                    out.upsert(Column::new(name, "DOUBLE"));
-                }
-                None => ok = false,
-            }
-        }
-        if let Some(s) = &p.suffix {
-            if s.is_empty() {
-                cx.error("S040", "suffix", "suffix is empty: leave it out to replace the columns");
-                ok = false;
-            }
-        }
-        ok &= check_train_rows(cx, p.train_rows.as_deref());
-        ok.then_some(out)
+        let out = check_outputs(cx, &p.columns, p.suffix.as_deref(), "DOUBLE", true, "scale");
+        let train_ok = check_train_rows(cx, p.train_rows.as_deref());
+        out.filter(|_| train_ok)
     }
 
     fn fit(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Option<String>, Unsupported> {
@@ -153,23 +124,13 @@ impl Kind for Scale {
                 let (o, s) = (state(&off), state(&scale));
                 // scikit-learn's _handle_zeros_in_scale: a zero (or undefined) spread scales by 1.
                 let expr = format!(
-                    "(CAST(__in.{} AS DOUBLE) - {o}) / (CASE WHEN {s} IS NULL OR {s} = 0 THEN 1 ELSE {s} END)",
+                    "(CAST({INPUT_ALIAS}.{} AS DOUBLE) - {o}) / (CASE WHEN {s} IS NULL OR {s} = 0 THEN 1 ELSE {s} END)",
                     cx.ident(col)
                 );
                 (col.clone(), expr)
             })
             .collect();
-        let select = match &p.suffix {
-            None => format!("__in.{}", cx.dialect.select_replace(&exprs)),
-            Some(sfx) => {
-                let added: Vec<String> = exprs.iter().map(|(c, e)| format!("{e} AS {}", cx.ident(&format!("{c}{sfx}")))).collect();
-                format!("__in.*, {}", added.join(", "))
-            }
-        };
-        Ok(Compiled::Query(format!(
-            "SELECT {select} FROM {} AS __in CROSS JOIN {} AS __state",
-            cx.input("input"),
-            cx.state_relation(&fit_sql(p, cx))
-        )))
+        let joins = format!(" CROSS JOIN {} AS __state", cx.state_relation(&fit_sql(p, cx)));
+        Ok(Compiled::Query(assemble(cx, &exprs, p.suffix.as_deref(), &joins)))
     }
 }

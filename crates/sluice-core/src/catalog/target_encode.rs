@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::common::ONE_INPUT;
-use super::feature::{check_train_rows, literal};
-use super::ordinal_encode::{assemble, check_outputs, lookup_join, lookup_relation, text, train_relation};
+use super::feature::{assemble, check_outputs, check_train_rows, literal};
+use super::ordinal_encode::{lookup_join, lookup_relation, text, train_relation};
 use super::{Category, CheckCx, CompileCx, Compiled, Kind, KindInfo, Ports};
 use crate::dialect::Unsupported;
 use crate::schema::Schema;

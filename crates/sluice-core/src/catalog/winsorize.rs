@@ -5,12 +5,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::common::ONE_INPUT;
-use super::feature::{check_train_rows, train_filter};
+use super::feature::{check_outputs, check_train_rows, train_filter};
 use super::impute::{INPUT, STATE, TRAIN_ROWS};
 use super::transform::clip_sql;
 use super::{Category, CheckCx, CompileCx, Compiled, Kind, KindInfo, Ports};
 use crate::dialect::Unsupported;
-use crate::schema::{Column, Schema};
+use crate::schema::Schema;
 
 pub struct Winsorize;
 
@@ -97,10 +97,6 @@ impl Kind for Winsorize {
 
     fn check(&self, p: &Params, cx: &mut CheckCx<'_>) -> Option<Schema> {
         let mut ok = true;
-        if p.columns.is_empty() {
-            cx.error("S027", "columns", "no column to winsorize");
-            ok = false;
-        }
         for (name, q) in [("lower", p.lower), ("upper", p.upper)] {
             if !(0.0..=1.0).contains(&q) {
                 cx.error("S040", name, format!("{name} is a quantile between 0 and 1, not {q}"));
@@ -111,38 +107,9 @@ impl Kind for Winsorize {
             cx.error("S044", "upper", format!("upper {} is below lower {}", p.upper, p.lower));
             ok = false;
         }
-        if let Some(s) = &p.suffix {
-            if s.is_empty() {
-                cx.error("S040", "suffix", "suffix is empty: leave it out to replace the columns");
-                ok = false;
-            }
-        }
-        let mut out = cx.input("input");
-        for (i, col) in p.columns.iter().enumerate() {
-            let path = format!("columns[{i}]");
-            match cx.require_column("input", col, &path) {
-                Some(c) if c.is_known() && !c.is_numeric() => {
-                    cx.error("S029", &path, format!("column '{col}' is {}, not numeric", c.ty));
-                    ok = false;
-                }
-                Some(_) => {
-                    if p.columns[..i].contains(col) {
-                        cx.error("S026", &path, format!("column '{col}' is listed twice"));
-                        ok = false;
-                        continue;
-                    }
-                    let name = format!("{col}{}", p.suffix.as_deref().unwrap_or(""));
-                    if p.suffix.as_deref().is_some_and(|s| !s.is_empty()) && out.contains(&name) {
-                        cx.error("S026", "suffix", format!("column '{name}' exists already; choose another suffix"));
-                        ok = false;
-                    }
-                    out.upsert(Column::new(name, "DOUBLE"));
-                }
-                None => ok = false,
-            }
-        }
+        let out = check_outputs(cx, &p.columns, p.suffix.as_deref(), "DOUBLE", true, "winsorize");
         ok &= check_train_rows(cx, p.train_rows.as_deref());
-        ok.then_some(out)
+        out.filter(|_| ok)
     }
 
     fn fit(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Option<String>, Unsupported> {
