@@ -12,7 +12,7 @@ use sluice_core::dialect::DuckDb;
 use sluice_core::{Diagnostic, Schema};
 use sluice_engine::history::RunListing;
 use sluice_engine::profile::Profile;
-use sluice_engine::{check_text, CancelHandle, Engine, Event, History, HistoryRef, Loaded, Recorder, RunOptions, RunSummary, Settings, Table};
+use sluice_engine::{check_text, Cache, CancelHandle, Engine, Event, History, HistoryRef, Loaded, Recorder, RunOptions, RunSummary, Settings, Table};
 
 use crate::files;
 use crate::ApiError;
@@ -64,6 +64,30 @@ fn engine() -> Result<Engine, ApiError> {
     Ok(Engine::new(&Settings::from_env())?)
 }
 
+/// An engine that keeps results in the document's cache: `SLUICE_CACHE_DIR`, else the CLI's
+/// (`cache` in the history folder) for a saved document, else the user's cache folder. None
+/// when `SLUICE_NO_CACHE` is set.
+fn cached_engine(doc: &Doc) -> Result<Engine, ApiError> {
+    let mut engine = engine()?;
+    if std::env::var_os("SLUICE_NO_CACHE").is_none() {
+        let dir = std::env::var_os("SLUICE_CACHE_DIR").map(PathBuf::from).unwrap_or_else(|| match doc.path.as_ref().filter(|p| p.is_file()) {
+            Some(p) => history_dir(p).join("cache"),
+            None => user_cache_dir().join("results"),
+        });
+        engine.set_cache(Some(Cache::in_dir(&dir)));
+    }
+    Ok(engine)
+}
+
+/// `$XDG_CACHE_HOME/sluice`, else `~/.cache/sluice`.
+fn user_cache_dir() -> PathBuf {
+    std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .unwrap_or_else(std::env::temp_dir)
+        .join("sluice")
+}
+
 /// Where a saved spec's run history lives: `SLUICE_HISTORY_DIR`, else `.sluice` beside it.
 fn history_dir(spec: &Path) -> PathBuf {
     std::env::var_os("SLUICE_HISTORY_DIR").map(PathBuf::from).unwrap_or_else(|| sluice_engine::history::default_dir(spec))
@@ -101,7 +125,7 @@ impl Service {
     /// A saved document's runs go to the same history as the CLI's (`.sluice` beside the file,
     /// or `SLUICE_HISTORY_DIR`); an unsaved one has no place to keep them.
     pub fn run(&self, doc: &Doc, target: Option<String>, on_event: &mut dyn FnMut(&Event)) -> Result<RunSummary, ApiError> {
-        let engine = engine()?;
+        let engine = cached_engine(doc)?;
         let loaded = check(&engine, doc);
         let logic = loaded.spec.as_ref().map(sluice_engine::history::spec_logic).unwrap_or(Value::Null);
         let plan = loaded.into_plan()?;
@@ -136,7 +160,7 @@ impl Service {
 
     /// The first `limit` rows of `node`, its column types and distributions.
     pub fn preview(&self, doc: &Doc, node: &str, limit: usize) -> Result<Table, ApiError> {
-        let engine = engine()?;
+        let engine = cached_engine(doc)?;
         let plan = check(&engine, doc).into_plan()?;
         *self.running.lock().unwrap() = Some(engine.cancel_handle());
         let r = engine.preview(&plan, node, limit);
@@ -146,7 +170,7 @@ impl Service {
 
     /// The profile of `node`'s output (of a seeded sample of `sample` rows when given).
     pub fn profile(&self, doc: &Doc, node: &str, sample: Option<u64>) -> Result<Profile, ApiError> {
-        let engine = engine()?;
+        let engine = cached_engine(doc)?;
         let plan = check(&engine, doc).into_plan()?;
         *self.running.lock().unwrap() = Some(engine.cancel_handle());
         let r = engine.profile(&plan, node, sample);

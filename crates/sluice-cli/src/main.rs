@@ -31,7 +31,7 @@ use clap::{Parser, Subcommand};
 use sluice_core::diagnostic::has_errors;
 use sluice_core::dialect::DuckDb;
 use sluice_core::spec::params::parse_overrides;
-use sluice_engine::{load_plan, Engine, EngineError, History, HistoryRef, Recorder, RunOptions, Settings};
+use sluice_engine::{load_plan, Cache, Engine, EngineError, History, HistoryRef, Recorder, RunOptions, Settings};
 
 #[derive(Parser)]
 #[command(name = "sluice", version, about = "Run and inspect Sluice pipeline specs (*.sluice.json)")]
@@ -57,13 +57,39 @@ struct HistoryArgs {
 }
 
 impl HistoryArgs {
-    fn store(&self, spec: Option<&Path>) -> History {
-        let dir = self
-            .history_dir
+    fn dir(&self, spec: Option<&Path>) -> PathBuf {
+        self.history_dir
             .clone()
             .or_else(|| std::env::var_os("SLUICE_HISTORY_DIR").map(PathBuf::from))
-            .unwrap_or_else(|| spec.map(sluice_engine::history::default_dir).unwrap_or_else(|| PathBuf::from(".sluice")));
-        History::in_dir(&dir)
+            .unwrap_or_else(|| spec.map(sluice_engine::history::default_dir).unwrap_or_else(|| PathBuf::from(".sluice")))
+    }
+
+    fn store(&self, spec: Option<&Path>) -> History {
+        History::in_dir(&self.dir(spec))
+    }
+}
+
+#[derive(clap::Args, Clone)]
+struct CacheArgs {
+    /// Compute every node, neither reading nor filling the result cache.
+    #[arg(long)]
+    no_cache: bool,
+    /// Folder of the result cache (default: SLUICE_CACHE_DIR, else `cache` in the history folder).
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
+}
+
+impl CacheArgs {
+    fn dir(&self, history: &HistoryArgs, spec: &Path) -> PathBuf {
+        self.cache_dir
+            .clone()
+            .or_else(|| std::env::var_os("SLUICE_CACHE_DIR").map(PathBuf::from))
+            .unwrap_or_else(|| history.dir(Some(spec)).join("cache"))
+    }
+
+    /// The cache to use, or None with `--no-cache`.
+    fn cache(&self, history: &HistoryArgs, spec: &Path) -> Option<Cache> {
+        (!self.no_cache).then(|| Cache::in_dir(&self.dir(history, spec)))
     }
 }
 
@@ -116,6 +142,23 @@ enum Command {
         /// Do not record this run in the run history.
         #[arg(long)]
         no_history: bool,
+        #[command(flatten)]
+        cache: CacheArgs,
+        /// Read every row of incremental sources (their marks start again from this run) and
+        /// replace the outputs of merge sinks instead of merging into them.
+        #[arg(long)]
+        full_refresh: bool,
+    },
+    /// Show the result cache of a spec (entries and size); `--clear` empties it.
+    Cache {
+        /// The spec whose folder locates the cache.
+        spec: PathBuf,
+        #[command(flatten)]
+        history: HistoryArgs,
+        #[command(flatten)]
+        cache: CacheArgs,
+        #[arg(long)]
+        clear: bool,
     },
     /// List recorded runs (of SPEC when given), latest first; `runs show ID` shows one.
     #[command(args_conflicts_with_subcommands = true)]
@@ -149,6 +192,10 @@ enum Command {
         limit: usize,
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        history: HistoryArgs,
+        #[command(flatten)]
+        cache: CacheArgs,
     },
     /// Profile a node's output: per column nulls, distinct values, min, max, mean, std,
     /// quantiles, zeros, negatives and a histogram.
@@ -162,6 +209,10 @@ enum Command {
         sample: Option<u64>,
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        history: HistoryArgs,
+        #[command(flatten)]
+        cache: CacheArgs,
     },
     /// Print the SQL a node compiles to (its upstream nodes as CTEs).
     Sql {
@@ -234,12 +285,13 @@ fn dispatch(cmd: Command) -> Result<u8, EngineError> {
                 .any(|d| d.is_error() && d.fault == sluice_core::diagnostic::Fault::Spec);
             Ok(if spec_fault { 2 } else if errors { 1 } else { 0 })
         }
-        Command::Run { spec, json, node, memory_limit, threads, temp_dir, junit, report, state, history, no_history } => {
+        Command::Run { spec, json, node, memory_limit, threads, temp_dir, junit, report, state, history, no_history, cache, full_refresh } => {
             let mut settings = Settings::from_env();
             settings.memory_limit = memory_limit.or(settings.memory_limit);
             settings.threads = threads.or(settings.threads);
             settings.temp_directory = temp_dir.or(settings.temp_directory);
-            let engine = Engine::new(&settings)?;
+            let mut engine = Engine::new(&settings)?;
+            engine.set_cache(cache.cache(&history, &spec.spec));
             let loaded = load_plan(&engine, &spec.spec, &overrides(&spec)?)?;
             if !json {
                 output::print_diagnostics(&loaded.diagnostics);
@@ -269,7 +321,7 @@ fn dispatch(cmd: Command) -> Result<u8, EngineError> {
                 }
                 None => None,
             };
-            let opts = RunOptions { target: node, histograms: false, history: history_ref, profile_outputs: report.is_some(), state };
+            let opts = RunOptions { target: node, histograms: false, history: history_ref, profile_outputs: report.is_some(), state, full_refresh };
             let mut recorder = (!no_history)
                 .then(|| Recorder::new(engine.connection(), &plan, &spec.spec, logic.as_ref().unwrap_or(&serde_json::Value::Null), "cli"));
             let run_id = recorder.as_ref().map(|r| r.run_id().to_string());
@@ -322,6 +374,18 @@ fn dispatch(cmd: Command) -> Result<u8, EngineError> {
             }
             Ok(if failed.is_empty() { 0 } else { 1 })
         }
+        Command::Cache { spec, history, cache, clear } => {
+            let dir = cache.dir(&history, &spec);
+            let c = Cache::in_dir(&dir);
+            if clear {
+                c.clear().map_err(|source| EngineError::Io { node: "cache".into(), path: dir.clone(), source })?;
+                outln!("cleared {}", dir.display());
+            } else {
+                let (entries, bytes) = c.usage();
+                outln!("{}: {entries} entries, {} MB (bound {} MB)", dir.display(), bytes >> 20, c.max_bytes >> 20);
+            }
+            Ok(0)
+        }
         Command::Runs { action: Some(RunsAction::Show { id, spec, history }), .. } => {
             let store = history.store(spec.as_deref());
             outln!("{}", serde_json::to_string_pretty(&store.show(&id)?).unwrap());
@@ -337,8 +401,9 @@ fn dispatch(cmd: Command) -> Result<u8, EngineError> {
             }
             Ok(0)
         }
-        Command::Profile { spec, node, sample, json } => {
-            let engine = Engine::new(&Settings::from_env())?;
+        Command::Profile { spec, node, sample, json, history, cache } => {
+            let mut engine = Engine::new(&Settings::from_env())?;
+            engine.set_cache(cache.cache(&history, &spec.spec));
             let plan = load_plan(&engine, &spec.spec, &overrides(&spec)?)?.into_plan()?;
             let p = engine.profile(&plan, &node, sample)?;
             if json {
@@ -348,8 +413,9 @@ fn dispatch(cmd: Command) -> Result<u8, EngineError> {
             }
             Ok(0)
         }
-        Command::Preview { spec, node, limit, json } => {
-            let engine = Engine::new(&Settings::from_env())?;
+        Command::Preview { spec, node, limit, json, history, cache } => {
+            let mut engine = Engine::new(&Settings::from_env())?;
+            engine.set_cache(cache.cache(&history, &spec.spec));
             let plan = load_plan(&engine, &spec.spec, &overrides(&spec)?)?.into_plan()?;
             let table = engine.preview(&plan, &node, limit)?;
             if json {

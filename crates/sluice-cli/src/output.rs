@@ -66,8 +66,9 @@ impl Progress {
                 self.check = Some(c.clone());
                 Ok(())
             }
-            Event::NodeFinished { node, rows, ms } => match self.check.take().filter(|c| &c.node == node) {
-                Some(c) => print_check(&mut err, &c, *ms),
+            Event::NodeFinished { node, rows, ms, cached } => match self.check.take().filter(|c| &c.node == node) {
+                Some(c) => print_check(&mut err, &c, *ms, *cached),
+                None if *cached => writeln!(err, "  ✓ {node:<28} {:>12} rows   cached", thousands(*rows)),
                 None => writeln!(err, "  ✓ {node:<28} {:>12} rows {:>8} ms", thousands(*rows), ms),
             },
             Event::NodeHistograms { .. } => Ok(()),
@@ -76,6 +77,9 @@ impl Progress {
             Event::OutputWritten { path, rows, .. } => {
                 self.written += 1;
                 writeln!(err, "  → wrote {} ({} rows)", path.display(), thousands(*rows))
+            }
+            Event::SourceMark { node, column, value } => {
+                writeln!(err, "  ↑ {node}: the next run reads rows with {column} > {value}")
             }
             Event::StateWritten { path, nodes } => {
                 writeln!(err, "  → wrote fitted state of {nodes} node(s) to {}", path.display())
@@ -96,13 +100,14 @@ impl Progress {
 }
 
 /// A check's line, its message and a few failing rows.
-fn print_check(err: &mut impl Write, c: &CheckResult, ms: u64) -> std::io::Result<()> {
+fn print_check(err: &mut impl Write, c: &CheckResult, ms: u64, cached: bool) -> std::io::Result<()> {
     let (mark, word) = match c.status {
         CheckStatus::Pass => ("✓", "passed"),
         CheckStatus::Warn => ("!", "warning"),
         CheckStatus::Fail => ("✗", "FAILED"),
     };
-    writeln!(err, "  {mark} {:<28} {:>12} rows {:>8} ms  check {word}", c.node, thousands(c.element_count), ms)?;
+    let time = if cached { "  cached".to_string() } else { format!("{ms:>8} ms") };
+    writeln!(err, "  {mark} {:<28} {:>12} rows {time}  check {word}", c.node, thousands(c.element_count))?;
     if c.status != CheckStatus::Pass {
         writeln!(err, "      {} (threshold: {})", c.message, c.threshold)?;
         if let Some(s) = &c.samples {

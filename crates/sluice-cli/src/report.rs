@@ -23,8 +23,8 @@ pub struct ReportLog {
 impl ReportLog {
     pub fn observe(&mut self, e: &Event) {
         match e {
-            Event::NodeFinished { node, rows, ms } => {
-                self.nodes.insert(node.clone(), json!({"status": "done", "rows": rows, "ms": ms}));
+            Event::NodeFinished { node, rows, ms, cached } => {
+                self.nodes.insert(node.clone(), json!({"status": "done", "rows": rows, "ms": ms, "cached": cached}));
             }
             Event::NodeFailed { node, error, .. } => {
                 self.nodes.insert(node.clone(), json!({"status": "failed", "error": error}));

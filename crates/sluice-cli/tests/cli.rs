@@ -193,8 +193,9 @@ fn usage_errors_exit_2() {
 
 /// The sample pipeline from a private copy of sample_data, run twice: both runs succeed and
 /// every output is byte-identical, whatever order DuckDB's threads finish in.
-#[test]
-fn sample_pipeline_runs_and_a_second_run_gives_identical_bytes() {
+/// A private copy of the sample data (and its copy with problems) with sample pipeline `name`
+/// in its `pipelines` folder; returns the folder and the spec's path.
+fn sample_copy(name: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("sample_data");
     for sub in ["", "problems"] {
@@ -207,14 +208,21 @@ fn sample_pipeline_runs_and_a_second_run_gives_identical_bytes() {
     }
     let pipelines = data.join("pipelines");
     std::fs::create_dir_all(&pipelines).unwrap();
-    let name = "customer_features.sluice.json";
     std::fs::copy(root().join("sample_data/pipelines").join(name), pipelines.join(name)).unwrap();
     let spec = pipelines.join(name);
+    (dir, spec)
+}
+
+#[test]
+fn sample_pipeline_runs_and_a_second_run_gives_identical_bytes() {
+    let (dir, spec) = sample_copy("customer_features.sluice.json");
+    let pipelines = spec.parent().unwrap().to_path_buf();
 
     let outputs = ["out/customer_features.parquet", "out/monthly_category_revenue.csv"];
     let mut runs = vec![];
-    for _ in 0..2 {
-        let out = sluice(&["run", spec.to_str().unwrap()]);
+    // The second run computes everything again instead of reusing the first run's results.
+    for flags in [&[][..], &["--no-cache"][..]] {
+        let out = sluice(&[&["run", spec.to_str().unwrap()][..], flags].concat());
         assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
         runs.push(outputs.map(|o| std::fs::read(pipelines.join(o)).unwrap()));
     }
@@ -439,4 +447,266 @@ fn training_state_is_applied_in_serving() {
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
     let err = text(&out.stderr);
     assert!(err.contains("error[C006]") && err.contains("node 'scaled'") && err.contains("method"), "{err}");
+}
+
+/// Each node's `node_finished` event of a `--json` run: node id to whether it was cached.
+fn finished(out: &Output) -> Vec<(String, bool)> {
+    text(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|e| e["event"] == "node_finished")
+        .map(|e| (e["node"].as_str().unwrap().to_string(), e["cached"].as_bool().unwrap()))
+        .collect()
+}
+
+fn computed(events: &[(String, bool)]) -> Vec<&str> {
+    events.iter().filter(|(_, cached)| !cached).map(|(n, _)| n.as_str()).collect()
+}
+
+fn edit_param(spec: &Path, node: &str, param: &str, value: serde_json::Value) {
+    let mut doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(spec).unwrap()).unwrap();
+    let n = doc["nodes"].as_array_mut().unwrap().iter_mut().find(|n| n["id"] == node).unwrap();
+    n["params"][param] = value;
+    std::fs::write(spec, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+}
+
+/// After a full run, an edit re-executes the edited node and what is below it, nothing else:
+/// the rest comes from the result cache and the run record says so. The cache gives the same
+/// outputs as computing everything, and a changed input file is noticed even with its size and
+/// modification time kept.
+#[test]
+fn an_edit_reruns_only_the_nodes_it_makes_dirty() {
+    let (dir, spec) = sample_copy("customer_churn.sluice.json");
+    let pipelines = spec.parent().unwrap().to_path_buf();
+    let s = spec.to_str().unwrap();
+    let run = |extra: &[&str]| {
+        let out = sluice(&[&["run", s, "--json"][..], extra].concat());
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        out
+    };
+    let first = finished(&run(&[]));
+    assert_eq!(first.len(), 24);
+    assert!(first.iter().all(|(_, cached)| !cached), "{first:?}");
+    let train = pipelines.join("out/churn_train.parquet");
+    let test = pipelines.join("out/churn_test.parquet");
+    let mtime = |p: &Path| std::fs::metadata(p).unwrap().modified().unwrap();
+    let (train_t, test_t) = (mtime(&train), mtime(&test));
+
+    // A leaf: only it runs.
+    edit_param(&spec, "write_test", "compression", "snappy".into());
+    let second = run(&[]);
+    assert_eq!(computed(&finished(&second)), ["write_test"]);
+    assert_eq!(mtime(&train), train_t, "an unchanged sink is not written again");
+    assert_ne!(mtime(&test), test_t);
+    let runs: Vec<serde_json::Value> = serde_json::from_slice(&sluice(&["runs", s, "--json"]).stdout).unwrap();
+    let record = runs_show(&runs[0], s);
+    for n in record["nodes"].as_array().unwrap() {
+        let expected = if n["node"] == "write_test" { "done" } else { "cached" };
+        assert_eq!(n["status"], expected, "{n}");
+    }
+    // Rows of cached nodes are still reported.
+    assert!(record["nodes"].as_array().unwrap().iter().all(|n| n["rows"].as_u64().is_some()));
+
+    // Upstream: the edited node and its descendants, not the other branches.
+    edit_param(&spec, "placed_orders", "predicate", "ordered_at IS NOT NULL AND amount IS NOT NULL".into());
+    let third = finished(&run(&[]));
+    let mut dirty = computed(&third);
+    dirty.sort();
+    let mut expected = vec![
+        "placed_orders", "orders_eur", "order_values", "order_windows", "order_gaps", "labels", "last_activity", "calendar",
+        "time_split", "filled", "segment_onehot", "country_onehot", "scaled", "feature_table", "train_rows", "test_rows",
+        "write_train", "write_test",
+    ];
+    expected.sort();
+    assert_eq!(dirty, expected);
+
+    // Reused results give the outputs computing everything gives, and the same fitted state.
+    let state = pipelines.join("out/customer_churn.state.json");
+    let read = |p: &Path| std::fs::read(p).unwrap();
+    let cached_outputs = (read(&train), read(&test));
+    let fitted = |p: &Path| serde_json::from_slice::<serde_json::Value>(&read(p)).unwrap()["nodes"].clone();
+    let cached_state = fitted(&state);
+    let all = finished(&run(&["--no-cache"]));
+    assert_eq!(computed(&all).len(), 24);
+    assert!(cached_outputs == (read(&train), read(&test)), "outputs differ between a cached and a full computation");
+    assert_eq!(cached_state, fitted(&state));
+
+    // An input file changed in place, same size and modification time: its content says so.
+    let fx = dir.path().join("sample_data/fx_rates.csv");
+    let before = std::fs::read_to_string(&fx).unwrap();
+    let t = mtime(&fx);
+    let changed = before.replacen("1.0", "1.1", 1);
+    assert_ne!(changed, before);
+    std::fs::write(&fx, &changed).unwrap();
+    std::fs::File::options().append(true).open(&fx).unwrap().set_modified(t).unwrap();
+    let after = finished(&run(&[]));
+    let dirty = computed(&after);
+    assert!(dirty.contains(&"fx_rates") && dirty.contains(&"orders_eur") && dirty.contains(&"write_train"), "{dirty:?}");
+    assert!(!dirty.contains(&"orders") && !dirty.contains(&"customers") && !dirty.contains(&"snapshots"), "{dirty:?}");
+
+    // `sluice cache` reports the entries; `--clear` empties it and everything runs again.
+    let out = sluice(&["cache", s]);
+    assert!(text(&out.stdout).contains("entries"), "{}", text(&out.stdout));
+    assert_eq!(sluice(&["cache", s, "--clear"]).status.code(), Some(0));
+    assert_eq!(computed(&finished(&run(&[]))).len(), 24);
+}
+
+/// Checks that compare with earlier runs are measured on every run, but the nodes below them
+/// are reused: a check passes its rows through unchanged.
+#[test]
+fn checks_against_history_rerun_and_their_descendants_are_reused() {
+    let (_dir, spec) = sample_copy("customer_features.sluice.json");
+    let s = spec.to_str().unwrap();
+    for _ in 0..2 {
+        assert_eq!(sluice(&["run", s, "--json"]).status.code(), Some(0));
+    }
+    let out = sluice(&["run", s, "--json"]);
+    assert_eq!(computed(&finished(&out)), ["recent_drift", "orders_volume"]);
+}
+
+/// Orders with an id, a creation month that never changes, an update time and an amount.
+fn orders_csv(rows: &[(u32, &str, &str, f64)]) -> String {
+    let mut s = String::from("id,month,updated_at,amount\n");
+    for (id, month, at, amount) in rows {
+        s.push_str(&format!("{id},{month},{at},{amount}\n"));
+    }
+    s
+}
+
+/// Every file under `dir`, relative path to bytes.
+fn tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut dirs = vec![dir.to_path_buf()];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            if e.file_type().unwrap().is_dir() {
+                dirs.push(e.path());
+            } else {
+                out.insert(e.path().strip_prefix(dir).unwrap().display().to_string(), std::fs::read(e.path()).unwrap());
+            }
+        }
+    }
+    out
+}
+
+/// An incremental source reads only the rows above its mark; merge sinks (a Parquet file, a
+/// partitioned dataset, a CSV file, a DuckDB table) upsert them by key. After appended and
+/// updated rows, the incremental run ends with exactly what a full refresh writes, and the
+/// dataset's partitions without new rows are not rewritten.
+#[test]
+fn an_incremental_run_ends_with_the_table_a_full_refresh_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let months = ["2025-01", "2025-02", "2025-03"];
+    let mut rows: Vec<(u32, String, String, f64)> = (0..60)
+        .map(|i| (i, months[(i % 3) as usize].to_string(), format!("2025-04-01 10:{:02}:00", i % 60), i as f64 * 1.25))
+        .collect();
+    let as_refs = |rows: &[(u32, String, String, f64)]| -> String {
+        let r: Vec<(u32, &str, &str, f64)> = rows.iter().map(|(a, b, c, d)| (*a, b.as_str(), c.as_str(), *d)).collect();
+        orders_csv(&r)
+    };
+    std::fs::write(p.join("orders.csv"), as_refs(&rows)).unwrap();
+    let spec = serde_json::json!({
+        "version": 1,
+        "name": "incremental_orders",
+        "params": {"out": {"type": "string", "default": "inc"}},
+        "nodes": [
+            {"id": "orders", "kind": "read_csv", "params": {"path": "orders.csv", "cursor": "updated_at"}},
+            {"id": "priced", "kind": "derive", "inputs": {"input": "orders"}, "params": {"columns": {"amount_eur": "round(amount * 0.92, 2)"}}},
+            {"id": "flat", "kind": "write_parquet", "inputs": {"input": "priced"}, "params": {"path": "${out}/orders.parquet", "mode": "merge", "key": ["id"]}},
+            {"id": "parts", "kind": "write_parquet", "inputs": {"input": "priced"}, "params": {"path": "${out}/by_month", "mode": "merge", "key": ["id"], "partition_by": ["month"]}},
+            {"id": "csv", "kind": "write_csv", "inputs": {"input": "priced"}, "params": {"path": "${out}/orders.csv", "mode": "merge", "key": ["id"]}},
+            {"id": "table", "kind": "write_duckdb", "inputs": {"input": "priced"}, "params": {"path": "${out}/warehouse.duckdb", "table": "orders", "mode": "merge", "key": ["id"]}}
+        ]
+    });
+    let spec_path = p.join("incremental.sluice.json");
+    std::fs::write(&spec_path, serde_json::to_string_pretty(&spec).unwrap()).unwrap();
+    let s = spec_path.to_str().unwrap();
+    let run = |extra: &[&str]| {
+        let out = sluice(&[&["run", s, "--json"][..], extra].concat());
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let events: Vec<serde_json::Value> = text(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        events
+    };
+    let rows_read = |events: &[serde_json::Value]| {
+        events.iter().find(|e| e["event"] == "node_finished" && e["node"] == "orders").unwrap()["rows"].as_u64().unwrap()
+    };
+    let first = run(&[]);
+    assert_eq!(rows_read(&first), 60);
+    let mark = first.iter().find(|e| e["event"] == "source_mark").expect("a mark");
+    assert_eq!(mark["value"], "2025-04-01 10:59:00");
+
+    // Nothing new: nothing read, nothing changes.
+    assert_eq!(rows_read(&run(&[])), 0);
+
+    let parts = p.join("inc/by_month");
+    let mtime = |p: &Path| std::fs::metadata(p).unwrap().modified().unwrap();
+    let march = parts.join("month=2025-03/data_0.parquet");
+    let march_t = mtime(&march);
+    // Updates to January and February rows, and new rows in February and April.
+    for r in rows.iter_mut().filter(|r| r.0 % 3 != 2 && r.0 % 5 == 0) {
+        r.2 = "2025-04-02 08:00:00".into();
+        r.3 += 100.0;
+    }
+    for i in 60..75 {
+        let month = if i % 2 == 0 { "2025-02" } else { "2025-04" };
+        rows.push((i, month.into(), "2025-04-02 09:00:00".into(), i as f64));
+    }
+    let updated = rows.iter().filter(|r| r.2.starts_with("2025-04-02 08")).count() as u64;
+    std::fs::write(p.join("orders.csv"), as_refs(&rows)).unwrap();
+    let second = run(&[]);
+    assert_eq!(rows_read(&second), updated + 15);
+    assert_eq!(mtime(&march), march_t, "a partition without new rows is not rewritten");
+    assert!(parts.join("month=2025-04/data_0.parquet").is_file());
+
+    // A full refresh of the same data into another folder: the same files, byte for byte.
+    let full = run(&["--full-refresh", "--param", "out=full"]);
+    assert_eq!(rows_read(&full), 75);
+    let (inc, fresh) = (tree(&p.join("inc")), tree(&p.join("full")));
+    let files = |t: &std::collections::BTreeMap<String, Vec<u8>>| t.keys().filter(|k| !k.ends_with(".duckdb")).cloned().collect::<Vec<_>>();
+    assert_eq!(files(&inc), files(&fresh));
+    for name in files(&inc) {
+        if inc[&name] != fresh[&name] {
+            let keep = std::env::temp_dir().join("sluice-incremental-mismatch");
+            let _ = std::fs::remove_dir_all(&keep);
+            copy_dir(p, &keep);
+            panic!("{name} differs between the incremental run and the full refresh (copied to {})", keep.display());
+        }
+    }
+    // The DuckDB table holds the same rows.
+    let engine = sluice_engine::Engine::new(&sluice_engine::Settings::default()).unwrap();
+    let conn = engine.connection();
+    conn.execute_batch(&format!(
+        "ATTACH '{}' AS inc (READ_ONLY); ATTACH '{}' AS fresh (READ_ONLY);",
+        p.join("inc/warehouse.duckdb").display(),
+        p.join("full/warehouse.duckdb").display()
+    ))
+    .unwrap();
+    let differ: i64 = conn
+        .query_row(
+            "SELECT (SELECT count(*) FROM (FROM inc.orders EXCEPT ALL FROM fresh.orders)) + (SELECT count(*) FROM (FROM fresh.orders EXCEPT ALL FROM inc.orders))",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let n: i64 = conn.query_row("SELECT count(*) FROM inc.orders", [], |r| r.get(0)).unwrap();
+    assert_eq!((differ, n), (0, 75));
+
+    // A key that is not unique fails the write, naming the key; the outputs stay.
+    rows.push((3, "2025-01".into(), "2025-04-03 00:00:00".into(), 1.0));
+    rows.push((3, "2025-01".into(), "2025-04-03 00:00:00".into(), 2.0));
+    std::fs::write(p.join("orders.csv"), as_refs(&rows)).unwrap();
+    let before = tree(&p.join("inc"));
+    let out = sluice(&["run", s]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("merge key (id) is not unique in the rows to write: 1 key(s)"), "{}", text(&out.stderr));
+    assert!(before == tree(&p.join("inc")), "a failed run changed an output");
+
+    // A cursor that is not a column is a spec error.
+    let mut bad = spec.clone();
+    bad["nodes"][0]["params"]["cursor"] = "updated".into();
+    std::fs::write(&spec_path, serde_json::to_string(&bad).unwrap()).unwrap();
+    let out = sluice(&["validate", s, "--json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stdout).contains("cursor column 'updated' is not among the columns read"), "{}", text(&out.stdout));
 }

@@ -254,6 +254,7 @@ pub fn plan(spec: &Spec, base_dir: &Path, dialect: &dyn Dialect, opts: &PlanOpti
     if cyclic {
         return (None, diags);
     }
+    check_cursors(&nodes, &order, &mut diags);
     // The plan is returned even with node errors so that editors can show the schemas that are
     // known; callers refuse to run it when `diags` has errors.
     let warnings = diags.iter().filter(|d| !d.is_error()).cloned().collect();
@@ -270,6 +271,51 @@ pub fn plan(spec: &Spec, base_dir: &Path, dialect: &dyn Dialect, opts: &PlanOpti
         crate::catalog::resolve_path(base_dir, &filled)
     });
     (Some(Plan { name: spec.name.clone(), base_dir: base_dir.to_path_buf(), order, nodes, params: values, warnings, state_path }), diags)
+}
+
+/// Kinds whose output depends on the whole table, not row by row: below an incremental source
+/// they see only the rows read since the last run.
+const WHOLE_TABLE: [&str; 11] =
+    ["aggregate", "deduplicate", "window", "sort", "limit", "sample", "rolling", "lag", "split", "point_in_time_join", "sql"];
+
+/// The `cursor` of incremental sources names a column they read, and what is below them is
+/// warned about when it computes over the whole table.
+fn check_cursors(nodes: &IndexMap<String, PlannedNode>, order: &[String], diags: &mut Vec<Diagnostic>) {
+    for (id, node) in nodes {
+        let Some(cursor) = node.params.get("cursor").and_then(Value::as_str) else { continue };
+        if let Some(schema) = &node.schema {
+            if schema.get(cursor).is_none() {
+                let names: Vec<&str> = schema.names().collect();
+                let mut d = Diagnostic::error("S020", format!("cursor column '{cursor}' is not among the columns read"))
+                    .node(id)
+                    .path("params.cursor");
+                d = d.help(match did_you_mean(cursor, names.iter().copied()) {
+                    Some(h) => h,
+                    None => format!("available: {}", names.join(", ")),
+                });
+                diags.push(d);
+            }
+        }
+        // Descendants in dependency order.
+        let mut below: Vec<&str> = vec![id.as_str()];
+        for other in order {
+            let Some(n) = nodes.get(other) else { continue };
+            if n.inputs.values().any(|up| below.contains(&up.as_str())) && !below.contains(&other.as_str()) {
+                below.push(other);
+                let kind = n.kind.info().id;
+                if WHOLE_TABLE.contains(&kind) || n.kind.stateful() {
+                    diags.push(
+                        Diagnostic::warning(
+                            "S050",
+                            format!("'{other}' ({kind}) sees only the rows incremental source '{id}' reads since the last run, not the whole table"),
+                        )
+                        .node(other)
+                        .help("run with --full-refresh, or read this source without a cursor, when it must see every row"),
+                    );
+                }
+            }
+        }
+    }
 }
 
 /// Bind the node's SQL with its inputs replaced by empty relations of the inferred types.

@@ -1,7 +1,7 @@
 //! Running a check node: measure its input, decide pass or fail, keep samples of failing rows.
 
 use duckdb::Connection;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use sluice_core::catalog::check::{CheckSeverity, CheckSql, FindingLevel, Rule};
@@ -14,7 +14,7 @@ use crate::run::clean_message;
 use crate::EngineError;
 
 /// The outcome of a check, as it appears in events, summaries, JSON output and JUnit reports.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CheckResult {
     pub node: String,
     pub kind: String,
@@ -46,7 +46,7 @@ pub struct CheckResult {
 }
 
 /// Pass, or how a failure counts.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum CheckStatus {
     Pass,

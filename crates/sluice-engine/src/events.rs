@@ -19,7 +19,8 @@ pub enum RunStatus {
 pub enum Event {
     RunStarted { pipeline: String, nodes: Vec<String> },
     NodeStarted { node: String, kind: String },
-    NodeFinished { node: String, rows: u64, ms: u64 },
+    /// `cached`: the result was reused from an earlier run or preview, not computed.
+    NodeFinished { node: String, rows: u64, ms: u64, cached: bool },
     NodeFailed { node: String, code: String, error: String },
     /// A check measured its input (sent before the check node's `node_finished`).
     CheckFinished(crate::checks::CheckResult),
@@ -28,6 +29,8 @@ pub enum Event {
     /// Not run: a check upstream failed with severity error.
     NodeSkipped { node: String, reason: String },
     OutputWritten { node: String, path: PathBuf, rows: u64 },
+    /// An incremental source's new mark: the next run reads the rows above it.
+    SourceMark { node: String, column: String, value: String },
     /// The fitted state of the run's stateful nodes, written to the spec's state file.
     StateWritten { path: PathBuf, nodes: usize },
     RunFinished { status: RunStatus, ms: u64 },

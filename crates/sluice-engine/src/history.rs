@@ -65,13 +65,15 @@ pub struct RunRecord {
     /// Column distributions stored for later drift checks: node, column, baseline.
     #[serde(skip)]
     pub baselines: Vec<(String, String, ColumnBaseline)>,
+    /// The mark each incremental source reached: node, cursor column, source identity, value.
+    pub marks: Vec<(String, String, String, String)>,
 }
 
 /// One node of a recorded run.
 #[derive(Debug, Clone, Serialize)]
 pub struct NodeRecord {
     pub node: String,
-    /// `done`, `failed` or `skipped`.
+    /// `done`, `cached` (reused from the result cache), `failed` or `skipped`.
     pub status: String,
     pub rows: Option<u64>,
     pub ms: Option<u64>,
@@ -81,6 +83,14 @@ pub struct NodeRecord {
 pub struct Recorder {
     record: RunRecord,
     nodes: IndexMap<String, NodeRecord>,
+    /// How each incremental source reads (see [`source_identity`]).
+    sources: IndexMap<String, String>,
+}
+
+/// What a mark is valid for: the source's params. A mark reached reading other files, or with
+/// another cursor column, is not used.
+pub fn source_identity(params: &Value) -> String {
+    serde_json::to_string(params).unwrap_or_default()
 }
 
 fn now_ms() -> i64 {
@@ -115,8 +125,10 @@ impl Recorder {
             nodes: vec![],
             checks: vec![],
             baselines: vec![],
+            marks: vec![],
         };
-        Recorder { record, nodes: IndexMap::new() }
+        let sources = plan.nodes.iter().map(|(id, n)| (id.clone(), source_identity(&n.params))).collect();
+        Recorder { record, nodes: IndexMap::new(), sources }
     }
 
     pub fn run_id(&self) -> &str {
@@ -126,8 +138,9 @@ impl Recorder {
     /// Take note of one run event.
     pub fn observe(&mut self, e: &Event) {
         match e {
-            Event::NodeFinished { node, rows, ms } => {
-                self.nodes.insert(node.clone(), NodeRecord { node: node.clone(), status: "done".into(), rows: Some(*rows), ms: Some(*ms) });
+            Event::NodeFinished { node, rows, ms, cached } => {
+                let status = if *cached { "cached" } else { "done" };
+                self.nodes.insert(node.clone(), NodeRecord { node: node.clone(), status: status.into(), rows: Some(*rows), ms: Some(*ms) });
             }
             Event::NodeFailed { node, error, .. } => {
                 self.nodes.insert(node.clone(), NodeRecord { node: node.clone(), status: "failed".into(), rows: None, ms: None });
@@ -141,6 +154,10 @@ impl Recorder {
                 for (column, b) in c.baseline.iter().flatten() {
                     self.record.baselines.push((c.node.clone(), column.clone(), b.clone()));
                 }
+            }
+            Event::SourceMark { node, column, value } => {
+                let source = self.sources.get(node).cloned().unwrap_or_default();
+                self.record.marks.push((node.clone(), column.clone(), source, value.clone()));
             }
             Event::RunFinished { status, .. } => {
                 self.record.status = match status {
@@ -204,6 +221,7 @@ CREATE TABLE IF NOT EXISTS runs (
 CREATE TABLE IF NOT EXISTS node_runs (run_id VARCHAR, node VARCHAR, status VARCHAR, rows BIGINT, ms BIGINT);
 CREATE TABLE IF NOT EXISTS check_results (run_id VARCHAR, node VARCHAR, result JSON);
 CREATE TABLE IF NOT EXISTS column_baselines (run_id VARCHAR, node VARCHAR, column_name VARCHAR, baseline JSON);
+CREATE TABLE IF NOT EXISTS cursor_marks (run_id VARCHAR, node VARCHAR, column_name VARCHAR, source VARCHAR, value VARCHAR);
 ";
 
 /// A run as listed by `sluice runs`.
@@ -284,6 +302,9 @@ impl History {
         for (node, column, b) in &r.baselines {
             let json = serde_json::to_string(b).unwrap_or_default();
             tx.execute("INSERT INTO column_baselines VALUES (?, ?, ?, ?)", params![r.run_id, node, column, json]).map_err(err)?;
+        }
+        for (node, column, source, value) in &r.marks {
+            tx.execute("INSERT INTO cursor_marks VALUES (?, ?, ?, ?, ?)", params![r.run_id, node, column, source, value]).map_err(err)?;
         }
         tx.commit().map_err(err)
     }
@@ -371,6 +392,25 @@ impl History {
              ORDER BY r.started_at DESC LIMIT 1",
             params![spec, node],
             |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)),
+        );
+        match r {
+            Ok(v) => Ok(Some(v)),
+            Err(duckdb::Error::QueryReturnedNoRows) => Ok(None),
+            Err(e) => Err(EngineError::History { path: self.path.clone(), message: clean_message(&e) }),
+        }
+    }
+
+    /// The highest cursor value incremental source `node`, read as `source`, reached in the last
+    /// successful run of the spec at `spec_path` that recorded one.
+    pub fn cursor_mark(&self, spec_path: &Path, node: &str, source: &str) -> Result<Option<String>, EngineError> {
+        let conn = self.open(false)?;
+        let spec = spec_path.canonicalize().unwrap_or(spec_path.to_path_buf()).to_string_lossy().to_string();
+        let r = conn.query_row(
+            "SELECT m.value FROM runs r JOIN cursor_marks m USING (run_id)
+             WHERE r.spec_path = ? AND r.status = 'success' AND m.node = ? AND m.source = ?
+             ORDER BY r.started_at DESC LIMIT 1",
+            params![spec, node, source],
+            |r| r.get::<_, String>(0),
         );
         match r {
             Ok(v) => Ok(Some(v)),

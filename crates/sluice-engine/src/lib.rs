@@ -8,11 +8,13 @@
 //! A failed or cancelled run deletes its staged files: earlier outputs stay as they were. A check
 //! node that fails with severity error stops its downstream nodes; the rest of the graph runs.
 
+pub mod cache;
 pub mod cancel;
 pub mod checks;
 pub mod describe;
 pub mod error;
 pub mod events;
+pub mod fingerprint;
 pub mod histogram;
 pub mod history;
 pub mod load;
@@ -22,6 +24,7 @@ pub mod run;
 pub mod settings;
 mod sink;
 
+pub use cache::Cache;
 pub use cancel::CancelHandle;
 pub use checks::{CheckResult, CheckStatus};
 pub use error::EngineError;

@@ -1,7 +1,7 @@
 //! Previews: a node's first rows as JSON-ready values, with column types.
 
 use duckdb::Connection;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sluice_core::dialect::{Dialect, DuckDb};
 use sluice_core::Column;
 
@@ -28,7 +28,7 @@ pub(crate) fn fetch(conn: &Connection, node: &str, rel: &str, limit: usize, tota
 }
 
 /// Some rows of a query, with their column types.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Rows {
     pub columns: Vec<Column>,
     /// Each row's values in column order, rendered as in [`Table::rows`].

@@ -8,12 +8,16 @@ use std::time::Instant;
 use duckdb::Connection;
 use indexmap::IndexMap;
 use serde::Serialize;
-use sluice_core::catalog::{Category, Compiled, SinkTarget, WriteMode};
+use sluice_core::catalog::{Category, Compiled, SinkTarget, SinkWrite, WriteMode};
 use sluice_core::dialect::{Dialect, DuckDb};
 use sluice_core::state::{NodeState, StateFile};
 use sluice_core::Plan;
 
+use std::collections::HashSet;
+
+use crate::cache::{now_ms, Cache, Entry, WrittenOutput};
 use crate::cancel::CancelHandle;
+use crate::fingerprint::{self, NodeFingerprint};
 use crate::checks::{self, Baseline, CheckResult};
 use crate::history::History;
 use sluice_core::catalog::check::Rule;
@@ -28,6 +32,8 @@ pub struct Engine {
     conn: Connection,
     flag: Arc<AtomicBool>,
     running: Arc<AtomicBool>,
+    /// Where node results are kept by fingerprint; None computes everything every time.
+    cache: Option<Cache>,
 }
 
 /// What to run.
@@ -45,6 +51,9 @@ pub struct RunOptions {
     /// Apply this fitted state to the stateful nodes instead of fitting them (serving runs);
     /// such a run writes no state file.
     pub state: Option<Arc<StateFile>>,
+    /// Ignore the incremental sources' marks and read every row; merge sinks replace their
+    /// output instead of merging into it.
+    pub full_refresh: bool,
 }
 
 /// An output the run wrote, with its profile when the run asked for one.
@@ -99,6 +108,8 @@ impl HistoryRef {
 pub struct NodeResult {
     pub rows: u64,
     pub ms: u64,
+    /// Taken from the result cache, not computed.
+    pub cached: bool,
 }
 
 /// The outcome of a run that went through: `status` is `failed` when a check of severity error
@@ -134,6 +145,19 @@ struct Progress {
     blocked: IndexMap<String, String>,
     history: Option<HistoryRef>,
     states: States,
+    /// Fingerprints of the nodes run (empty without a cache).
+    fingerprints: IndexMap<String, NodeFingerprint>,
+    /// Cache entries attached to the connection (their aliases).
+    attached: HashSet<String>,
+    /// Cache entries this run read or wrote: eviction spares them.
+    used: HashSet<String>,
+    /// Sinks whose output is already what this run would write.
+    current: Vec<(String, std::path::PathBuf)>,
+    full_refresh: bool,
+    /// The mark each incremental source reads above (node id to its value as text).
+    marks: IndexMap<String, String>,
+    /// The highest cursor value each incremental source has read (node id to column, value).
+    new_marks: IndexMap<String, (String, String)>,
 }
 
 /// Fitted state: applied from a state file, or fitted by this run.
@@ -166,7 +190,31 @@ impl Engine {
         for s in settings.statements() {
             conn.execute_batch(&s).map_err(|e| EngineError::Database(format!("{s}: {}", clean_message(&e))))?;
         }
-        Ok(Engine { conn, flag: Arc::new(AtomicBool::new(false)), running: Arc::new(AtomicBool::new(false)) })
+        Ok(Engine { conn, flag: Arc::new(AtomicBool::new(false)), running: Arc::new(AtomicBool::new(false)), cache: None })
+    }
+
+    /// Keep node results in `cache` and reuse them while their fingerprints hold (None: compute
+    /// everything every time).
+    pub fn set_cache(&mut self, cache: Option<Cache>) {
+        self.cache = cache;
+    }
+
+    pub fn cache(&self) -> Option<&Cache> {
+        self.cache.as_ref()
+    }
+
+    /// Fingerprint the nodes of `order`, when results are cached.
+    fn fingerprint(
+        &self,
+        plan: &Plan,
+        order: &[String],
+        state: Option<&StateFile>,
+        marks: &IndexMap<String, String>,
+        full_refresh: bool,
+    ) -> Result<IndexMap<String, NodeFingerprint>, EngineError> {
+        let Some(cache) = &self.cache else { return Ok(IndexMap::new()) };
+        let inputs = fingerprint::Inputs { state, marks, hash_content: cache.hash_content, full_refresh };
+        fingerprint::fingerprints(&self.conn, plan, order, &inputs)
     }
 
     pub fn connection(&self) -> &Connection {
@@ -192,12 +240,31 @@ impl Engine {
         let mut progress = Progress::default();
         progress.history = opts.history.clone();
         progress.states.applied = opts.state.clone();
+        progress.full_refresh = opts.full_refresh;
+        if !opts.full_refresh {
+            progress.marks = cursor_marks(plan, &order, opts.history.as_ref());
+        }
+        progress.fingerprints = match self.fingerprint(plan, &order, opts.state.as_deref(), &progress.marks, opts.full_refresh) {
+            Ok(f) => f,
+            Err(e) => {
+                self.running.store(false, Ordering::SeqCst);
+                return Err(e);
+            }
+        };
         let result = self.run_nodes(plan, &order, &mut staged, &mut progress, true, opts.histograms, on_event).and_then(|()| {
             if self.flag.load(Ordering::SeqCst) {
                 return Err(EngineError::Cancelled);
             }
             sink::commit_all(&self.conn, &mut staged, on_event)
         });
+        self.remember_outputs(&staged, &mut progress);
+        // Marks advance only with a whole run that went through: a partial or failed run's rows
+        // are read again next time.
+        if result.is_ok() && opts.target.is_none() && !progress.checks.iter().any(CheckResult::blocks) {
+            for (node, (column, value)) in &progress.new_marks {
+                on_event(&Event::SourceMark { node: node.clone(), column: column.clone(), value: value.clone() });
+            }
+        }
         // The state file goes with the outputs: only when every stateful node of the run was
         // fitted (none skipped below a failed check), so it never mixes two fits.
         let fitted_all = order.iter().all(|id| {
@@ -236,7 +303,7 @@ impl Engine {
             })
             .collect();
         sink::discard(&staged);
-        self.drop_tables(&order);
+        self.drop_tables(&order, &mut progress);
         self.running.store(false, Ordering::SeqCst);
         let ms = start.elapsed().as_millis() as u64;
         let status = match &result {
@@ -250,7 +317,7 @@ impl Engine {
         result.map(|()| RunSummary {
             status,
             nodes: progress.nodes,
-            outputs: staged.iter().map(|s| s.path.clone()).collect(),
+            outputs: staged.iter().map(|s| s.path.clone()).chain(progress.current.iter().map(|(_, p)| p.clone())).collect(),
             checks: progress.checks,
             skipped,
             ms,
@@ -292,9 +359,9 @@ impl Engine {
             }
             on_event(&Event::NodeStarted { node: id.clone(), kind: info.id.to_string() });
             let t0 = Instant::now();
-            let outcome = self.run_node(plan, id, staged, progress.history.as_ref(), &mut progress.states);
+            let outcome = self.run_node(plan, id, staged, progress);
             match outcome {
-                Ok((rows, check)) => {
+                Ok((rows, check, cached)) => {
                     let ms = t0.elapsed().as_millis() as u64;
                     if let Some(c) = check {
                         on_event(&Event::CheckFinished(c.clone()));
@@ -306,8 +373,11 @@ impl Engine {
                         }
                         progress.checks.push(c);
                     }
-                    progress.nodes.insert(id.clone(), NodeResult { rows, ms });
-                    on_event(&Event::NodeFinished { node: id.clone(), rows, ms });
+                    if let Some(column) = cursor_of(plan, id) {
+                        self.note_mark(id, &column, progress)?;
+                    }
+                    progress.nodes.insert(id.clone(), NodeResult { rows, ms, cached });
+                    on_event(&Event::NodeFinished { node: id.clone(), rows, ms, cached });
                     if histograms && info.output {
                         // Best effort: a distribution that cannot be drawn never fails the run.
                         if let Ok(h) = crate::histogram::of_relation(&self.conn, id, &relation(id)) {
@@ -336,25 +406,60 @@ impl Engine {
         Ok(())
     }
 
-    /// Run one node; returns its row count and, for a check, its result.
-    fn run_node(
-        &self,
-        plan: &Plan,
-        id: &str,
-        staged: &mut Vec<Staged>,
-        history: Option<&HistoryRef>,
-        states: &mut States,
-    ) -> Result<(u64, Option<CheckResult>), EngineError> {
+    /// Run one node; returns its row count, for a check its result, and whether the result
+    /// came from the cache.
+    fn run_node(&self, plan: &Plan, id: &str, staged: &mut Vec<Staged>, progress: &mut Progress) -> Result<(u64, Option<CheckResult>, bool), EngineError> {
         let fail = |e: duckdb::Error| EngineError::Node { node: id.to_string(), message: clean_message(&e) };
-        let state = self.state_of(plan, id, states)?;
+        let node = plan.node(id)?;
+        let info = node.kind.info();
+        let reusable = match (&self.cache, progress.fingerprints.get(id)) {
+            (Some(cache), Some(fp)) if fp.volatile.is_none() => Some((cache, fp.key.clone())),
+            _ => None,
+        };
+        if info.output && info.category != Category::Check {
+            // Rows: reused before anything is fitted or computed.
+            if let Some((cache, key)) = &reusable {
+                if let Some(entry) = cache.get(key, true) {
+                    self.attach_cached(cache, key, id, progress)?;
+                    if let (Some(s), None) = (entry.state, &progress.states.applied) {
+                        progress.states.fitted.insert(id.to_string(), s);
+                    }
+                    progress.used.insert(key.clone());
+                    return Ok((entry.rows, None, true));
+                }
+            }
+        }
+        let state = self.state_of(plan, id, &mut progress.states)?;
         match plan.compile_node_with(id, &DuckDb, &relation, state.as_ref())? {
             Compiled::Query(q) => {
+                let q = match (cursor_of(plan, id), progress.marks.get(id)) {
+                    (Some(column), Some(mark)) => {
+                        let ty = node.schema.as_ref().and_then(|s| s.get(&column)).map(|c| c.ty.clone()).unwrap_or_else(|| "VARCHAR".into());
+                        format!(
+                            "SELECT * FROM ({q}) AS __incremental WHERE {} > CAST({} AS {ty})",
+                            DuckDb.ident(&column),
+                            DuckDb.string(mark)
+                        )
+                    }
+                    _ => q,
+                };
+                if let Some((cache, key)) = &reusable {
+                    if let Some(rows) = self.store_rows(cache, key, id, &q)? {
+                        let state = progress.states.fitted.get(id).cloned();
+                        let entry = Entry { node: id.into(), kind: info.id.into(), rows, created_ms: now_ms(), state, ..Default::default() };
+                        // An entry that cannot be described is simply not reused.
+                        let _ = cache.put(key, &entry);
+                        self.attach_cached(cache, key, id, progress)?;
+                        progress.used.insert(key.clone());
+                        return Ok((rows, None, false));
+                    }
+                }
                 self.conn
                     .execute_batch(&format!("CREATE OR REPLACE TEMP TABLE {} AS {q}", relation(id)))
                     .map_err(fail)?;
                 self.conn
                     .query_row(&format!("SELECT count(*) FROM {}", relation(id)), [], |r| r.get::<_, i64>(0))
-                    .map(|n| (n as u64, None))
+                    .map(|n| (n as u64, None, false))
                     .map_err(fail)
             }
             Compiled::Check(c) => {
@@ -362,8 +467,16 @@ impl Engine {
                 self.conn
                     .execute_batch(&format!("CREATE OR REPLACE TEMP VIEW {} AS {}", relation(id), c.pass_through))
                     .map_err(fail)?;
-                let kind = plan.node(id)?.kind.info().id;
+                if let Some((cache, key)) = &reusable {
+                    if let Some(mut result) = cache.get(key, false).and_then(|e| e.check) {
+                        result.node = id.to_string();
+                        progress.used.insert(key.clone());
+                        return Ok((result.element_count, Some(result), true));
+                    }
+                }
+                let kind = info.id;
                 const NO_HISTORY: &str = "runs of unsaved documents and previews keep no history";
+                let history = progress.history.as_ref();
                 let baseline = match &c.rule {
                     Rule::ChangeFromPrevious { .. } => Some(match history {
                         Some(h) => h.baseline_rows(id),
@@ -376,33 +489,183 @@ impl Engine {
                     _ => None,
                 };
                 let result = checks::evaluate(&self.conn, id, kind, &c, baseline)?;
-                Ok((result.element_count, Some(result)))
+                if let Some((cache, key)) = &reusable {
+                    let entry = Entry { node: id.into(), kind: kind.into(), rows: result.element_count, created_ms: now_ms(), check: Some(result.clone()), ..Default::default() };
+                    let _ = cache.put(key, &entry);
+                    progress.used.insert(key.clone());
+                }
+                Ok((result.element_count, Some(result), false))
             }
             Compiled::Write(w) => {
-                // Appending to Parquet rewrites the file: existing rows first, matched by name.
-                let w = if w.mode == WriteMode::Append && matches!(w.target, SinkTarget::Parquet { .. }) && w.path.is_file() {
-                    let existing = DuckDb.string(&w.path.to_string_lossy());
-                    let rel = |up: &str| format!("(SELECT * FROM read_parquet({existing}) UNION ALL BY NAME SELECT * FROM {})", relation(up));
-                    match plan.compile_node(id, &DuckDb, &rel)? {
-                        Compiled::Write(w2) => w2,
-                        _ => w,
+                if let Some((cache, key)) = &reusable {
+                    // The output on disk is what this write would produce: leave it.
+                    let entry = cache.get(key, false);
+                    if let Some((entry, out)) = entry.and_then(|e| e.output.clone().map(|o| (e, o))) {
+                        if out.path == w.path && fingerprint::output_identity(&w.path).as_deref() == Some(out.identity.as_str()) {
+                            progress.used.insert(key.clone());
+                            progress.current.push((id.to_string(), w.path.clone()));
+                            return Ok((entry.rows, None, true));
+                        }
                     }
-                } else {
-                    w
-                };
-                let s = sink::stage(&self.conn, id, &w)?;
+                }
+                let w = self.with_existing_rows(plan, id, w, progress.full_refresh)?;
+                let mut s = sink::stage(&self.conn, id, &w, progress.full_refresh)?;
+                s.cache_key = reusable.map(|(_, k)| k);
                 let rows = s.rows;
                 staged.push(s);
-                Ok((rows, None))
+                Ok((rows, None, false))
             }
         }
     }
 
-    fn drop_tables(&self, order: &[String]) {
+    /// The rows a sink writes, with the existing rows it keeps: appending to or merging into a
+    /// Parquet file or a partitioned dataset rewrites it (existing rows first, matched by name;
+    /// for a dataset only the partitions this run's rows fall in), merging into a CSV file too.
+    /// Appends to CSV files and writes to DuckDB tables keep the rows in place instead.
+    fn with_existing_rows(&self, plan: &Plan, id: &str, mut w: SinkWrite, full_refresh: bool) -> Result<SinkWrite, EngineError> {
+        let node = plan.node(id)?;
+        let Some(up) = node.inputs.get("input").cloned() else { return Ok(w) };
+        let new = relation(&up);
+        if w.mode == WriteMode::Merge {
+            sink::check_unique_key(&self.conn, id, &new, &w.key)?;
+            if full_refresh {
+                w.mode = WriteMode::Overwrite;
+            }
+        }
+        let d = DuckDb;
+        let path = d.string(&w.path.to_string_lossy());
+        let types = |schema: Option<&sluice_core::Schema>, only: Option<&[String]>| {
+            let cols: Vec<String> = schema
+                .map(|s| s.columns.iter().filter(|c| c.is_known() && only.is_none_or(|o| o.contains(&c.name))).map(|c| format!("{}: {}", d.string(&c.name), c.ty)).collect())
+                .unwrap_or_default();
+            format!("{{{}}}", cols.join(", "))
+        };
+        let schema = plan.nodes.get(&up).and_then(|n| n.schema.as_ref());
+        let partitioned = !w.partition_by.is_empty();
+        let existing = match (&w.target, w.mode) {
+            (_, WriteMode::Overwrite) | (SinkTarget::DuckDbTable { .. }, _) | (SinkTarget::Csv { .. }, WriteMode::Append) => None,
+            (SinkTarget::Parquet { .. }, _) if partitioned => w.path.is_dir().then(|| {
+                let files = d.string(&w.path.join("**").join("*.parquet").to_string_lossy());
+                format!(
+                    "read_parquet({files}, hive_partitioning = true, union_by_name = true, hive_types = {})",
+                    types(schema, Some(&w.partition_by))
+                )
+            }),
+            (SinkTarget::Parquet { .. }, _) => w.path.is_file().then(|| format!("read_parquet({path})")),
+            (SinkTarget::Csv { delimiter, header }, _) => w.path.is_file().then(|| {
+                format!("read_csv({path}, header = {header}, delim = {}, types = {})", d.string(delimiter), types(schema, None))
+            }),
+        };
+        let Some(existing) = existing else { return Ok(w) };
+        let mut keep = Vec::new();
+        if partitioned {
+            keep.push(format!("EXISTS (SELECT 1 FROM {new} AS __p WHERE {})", sink::key_match(&w.partition_by, "__p", "__old")));
+        }
+        if w.mode == WriteMode::Merge {
+            keep.push(format!("NOT EXISTS (SELECT 1 FROM {new} AS __n WHERE {})", sink::key_match(&w.key, "__n", "__old")));
+        }
+        let filter = if keep.is_empty() { String::new() } else { format!(" WHERE {}", keep.join(" AND ")) };
+        let rel = format!("(SELECT __old.* FROM {existing} AS __old{filter} UNION ALL BY NAME SELECT * FROM {new})");
+        let rel_of = |u: &str| if u == up { rel.clone() } else { relation(u) };
+        match plan.compile_node(id, &d, &rel_of)? {
+            Compiled::Write(mut w2) => {
+                w2.mode = w.mode;
+                Ok(w2)
+            }
+            _ => Ok(w),
+        }
+    }
+
+    /// Note the highest cursor value incremental source `id` has read (its old mark when it
+    /// read no row).
+    fn note_mark(&self, id: &str, column: &str, progress: &mut Progress) -> Result<(), EngineError> {
+        let top: Option<String> = self
+            .conn
+            .query_row(&format!("SELECT CAST(max({}) AS VARCHAR) FROM {}", DuckDb.ident(column), relation(id)), [], |r| r.get(0))
+            .map_err(|e| EngineError::Node { node: id.to_string(), message: format!("cursor '{column}': {}", clean_message(&e)) })?;
+        if let Some(value) = top.or_else(|| progress.marks.get(id).cloned()) {
+            progress.new_marks.insert(id.to_string(), (column.to_string(), value));
+        }
+        Ok(())
+    }
+
+    /// Compute `q` straight into a new cache entry for `key`. None when the cache folder cannot
+    /// be written (the node is then computed in memory as without a cache).
+    fn store_rows(&self, cache: &Cache, key: &str, id: &str, q: &str) -> Result<Option<u64>, EngineError> {
+        let Ok(tmp) = cache.data_staging(key) else { return Ok(None) };
+        let alias = DuckDb.ident("__sluice_store");
+        if self.conn.execute_batch(&format!("ATTACH {} AS {alias}", DuckDb.string(&tmp.to_string_lossy()))).is_err() {
+            crate::cache::remove_database(&tmp);
+            return Ok(None);
+        }
+        let written = self
+            .conn
+            .execute_batch(&format!("CREATE TABLE {alias}.t AS {q}"))
+            .and_then(|()| self.conn.query_row(&format!("SELECT count(*) FROM {alias}.t"), [], |r| r.get::<_, i64>(0)));
+        let detached = self.conn.execute_batch(&format!("DETACH {alias}"));
+        let rows = match (written, detached) {
+            (Ok(n), Ok(())) => n as u64,
+            (Err(e), _) => {
+                crate::cache::remove_database(&tmp);
+                return Err(EngineError::Node { node: id.to_string(), message: clean_message(&e) });
+            }
+            (Ok(_), Err(_)) => {
+                crate::cache::remove_database(&tmp);
+                return Ok(None);
+            }
+        };
+        if cache.commit_data(&tmp, key).is_err() {
+            crate::cache::remove_database(&tmp);
+            return Ok(None);
+        }
+        Ok(Some(rows))
+    }
+
+    /// Name the rows of cache entry `key` as node `id`'s relation.
+    fn attach_cached(&self, cache: &Cache, key: &str, id: &str, progress: &mut Progress) -> Result<(), EngineError> {
+        let fail = |e: duckdb::Error| EngineError::Node { node: id.to_string(), message: format!("reading its cached result: {}", clean_message(&e)) };
+        let alias = format!("__sluice_cache_{key}");
+        if !progress.attached.contains(&alias) {
+            let path = cache.data_path(key);
+            self.conn
+                .execute_batch(&format!("ATTACH {} AS {} (READ_ONLY)", DuckDb.string(&path.to_string_lossy()), DuckDb.ident(&alias)))
+                .map_err(fail)?;
+            progress.attached.insert(alias.clone());
+        }
+        self.conn
+            .execute_batch(&format!("CREATE OR REPLACE TEMP VIEW {} AS SELECT * FROM {}.t", relation(id), DuckDb.ident(&alias)))
+            .map_err(fail)
+    }
+
+    /// After the sinks are committed: remember what each wrote, so that an unchanged sink is
+    /// not written again while its output stays as it was; then keep the cache within bounds.
+    fn remember_outputs(&self, staged: &[Staged], progress: &mut Progress) {
+        let Some(cache) = &self.cache else { return };
+        for s in staged.iter().filter(|s| s.committed) {
+            let (Some(key), Some(identity)) = (&s.cache_key, fingerprint::output_identity(&s.path)) else { continue };
+            let entry = Entry {
+                node: s.node.clone(),
+                kind: String::new(),
+                rows: s.rows,
+                created_ms: now_ms(),
+                output: Some(WrittenOutput { path: s.path.clone(), identity }),
+                ..Default::default()
+            };
+            let _ = cache.put(key, &entry);
+            progress.used.insert(key.clone());
+        }
+        cache.evict(&progress.used);
+    }
+
+    fn drop_tables(&self, order: &[String], progress: &mut Progress) {
         for id in order {
-            // Checks are views, the other nodes tables; dropping the wrong type fails harmlessly.
+            // Checks and cached results are views, the other nodes tables; dropping the wrong
+            // type fails harmlessly.
             let _ = self.conn.execute_batch(&format!("DROP VIEW IF EXISTS {}", relation(id)));
             let _ = self.conn.execute_batch(&format!("DROP TABLE IF EXISTS {}", relation(id)));
+        }
+        for alias in progress.attached.drain() {
+            let _ = self.conn.execute_batch(&format!("DETACH {}", DuckDb.ident(&alias)));
         }
     }
 
@@ -452,9 +715,16 @@ impl Engine {
         // Below a failing check the data is still shown: that is how one finds out why.
         let mut progress = Progress::default();
         let r = self
-            .run_nodes(plan, &order, &mut staged, &mut progress, false, false, &mut |_| {})
+            .fingerprint(plan, &order, None, &IndexMap::new(), false)
+            .and_then(|fp| {
+                progress.fingerprints = fp;
+                self.run_nodes(plan, &order, &mut staged, &mut progress, false, false, &mut |_| {})
+            })
             .and_then(|()| f(&relation(node), progress.nodes[node].rows));
-        self.drop_tables(&order);
+        self.drop_tables(&order, &mut progress);
+        if let Some(cache) = &self.cache {
+            cache.evict(&progress.used);
+        }
         self.running.store(false, Ordering::SeqCst);
         r
     }
@@ -463,6 +733,32 @@ impl Engine {
     pub fn preview(&self, plan: &Plan, node: &str, limit: usize) -> Result<crate::Table, EngineError> {
         self.with_node(plan, node, |rel, rows| crate::preview::fetch(&self.conn, node, rel, limit, rows))
     }
+}
+
+/// The cursor column of an incremental source.
+fn cursor_of(plan: &Plan, id: &str) -> Option<String> {
+    let node = plan.nodes.get(id)?;
+    if node.kind.info().category != Category::Source {
+        return None;
+    }
+    node.params.get("cursor").and_then(|c| c.as_str()).map(str::to_string)
+}
+
+/// The mark each incremental source of `order` reads above: the highest cursor value the last
+/// successful run of the spec read, when the source is still read the same way.
+fn cursor_marks(plan: &Plan, order: &[String], history: Option<&HistoryRef>) -> IndexMap<String, String> {
+    let mut out = IndexMap::new();
+    let Some(h) = history.filter(|h| h.store.path.is_file()) else { return out };
+    for id in order {
+        if cursor_of(plan, id).is_none() {
+            continue;
+        }
+        let source = crate::history::source_identity(&plan.nodes[id.as_str()].params);
+        if let Ok(Some(mark)) = h.store.cursor_mark(&h.spec_path, id, &source) {
+            out.insert(id.clone(), mark);
+        }
+    }
+    out
 }
 
 /// The `path` param of a node, for error messages.

@@ -311,7 +311,9 @@ function logLine(e: LogEntry['event']): { text: React.ReactNode; cls: string; no
     case 'node_started':
       return { text: <>started <span className="muted">{e.kind}</span></>, cls: 'muted', node: e.node };
     case 'node_finished':
-      return { text: <>{formatRows(e.rows)} rows in {formatMs(e.ms)}</>, cls: 'ok', node: e.node };
+      return e.cached
+        ? { text: <>{formatRows(e.rows)} rows, cached</>, cls: 'ok', node: e.node }
+        : { text: <>{formatRows(e.rows)} rows in {formatMs(e.ms)}</>, cls: 'ok', node: e.node };
     case 'node_failed':
       return { text: <>failed [{e.code}]: {e.error}</>, cls: 'error', node: e.node };
     case 'output_written':
@@ -329,6 +331,8 @@ function logLine(e: LogEntry['event']): { text: React.ReactNode; cls: string; no
       };
     case 'node_skipped':
       return { text: <>skipped: {e.reason}</>, cls: 'skipped', node: e.node };
+    case 'source_mark':
+      return { text: <>the next run reads rows with {e.column} &gt; {e.value}</>, cls: 'info', node: e.node };
     case 'run_finished':
       return { text: <>Run {e.status} in {formatMs(e.ms)}</>, cls: e.status === 'success' ? 'ok' : e.status === 'failed' ? 'error' : 'warn' };
     case 'error':

@@ -67,9 +67,9 @@ export function StatusPill({
     const warned = warnings.length > 0 || check?.status === 'warn';
     cls = failed ? 'error' : warned ? 'done warn' : 'done';
     icon = failed ? <IconError size={11} /> : warned ? <IconWarning size={11} /> : <IconCheck size={11} />;
-    text = `${formatRows(st.rows)} · ${formatMs(st.ms)}`;
+    text = `${formatRows(st.rows)} · ${st.cached ? 'cached' : formatMs(st.ms)}`;
     title = [
-      `${formatRows(st.rows)} rows in ${formatMs(st.ms)}`,
+      st.cached ? `${formatRows(st.rows)} rows, reused from the cache (nothing it depends on changed)` : `${formatRows(st.rows)} rows in ${formatMs(st.ms)}`,
       check && check.status !== 'pass' ? check.message : '',
       warnings.length ? list(warnings) : '',
     ]

@@ -177,7 +177,8 @@ export interface DriftDistribution {
 export type RunEvent =
   | { event: 'run_started'; pipeline: string; nodes: string[] }
   | { event: 'node_started'; node: string; kind: string }
-  | { event: 'node_finished'; node: string; rows: number; ms: number }
+  // cached: the result was reused from the result cache (an earlier run or preview), not computed.
+  | { event: 'node_finished'; node: string; rows: number; ms: number; cached?: boolean }
   | { event: 'node_failed'; node: string; code: string; error: string }
   | { event: 'output_written'; node: string; path: string; rows: number }
   // Comes right before the check node's node_finished.
@@ -187,6 +188,8 @@ export type RunEvent =
   // Runs started from the app: right after the node_finished of every node with an output,
   // the distributions of its output columns (over all its rows).
   | { event: 'node_histograms'; node: string; histograms: Histogram[] }
+  // An incremental source's new mark: the next run reads the rows above it.
+  | { event: 'source_mark'; node: string; column: string; value: string }
   | { event: 'run_finished'; status: 'success' | 'failed' | 'cancelled'; ms: number };
 
 export interface RunSummary {

@@ -51,7 +51,8 @@ import type {
 export type NodeStatus =
   | { state: 'idle' }
   | { state: 'running'; since: number }
-  | { state: 'done'; rows: number; ms: number }
+  /** cached: reused from the result cache rather than computed. */
+  | { state: 'done'; rows: number; ms: number; cached?: boolean }
   | { state: 'error'; message: string; code?: string }
   /** Not run because an upstream error-severity check failed. */
   | { state: 'skipped'; reason: string }
@@ -851,7 +852,7 @@ export function createAppStore(init?: Partial<State>): StoreApi<Store> {
           status[e.node] = { state: 'running', since: at };
           break;
         case 'node_finished':
-          status[e.node] = { state: 'done', rows: e.rows, ms: e.ms };
+          status[e.node] = e.cached ? { state: 'done', rows: e.rows, ms: e.ms, cached: true } : { state: 'done', rows: e.rows, ms: e.ms };
           break;
         case 'node_failed':
           status[e.node] = { state: 'error', message: e.error, code: e.code };

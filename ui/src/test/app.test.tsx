@@ -94,6 +94,13 @@ describe('the app', () => {
     await waitFor(() => expect(screen.getByTestId('status-keep')).toHaveAttribute('data-state', 'done'));
   });
 
+  it('says on the node when its result came from the cache', async () => {
+    const { store } = await mount();
+    act(() => store.getState().runEvent({ event: 'node_finished', node: 'keep', rows: 1234, ms: 0, cached: true }));
+    expect(screen.getByTestId('status-keep')).toHaveTextContent('1,234 · cached');
+    expect(screen.getByTestId('status-keep').getAttribute('title')).toContain('reused from the cache');
+  });
+
   it('runs all and shows row counts in the status pills, then previews into the data table', async () => {
     const { store } = await mount();
     await act(async () => {

@@ -179,6 +179,12 @@ describe('store: run state', () => {
     expect(store.getState().running).toBe(false);
   });
 
+  it('keeps that a node was reused from the cache, and shows it on the node', () => {
+    const store = storeWith(smallSpec());
+    store.getState().runEvent({ event: 'node_finished', node: 'src', rows: 42, ms: 0, cached: true });
+    expect(store.getState().status.src).toEqual({ state: 'done', rows: 42, ms: 0, cached: true });
+  });
+
   it('marks a changed node and everything downstream stale, not upstream, and not on moves', () => {
     const store = storeWith(smallSpec());
     const s = store.getState();

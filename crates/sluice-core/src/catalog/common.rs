@@ -29,6 +29,10 @@ pub enum WriteMode {
     Overwrite,
     /// Add rows after the existing ones.
     Append,
+    /// Upsert by the sink's `key`: existing rows whose key is among the new rows are replaced,
+    /// the others kept, new keys added. Running it twice on the same rows changes nothing, so
+    /// incremental runs end with the table a full refresh writes.
+    Merge,
 }
 
 pub fn is_false(b: &bool) -> bool {

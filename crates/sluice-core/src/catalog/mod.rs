@@ -141,6 +141,11 @@ pub struct SinkWrite {
     pub mode: WriteMode,
     /// The rows to write.
     pub query: String,
+    /// Columns identifying a row, for `merge`.
+    pub key: Vec<String>,
+    /// Columns whose values name the partition folders (`month=2025-01/`) of a Parquet dataset;
+    /// a run rewrites only the partitions its rows fall in.
+    pub partition_by: Vec<String>,
 }
 
 /// The format of a sink's output.

@@ -33,6 +33,12 @@ pub struct Params {
     pub path: String,
     #[serde(default)]
     pub format: JsonFormat,
+    /// Read incrementally: a column that grows with every new or updated row (an `updated_at`
+    /// time or an increasing id). A run that keeps a history reads only the rows above the
+    /// highest value the last successful run read; `--full-refresh` reads them all. Pair it with
+    /// a `merge` sink keyed on the row's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
 }
 
 impl Kind for ReadJson {

@@ -18,6 +18,12 @@ pub struct Params {
     /// File or glob (`data/*.parquet`), relative to the spec's folder.
     #[schemars(extend("x-sluice-widget" = "path"))]
     pub path: String,
+    /// Read incrementally: a column that grows with every new or updated row (an `updated_at`
+    /// time or an increasing id). A run that keeps a history reads only the rows above the
+    /// highest value the last successful run read; `--full-refresh` reads them all. Pair it with
+    /// a `merge` sink keyed on the row's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
 }
 
 impl Kind for ReadParquet {

@@ -55,11 +55,21 @@ fn names(col: &str, m: Method) -> (String, String) {
 
 fn fit_sql(p: &Params, cx: &CompileCx<'_>) -> String {
     let mut parts = Vec::new();
-    for col in &p.columns {
+    // The standard deviation in two passes over compensated sums: (x − mean)² summed after the
+    // mean is known. Unlike a one-pass parallel variance, whose partial results combine in
+    // whatever order the threads finish, it gives the same bits however the rows are stored, so
+    // a result read back from the cache and one computed afresh agree.
+    let mut means = Vec::new();
+    for (i, col) in p.columns.iter().enumerate() {
         let x = format!("CAST({} AS DOUBLE)", cx.ident(col));
         let (off, scale) = names(col, p.method);
         let (o, s) = match p.method {
-            Method::Standard => (cx.dialect.float_mean(&x), format!("stddev_pop({x})")),
+            Method::Standard => {
+                let m = format!("__m{i}");
+                means.push(format!("{} AS {m}", cx.dialect.float_mean(&x)));
+                let sq = cx.dialect.float_sum(&format!("({x} - __means.{m}) * ({x} - __means.{m})"));
+                (cx.dialect.float_mean(&x), format!("sqrt({sq} / count({x}))"))
+            }
             Method::Minmax => (format!("min({x})"), format!("max({x}) - min({x})")),
             Method::Robust => (
                 format!("quantile_cont({x}, 0.5)"),
@@ -69,7 +79,14 @@ fn fit_sql(p: &Params, cx: &CompileCx<'_>) -> String {
         parts.push(format!("{o} AS {}", cx.ident(&off)));
         parts.push(format!("{s} AS {}", cx.ident(&scale)));
     }
-    format!("SELECT {} FROM {}{}", parts.join(", "), cx.input("input"), train_filter(cx, p.train_rows.as_deref()))
+    let input = cx.input("input");
+    let train = train_filter(cx, p.train_rows.as_deref());
+    let from = if means.is_empty() {
+        input.to_string()
+    } else {
+        format!("{input} CROSS JOIN (SELECT {} FROM {input}{train}) AS __means", means.join(", "))
+    };
+    format!("SELECT {} FROM {from}{train}", parts.join(", "))
 }
 
 impl Kind for Scale {

@@ -21,6 +21,9 @@ pub struct Params {
     pub path: String,
     #[serde(default)]
     pub mode: WriteMode,
+    /// Columns that identify a row, for mode `merge` (e.g. `["order_id"]`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub key: Vec<String>,
     #[serde(default = "comma")]
     pub delimiter: String,
     /// Write a header line (not repeated when appending).
@@ -50,7 +53,8 @@ impl Kind for WriteCsv {
             inputs: Ports::Fixed { ports: ONE_INPUT },
             output: false,
             docs: "Writes the input to a CSV file, replaced atomically when the whole run has succeeded. \
-                   `append` adds the rows after the existing ones without repeating the header.",
+                   `append` adds the rows after the existing ones without repeating the header; `merge` \
+                   upserts by `key` (rows of the existing file whose key comes again are replaced).",
         }
     }
 
@@ -63,6 +67,7 @@ impl Kind for WriteCsv {
             cx.error("S028", "delimiter", "delimiter must be one character");
         }
         check_sink(cx, &p.path, p.order_by.as_deref());
+        super::sink::check_merge_key(cx, p.mode, &p.key);
         None
     }
 
@@ -72,6 +77,8 @@ impl Kind for WriteCsv {
             path: super::resolve_path(cx.base_dir, &p.path),
             mode: p.mode,
             query: sink_query(cx, p.order_by.as_deref()),
+            key: p.key.clone(),
+            partition_by: vec![],
         }))
     }
 }

@@ -23,6 +23,9 @@ pub struct Params {
     pub table: String,
     #[serde(default)]
     pub mode: WriteMode,
+    /// Columns that identify a row, for mode `merge` (e.g. `["order_id"]`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub key: Vec<String>,
     /// Row order of the insert. Absent: sorted by all columns.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_by: Option<Vec<super::SortKey>>,
@@ -39,7 +42,8 @@ impl Kind for WriteDuckDb {
             inputs: Ports::Fixed { ports: ONE_INPUT },
             output: false,
             docs: "Writes the input to a table in a DuckDB database file. `overwrite` replaces the table, \
-                   `append` inserts into it (columns matched by name). The write is one transaction \
+                   `append` inserts into it (columns matched by name), `merge` upserts by `key` (rows \
+                   whose key comes again are replaced). The write is one transaction \
                    committed when the whole run has succeeded.",
         }
     }
@@ -53,6 +57,7 @@ impl Kind for WriteDuckDb {
             cx.error("S024", "table", "table name is empty");
         }
         check_sink(cx, &p.path, p.order_by.as_deref());
+        super::sink::check_merge_key(cx, p.mode, &p.key);
         None
     }
 
@@ -62,6 +67,8 @@ impl Kind for WriteDuckDb {
             path: super::resolve_path(cx.base_dir, &p.path),
             mode: p.mode,
             query: sink_query(cx, p.order_by.as_deref()),
+            key: p.key.clone(),
+            partition_by: vec![],
         }))
     }
 }

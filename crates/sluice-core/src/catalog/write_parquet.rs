@@ -32,8 +32,15 @@ pub struct Params {
     pub path: String,
     #[serde(default)]
     pub mode: WriteMode,
+    /// Columns that identify a row, for mode `merge` (e.g. `["order_id"]`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub key: Vec<String>,
     #[serde(default)]
     pub compression: Compression,
+    /// Write a dataset of partition folders named by these columns' values (`path/month=2025-01/…`)
+    /// instead of one file; a run rewrites only the partitions its rows fall in.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub partition_by: Vec<String>,
     /// Row order of the file. Absent: sorted by all columns, so reruns give identical bytes.
     /// An empty list keeps the engine's order (fastest, not reproducible).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -52,7 +59,12 @@ impl Kind for WriteParquet {
             output: false,
             docs: "Writes the input to a Parquet file. The file is written beside the target and renamed \
                    into place when the whole run has succeeded, so a failed run leaves the previous file as \
-                   it was. `append` adds rows to the existing file (columns matched by name).",
+                   it was. `append` adds rows to the existing file (columns matched by name); `merge` \
+                   upserts by `key`: existing rows whose key comes again are replaced, the others kept. \
+                   With `partition_by`, `path` is a folder of Hive-style partitions (`month=2025-01/`): a run \
+                   replaces only the partitions its rows fall in (merged or appended to their existing \
+                   rows in those modes) and leaves the others as they are; `--full-refresh` replaces the \
+                   whole folder.",
         }
     }
 
@@ -62,6 +74,13 @@ impl Kind for WriteParquet {
 
     fn check(&self, p: &Params, cx: &mut CheckCx<'_>) -> Option<Schema> {
         check_sink(cx, &p.path, p.order_by.as_deref());
+        if super::common::require_columns(cx, "input", &p.partition_by, "partition_by")
+            && !p.partition_by.is_empty()
+            && cx.input("input").names().all(|c| p.partition_by.iter().any(|k| k == c))
+        {
+            cx.error("S049", "partition_by", "every column would be a partition folder: leave at least one column in the files");
+        }
+        super::sink::check_merge_key(cx, p.mode, &p.key);
         None
     }
 
@@ -77,6 +96,8 @@ impl Kind for WriteParquet {
             path: super::resolve_path(cx.base_dir, &p.path),
             mode: p.mode,
             query: sink_query(cx, p.order_by.as_deref()),
+            key: p.key.clone(),
+            partition_by: p.partition_by.clone(),
         }))
     }
 }
