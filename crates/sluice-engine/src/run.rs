@@ -156,8 +156,38 @@ struct Progress {
     full_refresh: bool,
     /// The mark each incremental source reads above (node id to its value as text).
     marks: IndexMap<String, String>,
+    /// What each node does given the cache (empty without one: every node computes).
+    actions: IndexMap<String, Action>,
     /// The highest cursor value each incremental source has read (node id to column, value).
     new_marks: IndexMap<String, (String, String)>,
+}
+
+/// What a node does in a run with a cache.
+#[derive(Clone)]
+enum Action {
+    /// Compute it (and keep what it gives in the cache).
+    Compute,
+    /// Its result is cached and nothing computed reads its rows: report it, compute nothing.
+    Reuse(Entry),
+    /// Its rows are cached and read by a node that computes: name them as its relation.
+    Attach(Entry),
+    /// A check whose verdict is cached and whose rows are read below: pass them through.
+    Verdict(Entry),
+}
+
+/// Results of row-by-row steps with at most this many rows are kept in the cache too.
+const SMALL_ROWS: u64 = 1_000_000;
+
+/// Kinds whose rows are worth keeping in the cache whatever their size: reading files and the operations that
+/// combine rows (joins, aggregates, windows, fits). Row-by-row steps (derive, filter, select,
+/// …) are computed again from their cached input when needed: writing their rows would cost
+/// more than recomputing them. Parquet sources are read again rather than copied.
+fn persisted(kind: &str, category: Category) -> bool {
+    const CHEAP: [&str; 15] = [
+        "read_parquet", "derive", "filter", "select", "cast", "fill_nulls", "limit", "sample", "union", "transform",
+        "interact", "text_features", "datetime_features", "hash_encode", "split",
+    ];
+    matches!(category, Category::Source | Category::Transform | Category::Feature) && !CHEAP.contains(&kind)
 }
 
 /// Fitted state: applied from a state file, or fitted by this run.
@@ -251,6 +281,7 @@ impl Engine {
                 return Err(e);
             }
         };
+        progress.actions = self.demand(plan, &order, &progress, None);
         let result = self.run_nodes(plan, &order, &mut staged, &mut progress, true, opts.histograms, on_event).and_then(|()| {
             if self.flag.load(Ordering::SeqCst) {
                 return Err(EngineError::Cancelled);
@@ -408,6 +439,63 @@ impl Engine {
 
     /// Run one node; returns its row count, for a check its result, and whether the result
     /// came from the cache.
+    /// What each node of `order` does given the cache: reuse its result, or compute it. A node
+    /// whose own result is cached is still made available (its rows attached from the cache,
+    /// or computed when only their count was kept) when a node that computes reads it, or when
+    /// it is `wanted` (the node a preview or profile looks at).
+    fn demand(&self, plan: &Plan, order: &[String], progress: &Progress, wanted: Option<&str>) -> IndexMap<String, Action> {
+        let Some(cache) = &self.cache else { return IndexMap::new() };
+        let mut hits: IndexMap<&str, Entry> = IndexMap::new();
+        for id in order {
+            let (Some(fp), Ok(node)) = (progress.fingerprints.get(id), plan.node(id)) else { continue };
+            if fp.volatile.is_some() {
+                continue;
+            }
+            let info = node.kind.info();
+            let hit = match info.category {
+                Category::Check => cache.get(&fp.key, false).filter(|e| e.check.is_some()),
+                Category::Sink => cache.get(&fp.key, false).filter(|e| {
+                    e.output.as_ref().is_some_and(|o| fingerprint::output_identity(&o.path).as_deref() == Some(o.identity.as_str()))
+                }),
+                _ => cache.get(&fp.key, persisted(info.id, info.category)),
+            };
+            if let Some(e) = hit {
+                hits.insert(id, e);
+            }
+        }
+        // Backwards: whether a node's rows are needed depends on what reads them.
+        let mut needs_inputs: IndexMap<&str, bool> = IndexMap::new();
+        let mut actions: Vec<(String, Action)> = Vec::new();
+        for id in order.iter().rev() {
+            let Ok(node) = plan.node(id) else { continue };
+            let info = node.kind.info();
+            let provide = wanted == Some(id.as_str())
+                || cursor_of(plan, id).is_some()
+                || order.iter().any(|c| {
+                    needs_inputs.get(c.as_str()).copied().unwrap_or(false)
+                        && plan.nodes.get(c).is_some_and(|n| n.inputs.values().any(|u| u == id))
+                });
+            let action = match (hits.get(id.as_str()), info.category) {
+                (None, _) => Action::Compute,
+                (Some(e), Category::Check) if provide => Action::Verdict(e.clone()),
+                (Some(e), Category::Source | Category::Transform | Category::Feature) if provide => {
+                    let key = &progress.fingerprints[id.as_str()].key;
+                    if cache.data_path(key).is_file() {
+                        Action::Attach(e.clone())
+                    } else {
+                        Action::Compute
+                    }
+                }
+                (Some(e), _) => Action::Reuse(e.clone()),
+            };
+            needs_inputs.insert(id, matches!(action, Action::Compute | Action::Verdict(_)));
+            actions.push((id.clone(), action));
+        }
+        actions.into_iter().rev().collect()
+    }
+
+    /// Run one node; returns its row count, for a check its result, and whether the result
+    /// came from the cache.
     fn run_node(&self, plan: &Plan, id: &str, staged: &mut Vec<Staged>, progress: &mut Progress) -> Result<(u64, Option<CheckResult>, bool), EngineError> {
         let fail = |e: duckdb::Error| EngineError::Node { node: id.to_string(), message: clean_message(&e) };
         let node = plan.node(id)?;
@@ -416,22 +504,42 @@ impl Engine {
             (Some(cache), Some(fp)) if fp.volatile.is_none() => Some((cache, fp.key.clone())),
             _ => None,
         };
-        if info.output && info.category != Category::Check {
-            // Rows: reused before anything is fitted or computed.
-            if let Some((cache, key)) = &reusable {
-                if let Some(entry) = cache.get(key, true) {
-                    self.attach_cached(cache, key, id, progress)?;
-                    if let (Some(s), None) = (entry.state, &progress.states.applied) {
-                        progress.states.fitted.insert(id.to_string(), s);
-                    }
+        let action = progress.actions.get(id).cloned().unwrap_or(Action::Compute);
+        if let Some((cache, key)) = &reusable {
+            match &action {
+                Action::Compute => {}
+                Action::Reuse(entry) | Action::Attach(entry) | Action::Verdict(entry) => {
                     progress.used.insert(key.clone());
-                    return Ok((entry.rows, None, true));
+                    if let (Some(s), None) = (&entry.state, &progress.states.applied) {
+                        progress.states.fitted.insert(id.to_string(), s.clone());
+                    }
+                    let mut check = entry.check.clone();
+                    if let Some(c) = check.as_mut() {
+                        c.node = id.to_string();
+                    }
+                    match &action {
+                        Action::Attach(_) => self.attach_cached(cache, key, id, progress)?,
+                        Action::Verdict(_) => {
+                            // The verdict is known; the rows pass through for the nodes below.
+                            if let Compiled::Check(c) = plan.compile_node(id, &DuckDb, &relation)? {
+                                self.conn
+                                    .execute_batch(&format!("CREATE OR REPLACE TEMP VIEW {} AS {}", relation(id), c.pass_through))
+                                    .map_err(fail)?;
+                            }
+                        }
+                        _ => {}
+                    }
+                    if let Some(out) = &entry.output {
+                        progress.current.push((id.to_string(), out.path.clone()));
+                    }
+                    return Ok((entry.rows, check, true));
                 }
             }
         }
         let state = self.state_of(plan, id, &mut progress.states)?;
         match plan.compile_node_with(id, &DuckDb, &relation, state.as_ref())? {
             Compiled::Query(q) => {
+                let persist = persisted(info.id, info.category);
                 let q = match (cursor_of(plan, id), progress.marks.get(id)) {
                     (Some(column), Some(mark)) => {
                         let ty = node.schema.as_ref().and_then(|s| s.get(&column)).map(|c| c.ty.clone()).unwrap_or_else(|| "VARCHAR".into());
@@ -443,13 +551,13 @@ impl Engine {
                     }
                     _ => q,
                 };
-                if let Some((cache, key)) = &reusable {
+                if let Some((cache, key)) = reusable.as_ref().filter(|_| persist) {
                     if let Some(rows) = self.store_rows(cache, key, id, &q)? {
+                        self.attach_cached(cache, key, id, progress)?;
                         let state = progress.states.fitted.get(id).cloned();
                         let entry = Entry { node: id.into(), kind: info.id.into(), rows, created_ms: now_ms(), state, ..Default::default() };
                         // An entry that cannot be described is simply not reused.
                         let _ = cache.put(key, &entry);
-                        self.attach_cached(cache, key, id, progress)?;
                         progress.used.insert(key.clone());
                         return Ok((rows, None, false));
                     }
@@ -457,23 +565,29 @@ impl Engine {
                 self.conn
                     .execute_batch(&format!("CREATE OR REPLACE TEMP TABLE {} AS {q}", relation(id)))
                     .map_err(fail)?;
-                self.conn
+                let rows = self
+                    .conn
                     .query_row(&format!("SELECT count(*) FROM {}", relation(id)), [], |r| r.get::<_, i64>(0))
-                    .map(|n| (n as u64, None, false))
-                    .map_err(fail)
+                    .map_err(fail)? as u64;
+                if let Some((cache, key)) = &reusable {
+                    // Rows that are cheap to compute again are kept only when there are few of
+                    // them; otherwise only their count (and fitted state), so that a run that
+                    // does not read them need not compute them.
+                    if rows <= SMALL_ROWS {
+                        let _ = self.store_rows(cache, key, id, &format!("SELECT * FROM {}", relation(id)))?;
+                    }
+                    let state = progress.states.fitted.get(id).cloned();
+                    let entry = Entry { node: id.into(), kind: info.id.into(), rows, created_ms: now_ms(), state, ..Default::default() };
+                    let _ = cache.put(key, &entry);
+                    progress.used.insert(key.clone());
+                }
+                Ok((rows, None, false))
             }
             Compiled::Check(c) => {
                 // The input passes through unchanged: a view, not a copy.
                 self.conn
                     .execute_batch(&format!("CREATE OR REPLACE TEMP VIEW {} AS {}", relation(id), c.pass_through))
                     .map_err(fail)?;
-                if let Some((cache, key)) = &reusable {
-                    if let Some(mut result) = cache.get(key, false).and_then(|e| e.check) {
-                        result.node = id.to_string();
-                        progress.used.insert(key.clone());
-                        return Ok((result.element_count, Some(result), true));
-                    }
-                }
                 let kind = info.id;
                 const NO_HISTORY: &str = "runs of unsaved documents and previews keep no history";
                 let history = progress.history.as_ref();
@@ -497,17 +611,6 @@ impl Engine {
                 Ok((result.element_count, Some(result), false))
             }
             Compiled::Write(w) => {
-                if let Some((cache, key)) = &reusable {
-                    // The output on disk is what this write would produce: leave it.
-                    let entry = cache.get(key, false);
-                    if let Some((entry, out)) = entry.and_then(|e| e.output.clone().map(|o| (e, o))) {
-                        if out.path == w.path && fingerprint::output_identity(&w.path).as_deref() == Some(out.identity.as_str()) {
-                            progress.used.insert(key.clone());
-                            progress.current.push((id.to_string(), w.path.clone()));
-                            return Ok((entry.rows, None, true));
-                        }
-                    }
-                }
                 let w = self.with_existing_rows(plan, id, w, progress.full_refresh)?;
                 let mut s = sink::stage(&self.conn, id, &w, progress.full_refresh)?;
                 s.cache_key = reusable.map(|(_, k)| k);
@@ -589,8 +692,9 @@ impl Engine {
         Ok(())
     }
 
-    /// Compute `q` straight into a new cache entry for `key`. None when the cache folder cannot
-    /// be written (the node is then computed in memory as without a cache).
+    /// Compute `q` straight into a new cache entry for `key` (not yet named as the node's
+    /// relation). None when the cache folder cannot be written (the node is then computed in
+    /// memory as without a cache).
     fn store_rows(&self, cache: &Cache, key: &str, id: &str, q: &str) -> Result<Option<u64>, EngineError> {
         let Ok(tmp) = cache.data_staging(key) else { return Ok(None) };
         let alias = DuckDb.ident("__sluice_store");
@@ -718,6 +822,7 @@ impl Engine {
             .fingerprint(plan, &order, None, &IndexMap::new(), false)
             .and_then(|fp| {
                 progress.fingerprints = fp;
+                progress.actions = self.demand(plan, &order, &progress, Some(node));
                 self.run_nodes(plan, &order, &mut staged, &mut progress, false, false, &mut |_| {})
             })
             .and_then(|()| f(&relation(node), progress.nodes[node].rows));
