@@ -562,6 +562,9 @@ fn checks_against_history_rerun_and_their_descendants_are_reused() {
     }
     let out = sluice(&["run", s, "--json"]);
     assert_eq!(computed(&finished(&out)), ["recent_drift", "orders_volume"]);
+    // Without a history they have nothing to compare with, every time: their verdict is reused.
+    assert_eq!(computed(&finished(&sluice(&["run", s, "--json", "--no-history"]))), ["recent_drift", "orders_volume"]);
+    assert!(computed(&finished(&sluice(&["run", s, "--json", "--no-history"]))).is_empty());
 }
 
 /// Orders with an id, a creation month that never changes, an update time and an amount.

@@ -11,8 +11,8 @@
 //! input through, so the nodes below it do not depend on the check's rule).
 //!
 //! Some results must never be reused: SQL that reads the clock or draws random numbers, SQL
-//! that reads files the fingerprint cannot see, checks that compare with earlier runs, sinks
-//! that append. Such a node gets a fingerprint no other run shares, so it and everything below
+//! that reads files the fingerprint cannot see, checks that compare with earlier runs (in runs
+//! that keep a history), sinks that append. Such a node gets a fingerprint no other run shares, so it and everything below
 //! it run again.
 
 use std::path::Path;
@@ -57,6 +57,9 @@ pub struct Inputs<'a> {
     pub hash_content: bool,
     /// A full refresh: merge sinks replace their output.
     pub full_refresh: bool,
+    /// The run reads and writes a run history: checks comparing with earlier runs then depend
+    /// on the last run (without one they say "no baseline", every time).
+    pub history: bool,
 }
 
 /// Fingerprint the nodes of `order` (inputs before consumers).
@@ -91,8 +94,10 @@ pub fn fingerprints(conn: &Connection, plan: &Plan, order: &[String], inputs: &I
                     &c.rule,
                     Rule::ChangeFromPrevious { .. } | Rule::Drift(DriftSpec { reference: DriftReference::History { .. }, .. })
                 );
-                if history {
+                if history && inputs.history {
                     volatile.get_or_insert_with(|| "compares with earlier runs".into());
+                } else if history {
+                    text.push_str("no run history\n");
                 }
             }
             Compiled::Write(w) if w.mode == WriteMode::Append => {

@@ -241,9 +241,10 @@ impl Engine {
         state: Option<&StateFile>,
         marks: &IndexMap<String, String>,
         full_refresh: bool,
+        history: bool,
     ) -> Result<IndexMap<String, NodeFingerprint>, EngineError> {
         let Some(cache) = &self.cache else { return Ok(IndexMap::new()) };
-        let inputs = fingerprint::Inputs { state, marks, hash_content: cache.hash_content, full_refresh };
+        let inputs = fingerprint::Inputs { state, marks, hash_content: cache.hash_content, full_refresh, history };
         fingerprint::fingerprints(&self.conn, plan, order, &inputs)
     }
 
@@ -274,7 +275,7 @@ impl Engine {
         if !opts.full_refresh {
             progress.marks = cursor_marks(plan, &order, opts.history.as_ref());
         }
-        progress.fingerprints = match self.fingerprint(plan, &order, opts.state.as_deref(), &progress.marks, opts.full_refresh) {
+        progress.fingerprints = match self.fingerprint(plan, &order, opts.state.as_deref(), &progress.marks, opts.full_refresh, opts.history.is_some()) {
             Ok(f) => f,
             Err(e) => {
                 self.running.store(false, Ordering::SeqCst);
@@ -819,7 +820,7 @@ impl Engine {
         // Below a failing check the data is still shown: that is how one finds out why.
         let mut progress = Progress::default();
         let r = self
-            .fingerprint(plan, &order, None, &IndexMap::new(), false)
+            .fingerprint(plan, &order, None, &IndexMap::new(), false, false)
             .and_then(|fp| {
                 progress.fingerprints = fp;
                 progress.actions = self.demand(plan, &order, &progress, Some(node));
