@@ -123,7 +123,7 @@ pub fn fingerprints(conn: &Connection, plan: &Plan, order: &[String], inputs: &I
 
 /// Why SQL compiled for a node cannot be reused: it reads the clock, draws random numbers or
 /// reads files (outside a source, where the fingerprint cannot see which).
-fn volatile_sql(compiled: &Compiled, category: Category) -> Option<String> {
+pub(crate) fn volatile_sql(compiled: &Compiled, category: Category) -> Option<String> {
     let text = match compiled {
         Compiled::Query(q) => q.to_lowercase(),
         Compiled::Write(w) => w.query.to_lowercase(),

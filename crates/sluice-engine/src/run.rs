@@ -158,6 +158,10 @@ struct Progress {
     marks: IndexMap<String, String>,
     /// What each node does given the cache (empty without one: every node computes).
     actions: IndexMap<String, Action>,
+    /// The nodes of the run, in order.
+    order: Vec<String>,
+    /// The node a preview or profile looks at.
+    wanted: Option<String>,
     /// The highest cursor value each incremental source has read (node id to column, value).
     new_marks: IndexMap<String, (String, String)>,
 }
@@ -272,6 +276,7 @@ impl Engine {
         progress.history = opts.history.clone();
         progress.states.applied = opts.state.clone();
         progress.full_refresh = opts.full_refresh;
+        progress.order = order.clone();
         if !opts.full_refresh {
             progress.marks = cursor_marks(plan, &order, opts.history.as_ref());
         }
@@ -563,8 +568,11 @@ impl Engine {
                         return Ok((rows, None, false));
                     }
                 }
+                // A row-by-row step read once below is a view: DuckDB runs it inside its reader's
+                // query instead of writing its rows out first.
+                let what = if self.inlinable(plan, id, &q, progress) { "VIEW" } else { "TABLE" };
                 self.conn
-                    .execute_batch(&format!("CREATE OR REPLACE TEMP TABLE {} AS {q}", relation(id)))
+                    .execute_batch(&format!("CREATE OR REPLACE TEMP {what} {} AS {q}", relation(id)))
                     .map_err(fail)?;
                 let rows = self
                     .conn
@@ -691,6 +699,35 @@ impl Engine {
             progress.new_marks.insert(id.to_string(), (column.to_string(), value));
         }
         Ok(())
+    }
+
+    /// Whether node `id`, compiled to `q`, can be a view rather than a table: a row-by-row step
+    /// whose SQL gives the same rows each time it is read (no clock, no random numbers), read by
+    /// exactly one node of the run that reads it once (not a check, whose rows pass on to more
+    /// readers, nor a fitted step, which reads its input to fit and again to apply), and not the
+    /// node a preview or profile looks at.
+    fn inlinable(&self, plan: &Plan, id: &str, q: &str, progress: &Progress) -> bool {
+        let Ok(node) = plan.node(id) else { return false };
+        let info = node.kind.info();
+        if persisted(info.id, info.category) || progress.wanted.as_deref() == Some(id) || cursor_of(plan, id).is_some() {
+            return false;
+        }
+        if fingerprint::volatile_sql(&Compiled::Query(q.to_string()), Category::Transform).is_some() && info.id != "read_parquet" {
+            return false;
+        }
+        let readers: Vec<&str> = progress
+            .order
+            .iter()
+            .filter(|c| plan.nodes.get(*c).is_some_and(|n| n.inputs.values().any(|u| u == id)))
+            .map(String::as_str)
+            .collect();
+        match readers.as_slice() {
+            [one] => plan.nodes.get(*one).is_some_and(|n| {
+                let k = n.kind.info();
+                k.category != Category::Check && !n.kind.stateful() && n.inputs.values().filter(|u| *u == id).count() == 1
+            }),
+            _ => false,
+        }
     }
 
     /// Compute `q` straight into a new cache entry for `key` (not yet named as the node's
@@ -823,6 +860,8 @@ impl Engine {
             .fingerprint(plan, &order, None, &IndexMap::new(), false, false)
             .and_then(|fp| {
                 progress.fingerprints = fp;
+                progress.order = order.clone();
+                progress.wanted = Some(node.to_string());
                 progress.actions = self.demand(plan, &order, &progress, Some(node));
                 self.run_nodes(plan, &order, &mut staged, &mut progress, false, false, &mut |_| {})
             })
