@@ -142,10 +142,11 @@ pub fn print_profile(p: &sluice_engine::profile::Profile) {
     );
     for c in &p.columns {
         let median = c.quantiles.iter().find(|(l, _)| *l == 0.5).map(|(_, v)| *v);
+        let median = if c.quantiles_approx { median.map(|m| format!("~{}", num(Some(m)))) } else { Some(num(median)) };
         let distinct = if c.distinct_approx { format!("~{}", c.distinct) } else { c.distinct.to_string() };
         outln!(
             "{:<24} {:<14} {:>8} {:>6.2}% {:>9} {:>14} {:>14} {:>12} {:>12} {:>12}",
-            c.name, c.ty, c.nulls, c.null_percent, distinct, val(&c.min), val(&c.max), num(c.mean), num(c.std), num(median)
+            c.name, c.ty, c.nulls, c.null_percent, distinct, val(&c.min), val(&c.max), num(c.mean), num(c.std), median.unwrap_or_else(|| num(None))
         );
     }
 }

@@ -1,6 +1,6 @@
 //! Small per-column distributions for previews: equal-width bins for numbers, calendar periods
-//! for times, top values plus "other" for everything else. One query per column over the
-//! materialised node.
+//! for times, top values plus "other" for everything else. Two scans of the node's rows for all
+//! columns together, plus one per date or time column.
 
 use duckdb::Connection;
 use serde::Serialize;
@@ -52,72 +52,144 @@ pub fn of_relation(conn: &Connection, node: &str, rel: &str) -> Result<Vec<Histo
     histograms(conn, node, rel, &columns)
 }
 
+/// The distribution of every column of relation `rel`, in two scans of it (plus one per
+/// temporal column): first nulls, ranges and, for text, approximate distinct counts and top
+/// values; then every numeric column's bins and every text column's counts together.
+/// Text columns with up to [`EXACT_TOP_DISTINCT`] distinct values get their exact top values;
+/// above that, the top values are chosen by DuckDB's `approx_top_k` and counted exactly.
 pub fn histograms(conn: &Connection, node: &str, rel: &str, columns: &[Column]) -> Result<Vec<Histogram>, EngineError> {
     let fail = |e: duckdb::Error| EngineError::Node { node: node.to_string(), message: clean_message(&e) };
     let d = DuckDb;
-    let mut out = Vec::new();
-    for c in columns {
-        let col = d.ident(&c.name);
-        let nulls: i64 = conn
-            .query_row(&format!("SELECT count(*) - count({col}) FROM {rel}"), [], |r| r.get(0))
-            .map_err(fail)?;
-        let (shape, value) = if c.is_numeric() {
-            ("numeric", format!("CAST({col} AS DOUBLE)"))
+    if columns.is_empty() {
+        return Ok(vec![]);
+    }
+    let shape_of = |c: &Column| {
+        if c.is_numeric() {
+            "numeric"
         } else if is_temporal(&c.ty) {
-            ("temporal", format!("CAST(epoch({col}) AS DOUBLE)"))
+            "temporal"
         } else {
-            ("categorical", String::new())
-        };
-        let bins = if shape == "temporal" {
-            temporal_bins(conn, &col, rel).map_err(fail)?
-        } else if shape == "categorical" {
-            let sql = format!(
-                "WITH c AS (SELECT CAST({col} AS VARCHAR) AS v, count(*) AS n FROM {rel} WHERE {col} IS NOT NULL GROUP BY 1), \
-                 r AS (SELECT v, n, row_number() OVER (ORDER BY n DESC, v) AS k FROM c) \
-                 SELECT v, n, 0 AS o FROM r WHERE k <= {TOP} UNION ALL \
-                 SELECT '(other)', sum(n), 1 FROM r WHERE k > {TOP} HAVING count(*) > 0 ORDER BY o, n DESC, v"
-            );
-            let mut stmt = conn.prepare(&sql).map_err(fail)?;
-            let rows = stmt
-                .query_map([], |r| Ok(Bin { label: r.get(0)?, lo: None, hi: None, count: r.get::<_, i64>(1)? as u64 }))
-                .map_err(fail)?
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(fail)?;
-            rows
-        } else {
-            let sql = format!(
-                "WITH v AS (SELECT {value} AS x FROM {rel} WHERE {col} IS NOT NULL AND isfinite({value})), \
-                 b AS (SELECT min(x) AS lo, max(x) AS hi FROM v) \
-                 SELECT least(CAST(floor((x - lo) / nullif(hi - lo, 0) * {BINS}) AS INTEGER), {BINS} - 1) AS k, count(*), any_value(lo), any_value(hi) \
-                 FROM v, b GROUP BY 1 ORDER BY 1"
-            );
-            let mut stmt = conn.prepare(&sql).map_err(fail)?;
-            let raw: Vec<(Option<i32>, i64, f64, f64)> = stmt
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-                .map_err(fail)?
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(fail)?;
-            let Some(&(_, _, lo, hi)) = raw.first() else {
-                out.push(Histogram { column: c.name.clone(), ty: c.ty.clone(), shape, bins: vec![], nulls: nulls as u64 });
-                continue;
-            };
-            if hi <= lo {
-                // A single distinct value: one bar.
-                vec![Bin { label: fmt(lo, shape), lo: Some(lo), hi: Some(hi), count: raw.iter().map(|r| r.1 as u64).sum() }]
-            } else {
-                let w = (hi - lo) / BINS as f64;
-                (0..BINS as i32)
-                    .map(|k| {
-                        let count = raw.iter().filter(|r| r.0 == Some(k)).map(|r| r.1 as u64).sum();
-                        let (a, b) = (lo + w * k as f64, lo + w * (k + 1) as f64);
-                        Bin { label: format!("{} – {}", fmt(a, shape), fmt(b, shape)), lo: Some(a), hi: Some(b), count }
-                    })
-                    .collect()
+            "categorical"
+        }
+    };
+    let text = |c: &Column| format!("CAST({} AS VARCHAR)", d.ident(&c.name));
+    let number = |c: &Column| format!("CAST({} AS DOUBLE)", d.ident(&c.name));
+
+    // First scan: what the bins depend on.
+    let mut fields = Vec::new();
+    for (i, c) in columns.iter().enumerate() {
+        let col = d.ident(&c.name);
+        fields.push(format!("'n{i}': count({col})"));
+        match shape_of(c) {
+            "numeric" => {
+                let x = number(c);
+                fields.push(format!("'lo{i}': min({x}) FILTER (WHERE isfinite({x}))"));
+                fields.push(format!("'hi{i}': max({x}) FILTER (WHERE isfinite({x}))"));
+            }
+            "categorical" => {
+                fields.push(format!("'d{i}': approx_count_distinct({col})"));
+                fields.push(format!("'top{i}': approx_top_k({}, {TOP})", text(c)));
+            }
+            _ => {}
+        }
+    }
+    let first = json_row(conn, &format!("SELECT CAST(to_json({{{}}}) AS VARCHAR) FROM {rel}", fields.join(", "))).map_err(fail)?;
+    let total: i64 = conn.query_row(&format!("SELECT count(*) FROM {rel}"), [], |r| r.get(0)).map_err(fail)?;
+
+    // Second scan: the bins.
+    let mut fields = Vec::new();
+    for (i, c) in columns.iter().enumerate() {
+        match shape_of(c) {
+            "numeric" => {
+                let (Some(lo), Some(hi)) = (first[format!("lo{i}")].as_f64(), first[format!("hi{i}")].as_f64()) else { continue };
+                let x = number(c);
+                let k = if hi > lo {
+                    format!("least(CAST(floor(({x} - {lo:?}) / {:?} * {BINS}) AS INTEGER), {BINS} - 1)", hi - lo)
+                } else {
+                    "0".to_string()
+                };
+                fields.push(format!("'b{i}': histogram(CASE WHEN isfinite({x}) THEN CAST({k} AS VARCHAR) END)"));
+            }
+            "categorical" => {
+                let exact = first[format!("d{i}")].as_u64().unwrap_or(u64::MAX) <= EXACT_TOP_DISTINCT;
+                if exact {
+                    fields.push(format!("'b{i}': histogram({})", text(c)));
+                } else {
+                    let top: Vec<String> =
+                        first[format!("top{i}")].as_array().into_iter().flatten().filter_map(|v| v.as_str().map(str::to_string)).collect();
+                    let counts: Vec<String> =
+                        top.iter().enumerate().map(|(j, v)| format!("'{j}': count_if({} = {})", text(c), d.string(v))).collect();
+                    if !counts.is_empty() {
+                        fields.push(format!("'b{i}': {{{}}}", counts.join(", ")));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let second = if fields.is_empty() {
+        serde_json::Value::Null
+    } else {
+        json_row(conn, &format!("SELECT CAST(to_json({{{}}}) AS VARCHAR) FROM {rel}", fields.join(", "))).map_err(fail)?
+    };
+
+    let mut out = Vec::new();
+    for (i, c) in columns.iter().enumerate() {
+        let shape = shape_of(c);
+        let count = first[format!("n{i}")].as_u64().unwrap_or(0);
+        let nulls = (total as u64).saturating_sub(count);
+        let bins = match shape {
+            "temporal" => temporal_bins(conn, &d.ident(&c.name), rel).map_err(fail)?,
+            "numeric" => {
+                let (lo, hi) = (first[format!("lo{i}")].as_f64(), first[format!("hi{i}")].as_f64());
+                let per_bin = |k: i64| second[format!("b{i}")][k.to_string()].as_u64().unwrap_or(0);
+                match (lo, hi) {
+                    (Some(lo), Some(hi)) if hi > lo => {
+                        let w = (hi - lo) / BINS as f64;
+                        (0..BINS as i64)
+                            .map(|k| {
+                                let (a, b) = (lo + w * k as f64, lo + w * (k + 1) as f64);
+                                Bin { label: format!("{} – {}", fmt(a, shape), fmt(b, shape)), lo: Some(a), hi: Some(b), count: per_bin(k) }
+                            })
+                            .collect()
+                    }
+                    (Some(lo), Some(hi)) => vec![Bin { label: fmt(lo, shape), lo: Some(lo), hi: Some(hi), count: per_bin(0) }],
+                    _ => vec![],
+                }
+            }
+            _ => {
+                let exact = first[format!("d{i}")].as_u64().unwrap_or(u64::MAX) <= EXACT_TOP_DISTINCT;
+                let mut values: Vec<(String, u64)> = if exact {
+                    second[format!("b{i}")].as_object().into_iter().flatten().map(|(v, n)| (v.clone(), n.as_u64().unwrap_or(0))).collect()
+                } else {
+                    let top = first[format!("top{i}")].as_array().cloned().unwrap_or_default();
+                    top.iter()
+                        .enumerate()
+                        .filter_map(|(j, v)| Some((v.as_str()?.to_string(), second[format!("b{i}")][j.to_string()].as_u64().unwrap_or(0))))
+                        .collect()
+                };
+                values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+                let shown: u64 = values.iter().take(TOP as usize).map(|v| v.1).sum();
+                let mut bins: Vec<Bin> =
+                    values.into_iter().take(TOP as usize).map(|(label, count)| Bin { label, lo: None, hi: None, count }).collect();
+                if count > shown {
+                    bins.push(Bin { label: "(other)".into(), lo: None, hi: None, count: count - shown });
+                }
+                bins
             }
         };
-        out.push(Histogram { column: c.name.clone(), ty: c.ty.clone(), shape, bins, nulls: nulls as u64 });
+        out.push(Histogram { column: c.name.clone(), ty: c.ty.clone(), shape, bins, nulls });
     }
     Ok(out)
+}
+
+/// Text columns with at most this many distinct values (estimated) get their exact top values.
+pub const EXACT_TOP_DISTINCT: u64 = 5_000;
+
+/// One row of one VARCHAR column holding JSON.
+fn json_row(conn: &Connection, sql: &str) -> Result<serde_json::Value, duckdb::Error> {
+    let text: String = conn.query_row(sql, [], |r| r.get(0))?;
+    Ok(serde_json::from_str(&text).unwrap_or(serde_json::Value::Null))
 }
 
 /// Calendar periods for time columns, the coarsest that still gives a handful of bars: hours

@@ -5,8 +5,10 @@
 //! `Series.std`/`describe`); quantiles interpolate linearly between the closest ranks (pandas'
 //! default `interpolation="linear"`, DuckDB's `quantile_cont`); nulls are left out of every
 //! statistic but `nulls`. Distinct counts are exact up to [`EXACT_DISTINCT_ROWS`] rows and
-//! HyperLogLog estimates above (`distinct_approx` says which). All statistics come from one scan
-//! of the node's output; the histograms take one more query per column.
+//! HyperLogLog estimates above (`distinct_approx` says which); above as many rows the quantiles
+//! are those of a seeded sample of [`QUANTILE_SAMPLE_ROWS`] rows (`quantiles_approx`): exact
+//! quantiles sort every value of every column, which dominates the time on large nodes. The
+//! other statistics come from one scan of the node's output, the histograms from two more.
 
 use duckdb::Connection;
 use serde::Serialize;
@@ -20,8 +22,10 @@ use crate::EngineError;
 
 /// Quantile levels every numeric column reports.
 pub const QUANTILES: [f64; 7] = [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99];
-/// Above this many rows, distinct counts are estimated.
+/// Above this many rows, distinct counts are estimated and quantiles come from a sample.
 pub const EXACT_DISTINCT_ROWS: u64 = 1_000_000;
+/// Rows of the seeded sample quantiles are computed on above [`EXACT_DISTINCT_ROWS`] rows.
+pub const QUANTILE_SAMPLE_ROWS: u64 = 100_000;
 
 /// A node's profile.
 #[derive(Debug, Clone, Serialize)]
@@ -53,6 +57,8 @@ pub struct ColumnProfile {
     pub std: Option<f64>,
     /// `[level, value]` pairs at [`QUANTILES`].
     pub quantiles: Vec<(f64, f64)>,
+    /// The quantiles are those of a seeded sample of [`QUANTILE_SAMPLE_ROWS`] rows.
+    pub quantiles_approx: bool,
     pub zeros: Option<u64>,
     pub negatives: Option<u64>,
     pub histogram: Histogram,
@@ -116,7 +122,9 @@ pub fn profile(conn: &Connection, node: &str, rel: &str, sample: Option<u64>) ->
                 let x = format!("CAST({col} AS DOUBLE)");
                 fields.push(format!("'mean': avg({x})"));
                 fields.push(format!("'std': stddev_samp({x})"));
-                fields.push(format!("'q': quantile_cont({x}, [{levels}])"));
+                if !approx {
+                    fields.push(format!("'q': quantile_cont({x}, [{levels}])"));
+                }
                 fields.push(format!("'zeros': count_if({x} = 0)"));
                 fields.push(format!("'negatives': count_if({x} < 0)"));
             }
@@ -129,6 +137,23 @@ pub fn profile(conn: &Connection, node: &str, rel: &str, sample: Option<u64>) ->
         let sql = format!("SELECT CAST(to_json({{{}}}) AS VARCHAR) FROM {source}", parts.join(", "));
         let text: String = conn.query_row(&sql, [], |r| r.get(0)).map_err(fail)?;
         serde_json::from_str(&text).map_err(|e| EngineError::Node { node: node.to_string(), message: format!("profile: {e}") })?
+    };
+    // Large nodes: quantiles of a seeded sample, in one more (sampling) scan.
+    let sampled_quantiles: Value = if approx && columns.iter().any(|c| shape(c) == "numeric") {
+        let parts: Vec<String> = columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| shape(c) == "numeric")
+            .map(|(i, c)| format!("'c{i}': quantile_cont(CAST({} AS DOUBLE), [{levels}])", d.ident(&c.name)))
+            .collect();
+        let sql = format!(
+            "SELECT CAST(to_json({{{}}}) AS VARCHAR) FROM (SELECT * FROM {source} USING SAMPLE reservoir({QUANTILE_SAMPLE_ROWS} ROWS) REPEATABLE (42))",
+            parts.join(", ")
+        );
+        let text: String = conn.query_row(&sql, [], |r| r.get(0)).map_err(fail)?;
+        serde_json::from_str(&text).map_err(|e| EngineError::Node { node: node.to_string(), message: format!("profile: {e}") })?
+    } else {
+        Value::Null
     };
     let hists = histograms(conn, node, &source, &columns)?;
     if sampled_rows.is_some() {
@@ -143,7 +168,8 @@ pub fn profile(conn: &Connection, node: &str, rel: &str, sample: Option<u64>) ->
             let s = &stats[format!("c{i}")];
             let count = s["count"].as_u64().unwrap_or(0);
             let nulls = scanned - count;
-            let quantiles = s["q"]
+            let q = if approx { &sampled_quantiles[format!("c{i}")] } else { &s["q"] };
+            let quantiles = q
                 .as_array()
                 .map(|q| QUANTILES.iter().zip(q).filter_map(|(l, v)| v.as_f64().map(|v| (*l, v))).collect())
                 .unwrap_or_default();
@@ -161,6 +187,7 @@ pub fn profile(conn: &Connection, node: &str, rel: &str, sample: Option<u64>) ->
                 mean: s["mean"].as_f64(),
                 std: s["std"].as_f64(),
                 quantiles,
+                quantiles_approx: approx && shape(c) == "numeric",
                 zeros: s["zeros"].as_u64(),
                 negatives: s["negatives"].as_u64(),
                 histogram,
@@ -168,4 +195,42 @@ pub fn profile(conn: &Connection, node: &str, rel: &str, sample: Option<u64>) ->
         })
         .collect();
     Ok(Profile { node: node.to_string(), rows, sampled_rows, columns: out })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Above a million rows: distinct counts estimated, quantiles from a seeded sample (close to
+    /// the exact ones, and the same on every run), histograms still over every row; a text
+    /// column with many values shows exactly counted top values and the rest as "(other)".
+    #[test]
+    fn large_nodes_estimate_distinct_counts_and_quantiles_and_count_bins_exactly() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE t AS SELECT i::DOUBLE AS x, CASE WHEN i % 3 = 0 THEN 'common' ELSE 'v' || (i % 20000) END AS label \
+             FROM range(1500000) r(i)",
+        )
+        .unwrap();
+        let p = profile(&conn, "t", "t", None).unwrap();
+        let again = profile(&conn, "t", "t", None).unwrap();
+        let x = &p.columns[0];
+        assert!(x.quantiles_approx && x.distinct_approx);
+        assert_eq!(x.quantiles, again.columns[0].quantiles, "a seeded sample gives the same quantiles");
+        for (level, value) in &x.quantiles {
+            let exact = level * 1_499_999.0;
+            assert!((value - exact).abs() < 15_000.0, "quantile {level}: {value} against {exact}");
+        }
+        assert_eq!(x.histogram.bins.iter().map(|b| b.count).sum::<u64>(), 1_500_000);
+        let label = &p.columns[1];
+        assert!(!label.quantiles_approx);
+        let bins = &label.histogram.bins;
+        assert_eq!((bins[0].label.as_str(), bins[0].count), ("common", 500_000));
+        assert_eq!(bins.last().unwrap().label, "(other)");
+        assert_eq!(bins.iter().map(|b| b.count).sum::<u64>(), 1_500_000);
+        for b in &bins[1..bins.len() - 1] {
+            let n: i64 = conn.query_row("SELECT count(*) FROM t WHERE label = ?", [&b.label], |r| r.get(0)).unwrap();
+            assert_eq!(b.count, n as u64, "{} is counted exactly", b.label);
+        }
+    }
 }

@@ -115,9 +115,17 @@ function ColumnStats({ c, stale, sampled }: { c: ColumnProfile; stale: boolean; 
       {c.quantiles.length > 0 && (
         <div className="pstats-q" role="table" aria-label={`Quantiles of ${c.name}`} style={{ gridTemplateColumns: `repeat(${c.quantiles.length}, minmax(0, 1fr))` }}>
           {c.quantiles.map(([level, v]) => (
-            <div className="pstats-qcell" role="cell" key={level} title={`${quantileLabel(level)}: ${formatNumber(v)}`}>
+            <div
+              className="pstats-qcell"
+              role="cell"
+              key={level}
+              title={`${quantileLabel(level)}: ${c.quantiles_approx ? '≈' : ''}${formatNumber(v)}${c.quantiles_approx ? ' (of a 100,000-row sample)' : ''}`}
+            >
               <span className="pstats-qlabel">{quantileLabel(level)}</span>
-              <span className="pstats-qval">{formatNumber(v)}</span>
+              <span className="pstats-qval">
+                {c.quantiles_approx ? '≈' : ''}
+                {formatNumber(v)}
+              </span>
             </div>
           ))}
         </div>

@@ -294,6 +294,8 @@ export interface ColumnProfile {
   std: number | null;
   /** [level, value] at 0.01 0.05 0.25 0.5 0.75 0.95 0.99; numeric columns only (else empty). */
   quantiles: [number, number][];
+  /** The quantiles are those of a seeded 100,000-row sample (nodes over a million rows). */
+  quantiles_approx?: boolean;
   /** Numeric columns only. */
   zeros: number | null;
   negatives: number | null;
