@@ -90,6 +90,10 @@ test('the report of a good run shows the graph, the checks and every output prof
     assert.ok(nodes.includes(id));
     assert.match(text, new RegExp(id));
   }
+  // The run before this one computed everything: this one reuses it, and its outputs, left as
+  // they were, are still profiled from the files.
+  assert.match(text, /nodes ran \(\d+ from the cache\)/);
+  assert.match(text, /Up to date: nothing it depends on changed/);
   // Both outputs, each column profiled with a histogram of visible bars.
   assert.match(text, /customer_features\.parquet/);
   assert.match(text, /monthly_category_revenue\.csv/);

@@ -75,6 +75,7 @@ pub fn document(f: &RunFacts<'_>) -> Value {
                 "status": state.and_then(|s| s.get("status")).and_then(Value::as_str).unwrap_or("not_run"),
                 "rows": field("rows"),
                 "ms": field("ms"),
+                "cached": field("cached").as_bool().unwrap_or(false),
                 "inputs": n.inputs,
             });
             if let Some((x, y)) = layout(&n.id) {
@@ -101,7 +102,7 @@ pub fn document(f: &RunFacts<'_>) -> Value {
             serde_json::to_value(&s.checks).unwrap_or(Value::Null),
             s.written
                 .iter()
-                .map(|o| json!({"node": o.node, "path": o.path, "rows": o.rows, "profile": o.profile, "error": o.error}))
+                .map(|o| json!({"node": o.node, "path": o.path, "rows": o.rows, "profile": o.profile, "error": o.error, "cached": o.cached}))
                 .collect::<Vec<_>>(),
             s.ms,
         ),

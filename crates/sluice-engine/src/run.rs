@@ -66,6 +66,8 @@ pub struct OutputProfile {
     pub profile: Option<crate::profile::Profile>,
     /// Why there is no profile.
     pub error: Option<String>,
+    /// The output was already what this run would write, and was left as it was.
+    pub cached: bool,
 }
 
 /// A spec's place in the run history.
@@ -336,9 +338,24 @@ impl Engine {
                     Some(Err(e)) => (None, Some(e.to_string())),
                     None => (None, None),
                 };
-                OutputProfile { node: s.node.clone(), path: s.path.clone(), rows: s.rows, profile, error }
+                OutputProfile { node: s.node.clone(), path: s.path.clone(), rows: s.rows, profile, error, cached: false }
             })
             .collect();
+        // Outputs left as they were (their sinks cached) are current too: profiled from the files.
+        let mut written = written;
+        for (node, path) in &progress.current {
+            let rows = progress.nodes.get(node).map(|n| n.rows).unwrap_or(0);
+            let profiled = opts.profile_outputs.then(|| match output_relation(plan, node) {
+                Some(rel) => crate::profile::profile(&self.conn, node, &rel, None),
+                None => Err(EngineError::Node { node: node.clone(), message: "a DuckDB table is not profiled from the file".into() }),
+            });
+            let (profile, error) = match profiled {
+                Some(Ok(p)) => (Some(p), None),
+                Some(Err(e)) => (None, Some(e.to_string())),
+                None => (None, None),
+            };
+            written.push(OutputProfile { node: node.clone(), path: path.clone(), rows, profile, error, cached: true });
+        }
         sink::discard(&staged);
         self.drop_tables(&order, &mut progress);
         self.running.store(false, Ordering::SeqCst);
@@ -877,6 +894,22 @@ impl Engine {
     /// Compute `node` (and what it needs) and return its first `limit` rows.
     pub fn preview(&self, plan: &Plan, node: &str, limit: usize) -> Result<crate::Table, EngineError> {
         self.with_node(plan, node, |rel, rows| crate::preview::fetch(&self.conn, node, rel, limit, rows))
+    }
+}
+
+/// The rows of a sink's output as it is on disk (None for DuckDB tables).
+fn output_relation(plan: &Plan, id: &str) -> Option<String> {
+    let Ok(Compiled::Write(w)) = plan.compile_node(id, &DuckDb, &relation) else { return None };
+    let d = DuckDb;
+    let path = d.string(&w.path.to_string_lossy());
+    match &w.target {
+        SinkTarget::Parquet { .. } if !w.partition_by.is_empty() => Some(format!(
+            "(SELECT * FROM read_parquet({}, hive_partitioning = true))",
+            d.string(&w.path.join("**").join("*.parquet").to_string_lossy())
+        )),
+        SinkTarget::Parquet { .. } => Some(format!("(SELECT * FROM read_parquet({path}))")),
+        SinkTarget::Csv { delimiter, header } => Some(format!("(SELECT * FROM read_csv({path}, header = {header}, delim = {}))", d.string(delimiter))),
+        SinkTarget::DuckDbTable { .. } => None,
     }
 }
 

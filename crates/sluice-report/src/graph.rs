@@ -59,7 +59,8 @@ fn outcome(n: &Node) -> String {
         "skipped" => "skipped".into(),
         "not_run" => "not run".into(),
         _ => {
-            let parts: Vec<String> = [n.rows.map(|r| format!("{} rows", int(r))), n.ms.map(duration)].into_iter().flatten().collect();
+            let time = if n.cached { Some("cached".to_string()) } else { n.ms.map(duration) };
+            let parts: Vec<String> = [n.rows.map(|r| format!("{} rows", int(r))), time].into_iter().flatten().collect();
             if parts.is_empty() {
                 n.status.replace('_', " ")
             } else {

@@ -117,6 +117,9 @@ pub struct Node {
     pub rows: Option<u64>,
     #[serde(deserialize_with = "de::count")]
     pub ms: Option<u64>,
+    /// Reused from the result cache rather than computed.
+    #[serde(deserialize_with = "de::flag")]
+    pub cached: bool,
     /// `(port, upstream node id)` pairs; a port may take several upstream nodes.
     #[serde(deserialize_with = "de::inputs")]
     pub inputs: Vec<(String, String)>,
@@ -259,6 +262,9 @@ pub struct Output {
     /// Why there is no profile.
     #[serde(deserialize_with = "de::opt_text")]
     pub error: Option<String>,
+    /// Already what the run would write: left as it was, not written again.
+    #[serde(deserialize_with = "de::flag")]
+    pub cached: bool,
 }
 
 /// Column statistics of an output.

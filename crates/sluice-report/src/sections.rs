@@ -56,7 +56,9 @@ pub fn verdict(r: &Report) -> String {
         } else {
             format!("all {} checks passed", int(r.checks.len() as u64))
         };
-        let mut s = format!("{} ran; {checks}", plural(ran, "node", "nodes"));
+        let cached = r.nodes.iter().filter(|n| n.status == "done" && n.cached).count();
+        let from_cache = if cached > 0 { format!(" ({} from the cache)", int(cached as u64)) } else { String::new() };
+        let mut s = format!("{} ran{from_cache}; {checks}", plural(ran, "node", "nodes"));
         if let Some(first) = s.get_mut(0..1) {
             first.make_ascii_uppercase();
         }
@@ -314,6 +316,9 @@ fn output(o: &Output) -> String {
         if o.path.is_empty() { String::new() } else { format!("<code>{}</code> · ", esc(&o.path)) },
         o.rows.map(|n| plural(n as usize, "row", "rows")).unwrap_or_else(|| "rows unknown".into())
     );
+    if o.cached {
+        s.push_str("<p class=\"note\">Up to date: nothing it depends on changed, so this run left it as it was.</p>\n");
+    }
     let Some(p) = &o.profile else {
         match &o.error {
             Some(e) => s.push_str(&format!("<p class=\"empty\">No profile: {}</p>\n</article>\n", esc(e))),
