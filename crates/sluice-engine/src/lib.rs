@@ -17,12 +17,14 @@ pub mod events;
 pub mod fingerprint;
 pub mod histogram;
 pub mod history;
+mod incremental;
 pub mod load;
 pub mod preview;
 pub mod profile;
+mod reuse;
 pub mod run;
 pub mod settings;
-mod sink;
+pub(crate) mod sink;
 
 pub use cache::Cache;
 pub use cancel::CancelHandle;

@@ -8,14 +8,16 @@ use std::time::Instant;
 use duckdb::Connection;
 use indexmap::IndexMap;
 use serde::Serialize;
-use sluice_core::catalog::{Category, Compiled, SinkTarget, SinkWrite, WriteMode};
+use sluice_core::catalog::{Category, Compiled};
 use sluice_core::dialect::{Dialect, DuckDb};
 use sluice_core::state::{NodeState, StateFile};
 use sluice_core::Plan;
 
 use std::collections::HashSet;
 
-use crate::cache::{now_ms, Cache, Entry, WrittenOutput};
+use crate::cache::{now_ms, Cache, Entry};
+use crate::incremental::{cursor_marks, cursor_of};
+use crate::reuse::{output_relation, persisted, Action, SMALL_ROWS};
 use crate::cancel::CancelHandle;
 use crate::fingerprint::{self, NodeFingerprint};
 use crate::checks::{self, Baseline, CheckResult};
@@ -29,11 +31,11 @@ use crate::EngineError;
 
 /// An in-process DuckDB database that runs plans.
 pub struct Engine {
-    conn: Connection,
+    pub(crate) conn: Connection,
     flag: Arc<AtomicBool>,
     running: Arc<AtomicBool>,
     /// Where node results are kept by fingerprint; None computes everything every time.
-    cache: Option<Cache>,
+    pub(crate) cache: Option<Cache>,
 }
 
 /// What to run.
@@ -140,67 +142,39 @@ impl RunSummary {
 
 /// What running the nodes produced, before sinks are committed.
 #[derive(Default)]
-struct Progress {
-    nodes: IndexMap<String, NodeResult>,
-    checks: Vec<CheckResult>,
+pub(crate) struct Progress {
+    pub(crate) nodes: IndexMap<String, NodeResult>,
+    pub(crate) checks: Vec<CheckResult>,
     /// Node id to the failed check that stopped it.
-    blocked: IndexMap<String, String>,
-    history: Option<HistoryRef>,
-    states: States,
+    pub(crate) blocked: IndexMap<String, String>,
+    pub(crate) history: Option<HistoryRef>,
+    pub(crate) states: States,
     /// Fingerprints of the nodes run (empty without a cache).
-    fingerprints: IndexMap<String, NodeFingerprint>,
+    pub(crate) fingerprints: IndexMap<String, NodeFingerprint>,
     /// Cache entries attached to the connection (their aliases).
-    attached: HashSet<String>,
+    pub(crate) attached: HashSet<String>,
     /// Cache entries this run read or wrote: eviction spares them.
-    used: HashSet<String>,
+    pub(crate) used: HashSet<String>,
     /// Sinks whose output is already what this run would write.
-    current: Vec<(String, std::path::PathBuf)>,
-    full_refresh: bool,
+    pub(crate) current: Vec<(String, std::path::PathBuf)>,
+    pub(crate) full_refresh: bool,
     /// The mark each incremental source reads above (node id to its value as text).
-    marks: IndexMap<String, String>,
+    pub(crate) marks: IndexMap<String, String>,
     /// What each node does given the cache (empty without one: every node computes).
-    actions: IndexMap<String, Action>,
+    pub(crate) actions: IndexMap<String, Action>,
     /// The nodes of the run, in order.
-    order: Vec<String>,
+    pub(crate) order: Vec<String>,
     /// The node a preview or profile looks at.
-    wanted: Option<String>,
+    pub(crate) wanted: Option<String>,
     /// The highest cursor value each incremental source has read (node id to column, value).
-    new_marks: IndexMap<String, (String, String)>,
-}
-
-/// What a node does in a run with a cache.
-#[derive(Clone)]
-enum Action {
-    /// Compute it (and keep what it gives in the cache).
-    Compute,
-    /// Its result is cached and nothing computed reads its rows: report it, compute nothing.
-    Reuse(Entry),
-    /// Its rows are cached and read by a node that computes: name them as its relation.
-    Attach(Entry),
-    /// A check whose verdict is cached and whose rows are read below: pass them through.
-    Verdict(Entry),
-}
-
-/// Results of row-by-row steps with at most this many rows are kept in the cache too.
-const SMALL_ROWS: u64 = 1_000_000;
-
-/// Kinds whose rows are worth keeping in the cache whatever their size: reading files and the operations that
-/// combine rows (joins, aggregates, windows, fits). Row-by-row steps (derive, filter, select,
-/// …) are computed again from their cached input when needed: writing their rows would cost
-/// more than recomputing them. Parquet sources are read again rather than copied.
-fn persisted(kind: &str, category: Category) -> bool {
-    const CHEAP: [&str; 15] = [
-        "read_parquet", "derive", "filter", "select", "cast", "fill_nulls", "limit", "sample", "union", "transform",
-        "interact", "text_features", "datetime_features", "hash_encode", "split",
-    ];
-    matches!(category, Category::Source | Category::Transform | Category::Feature) && !CHEAP.contains(&kind)
+    pub(crate) new_marks: IndexMap<String, (String, String)>,
 }
 
 /// Fitted state: applied from a state file, or fitted by this run.
 #[derive(Default)]
-struct States {
-    applied: Option<Arc<StateFile>>,
-    fitted: IndexMap<String, NodeState>,
+pub(crate) struct States {
+    pub(crate) applied: Option<Arc<StateFile>>,
+    pub(crate) fitted: IndexMap<String, NodeState>,
 }
 
 /// The temp table holding a node's output.
@@ -462,63 +436,6 @@ impl Engine {
 
     /// Run one node; returns its row count, for a check its result, and whether the result
     /// came from the cache.
-    /// What each node of `order` does given the cache: reuse its result, or compute it. A node
-    /// whose own result is cached is still made available (its rows attached from the cache,
-    /// or computed when only their count was kept) when a node that computes reads it, or when
-    /// it is `wanted` (the node a preview or profile looks at).
-    fn demand(&self, plan: &Plan, order: &[String], progress: &Progress, wanted: Option<&str>) -> IndexMap<String, Action> {
-        let Some(cache) = &self.cache else { return IndexMap::new() };
-        let mut hits: IndexMap<&str, Entry> = IndexMap::new();
-        for id in order {
-            let (Some(fp), Ok(node)) = (progress.fingerprints.get(id), plan.node(id)) else { continue };
-            if fp.volatile.is_some() {
-                continue;
-            }
-            let info = node.kind.info();
-            let hit = match info.category {
-                Category::Check => cache.get(&fp.key, false).filter(|e| e.check.is_some()),
-                Category::Sink => cache.get(&fp.key, false).filter(|e| {
-                    e.output.as_ref().is_some_and(|o| fingerprint::output_identity(&o.path).as_deref() == Some(o.identity.as_str()))
-                }),
-                _ => cache.get(&fp.key, persisted(info.id, info.category)),
-            };
-            if let Some(e) = hit {
-                hits.insert(id, e);
-            }
-        }
-        // Backwards: whether a node's rows are needed depends on what reads them.
-        let mut needs_inputs: IndexMap<&str, bool> = IndexMap::new();
-        let mut actions: Vec<(String, Action)> = Vec::new();
-        for id in order.iter().rev() {
-            let Ok(node) = plan.node(id) else { continue };
-            let info = node.kind.info();
-            let provide = wanted == Some(id.as_str())
-                || cursor_of(plan, id).is_some()
-                || order.iter().any(|c| {
-                    needs_inputs.get(c.as_str()).copied().unwrap_or(false)
-                        && plan.nodes.get(c).is_some_and(|n| n.inputs.values().any(|u| u == id))
-                });
-            let action = match (hits.get(id.as_str()), info.category) {
-                (None, _) => Action::Compute,
-                (Some(e), Category::Check) if provide => Action::Verdict(e.clone()),
-                (Some(e), Category::Source | Category::Transform | Category::Feature) if provide => {
-                    let key = &progress.fingerprints[id.as_str()].key;
-                    if cache.data_path(key).is_file() {
-                        Action::Attach(e.clone())
-                    } else {
-                        Action::Compute
-                    }
-                }
-                (Some(e), _) => Action::Reuse(e.clone()),
-            };
-            needs_inputs.insert(id, matches!(action, Action::Compute | Action::Verdict(_)));
-            actions.push((id.clone(), action));
-        }
-        actions.into_iter().rev().collect()
-    }
-
-    /// Run one node; returns its row count, for a check its result, and whether the result
-    /// came from the cache.
     fn run_node(&self, plan: &Plan, id: &str, staged: &mut Vec<Staged>, progress: &mut Progress) -> Result<(u64, Option<CheckResult>, bool), EngineError> {
         let fail = |e: duckdb::Error| EngineError::Node { node: id.to_string(), message: clean_message(&e) };
         let node = plan.node(id)?;
@@ -647,175 +564,6 @@ impl Engine {
         }
     }
 
-    /// The rows a sink writes, with the existing rows it keeps: appending to or merging into a
-    /// Parquet file or a partitioned dataset rewrites it (existing rows first, matched by name;
-    /// for a dataset only the partitions this run's rows fall in), merging into a CSV file too.
-    /// Appends to CSV files and writes to DuckDB tables keep the rows in place instead.
-    fn with_existing_rows(&self, plan: &Plan, id: &str, mut w: SinkWrite, full_refresh: bool) -> Result<SinkWrite, EngineError> {
-        let node = plan.node(id)?;
-        let Some(up) = node.inputs.get("input").cloned() else { return Ok(w) };
-        let new = relation(&up);
-        if w.mode == WriteMode::Merge {
-            sink::check_unique_key(&self.conn, id, &new, &w.key)?;
-            if full_refresh {
-                w.mode = WriteMode::Overwrite;
-            }
-        }
-        let d = DuckDb;
-        let path = d.string(&w.path.to_string_lossy());
-        let types = |schema: Option<&sluice_core::Schema>, only: Option<&[String]>| {
-            let cols: Vec<String> = schema
-                .map(|s| s.columns.iter().filter(|c| c.is_known() && only.is_none_or(|o| o.contains(&c.name))).map(|c| format!("{}: {}", d.string(&c.name), c.ty)).collect())
-                .unwrap_or_default();
-            format!("{{{}}}", cols.join(", "))
-        };
-        let schema = plan.nodes.get(&up).and_then(|n| n.schema.as_ref());
-        let partitioned = !w.partition_by.is_empty();
-        let existing = match (&w.target, w.mode) {
-            (_, WriteMode::Overwrite) | (SinkTarget::DuckDbTable { .. }, _) | (SinkTarget::Csv { .. }, WriteMode::Append) => None,
-            (SinkTarget::Parquet { .. }, _) if partitioned => w.path.is_dir().then(|| {
-                let files = d.string(&w.path.join("**").join("*.parquet").to_string_lossy());
-                format!(
-                    "read_parquet({files}, hive_partitioning = true, union_by_name = true, hive_types = {})",
-                    types(schema, Some(&w.partition_by))
-                )
-            }),
-            (SinkTarget::Parquet { .. }, _) => w.path.is_file().then(|| format!("read_parquet({path})")),
-            (SinkTarget::Csv { delimiter, header }, _) => w.path.is_file().then(|| {
-                format!("read_csv({path}, header = {header}, delim = {}, types = {})", d.string(delimiter), types(schema, None))
-            }),
-        };
-        let Some(existing) = existing else { return Ok(w) };
-        let mut keep = Vec::new();
-        if partitioned {
-            keep.push(format!("EXISTS (SELECT 1 FROM {new} AS __p WHERE {})", sink::key_match(&w.partition_by, "__p", "__old")));
-        }
-        if w.mode == WriteMode::Merge {
-            keep.push(format!("NOT EXISTS (SELECT 1 FROM {new} AS __n WHERE {})", sink::key_match(&w.key, "__n", "__old")));
-        }
-        let filter = if keep.is_empty() { String::new() } else { format!(" WHERE {}", keep.join(" AND ")) };
-        let rel = format!("(SELECT __old.* FROM {existing} AS __old{filter} UNION ALL BY NAME SELECT * FROM {new})");
-        let rel_of = |u: &str| if u == up { rel.clone() } else { relation(u) };
-        match plan.compile_node(id, &d, &rel_of)? {
-            Compiled::Write(mut w2) => {
-                w2.mode = w.mode;
-                Ok(w2)
-            }
-            _ => Ok(w),
-        }
-    }
-
-    /// Note the highest cursor value incremental source `id` has read (its old mark when it
-    /// read no row).
-    fn note_mark(&self, id: &str, column: &str, progress: &mut Progress) -> Result<(), EngineError> {
-        let top: Option<String> = self
-            .conn
-            .query_row(&format!("SELECT CAST(max({}) AS VARCHAR) FROM {}", DuckDb.ident(column), relation(id)), [], |r| r.get(0))
-            .map_err(|e| EngineError::Node { node: id.to_string(), message: format!("cursor '{column}': {}", clean_message(&e)) })?;
-        if let Some(value) = top.or_else(|| progress.marks.get(id).cloned()) {
-            progress.new_marks.insert(id.to_string(), (column.to_string(), value));
-        }
-        Ok(())
-    }
-
-    /// Whether node `id`, compiled to `q`, can be a view rather than a table: a row-by-row step
-    /// whose SQL gives the same rows each time it is read (no clock, no random numbers), read by
-    /// exactly one node of the run that reads it once (not a check, whose rows pass on to more
-    /// readers, nor a fitted step, which reads its input to fit and again to apply), and not the
-    /// node a preview or profile looks at.
-    fn inlinable(&self, plan: &Plan, id: &str, q: &str, progress: &Progress) -> bool {
-        let Ok(node) = plan.node(id) else { return false };
-        let info = node.kind.info();
-        if persisted(info.id, info.category) || progress.wanted.as_deref() == Some(id) || cursor_of(plan, id).is_some() {
-            return false;
-        }
-        if fingerprint::volatile_sql(&Compiled::Query(q.to_string()), Category::Transform).is_some() && info.id != "read_parquet" {
-            return false;
-        }
-        let readers: Vec<&str> = progress
-            .order
-            .iter()
-            .filter(|c| plan.nodes.get(*c).is_some_and(|n| n.inputs.values().any(|u| u == id)))
-            .map(String::as_str)
-            .collect();
-        match readers.as_slice() {
-            [one] => plan.nodes.get(*one).is_some_and(|n| {
-                let k = n.kind.info();
-                k.category != Category::Check && !n.kind.stateful() && n.inputs.values().filter(|u| *u == id).count() == 1
-            }),
-            _ => false,
-        }
-    }
-
-    /// Compute `q` straight into a new cache entry for `key` (not yet named as the node's
-    /// relation). None when the cache folder cannot be written (the node is then computed in
-    /// memory as without a cache).
-    fn store_rows(&self, cache: &Cache, key: &str, id: &str, q: &str) -> Result<Option<u64>, EngineError> {
-        let Ok(tmp) = cache.data_staging(key) else { return Ok(None) };
-        let alias = DuckDb.ident("__sluice_store");
-        if self.conn.execute_batch(&format!("ATTACH {} AS {alias}", DuckDb.string(&tmp.to_string_lossy()))).is_err() {
-            crate::cache::remove_database(&tmp);
-            return Ok(None);
-        }
-        let written = self
-            .conn
-            .execute_batch(&format!("CREATE TABLE {alias}.t AS {q}"))
-            .and_then(|()| self.conn.query_row(&format!("SELECT count(*) FROM {alias}.t"), [], |r| r.get::<_, i64>(0)));
-        let detached = self.conn.execute_batch(&format!("DETACH {alias}"));
-        let rows = match (written, detached) {
-            (Ok(n), Ok(())) => n as u64,
-            (Err(e), _) => {
-                crate::cache::remove_database(&tmp);
-                return Err(EngineError::Node { node: id.to_string(), message: clean_message(&e) });
-            }
-            (Ok(_), Err(_)) => {
-                crate::cache::remove_database(&tmp);
-                return Ok(None);
-            }
-        };
-        if cache.commit_data(&tmp, key).is_err() {
-            crate::cache::remove_database(&tmp);
-            return Ok(None);
-        }
-        Ok(Some(rows))
-    }
-
-    /// Name the rows of cache entry `key` as node `id`'s relation.
-    fn attach_cached(&self, cache: &Cache, key: &str, id: &str, progress: &mut Progress) -> Result<(), EngineError> {
-        let fail = |e: duckdb::Error| EngineError::Node { node: id.to_string(), message: format!("reading its cached result: {}", clean_message(&e)) };
-        let alias = format!("__sluice_cache_{key}");
-        if !progress.attached.contains(&alias) {
-            let path = cache.data_path(key);
-            self.conn
-                .execute_batch(&format!("ATTACH {} AS {} (READ_ONLY)", DuckDb.string(&path.to_string_lossy()), DuckDb.ident(&alias)))
-                .map_err(fail)?;
-            progress.attached.insert(alias.clone());
-        }
-        self.conn
-            .execute_batch(&format!("CREATE OR REPLACE TEMP VIEW {} AS SELECT * FROM {}.t", relation(id), DuckDb.ident(&alias)))
-            .map_err(fail)
-    }
-
-    /// After the sinks are committed: remember what each wrote, so that an unchanged sink is
-    /// not written again while its output stays as it was; then keep the cache within bounds.
-    fn remember_outputs(&self, staged: &[Staged], progress: &mut Progress) {
-        let Some(cache) = &self.cache else { return };
-        for s in staged.iter().filter(|s| s.committed) {
-            let (Some(key), Some(identity)) = (&s.cache_key, fingerprint::output_identity(&s.path)) else { continue };
-            let entry = Entry {
-                node: s.node.clone(),
-                kind: String::new(),
-                rows: s.rows,
-                created_ms: now_ms(),
-                output: Some(WrittenOutput { path: s.path.clone(), identity }),
-                ..Default::default()
-            };
-            let _ = cache.put(key, &entry);
-            progress.used.insert(key.clone());
-        }
-        cache.evict(&progress.used);
-    }
-
     fn drop_tables(&self, order: &[String], progress: &mut Progress) {
         for id in order {
             // Checks and cached results are views, the other nodes tables; dropping the wrong
@@ -895,48 +643,6 @@ impl Engine {
     pub fn preview(&self, plan: &Plan, node: &str, limit: usize) -> Result<crate::Table, EngineError> {
         self.with_node(plan, node, |rel, rows| crate::preview::fetch(&self.conn, node, rel, limit, rows))
     }
-}
-
-/// The rows of a sink's output as it is on disk (None for DuckDB tables).
-fn output_relation(plan: &Plan, id: &str) -> Option<String> {
-    let Ok(Compiled::Write(w)) = plan.compile_node(id, &DuckDb, &relation) else { return None };
-    let d = DuckDb;
-    let path = d.string(&w.path.to_string_lossy());
-    match &w.target {
-        SinkTarget::Parquet { .. } if !w.partition_by.is_empty() => Some(format!(
-            "(SELECT * FROM read_parquet({}, hive_partitioning = true))",
-            d.string(&w.path.join("**").join("*.parquet").to_string_lossy())
-        )),
-        SinkTarget::Parquet { .. } => Some(format!("(SELECT * FROM read_parquet({path}))")),
-        SinkTarget::Csv { delimiter, header } => Some(format!("(SELECT * FROM read_csv({path}, header = {header}, delim = {}))", d.string(delimiter))),
-        SinkTarget::DuckDbTable { .. } => None,
-    }
-}
-
-/// The cursor column of an incremental source.
-fn cursor_of(plan: &Plan, id: &str) -> Option<String> {
-    let node = plan.nodes.get(id)?;
-    if node.kind.info().category != Category::Source {
-        return None;
-    }
-    node.params.get("cursor").and_then(|c| c.as_str()).map(str::to_string)
-}
-
-/// The mark each incremental source of `order` reads above: the highest cursor value the last
-/// successful run of the spec read, when the source is still read the same way.
-fn cursor_marks(plan: &Plan, order: &[String], history: Option<&HistoryRef>) -> IndexMap<String, String> {
-    let mut out = IndexMap::new();
-    let Some(h) = history.filter(|h| h.store.path.is_file()) else { return out };
-    for id in order {
-        if cursor_of(plan, id).is_none() {
-            continue;
-        }
-        let source = crate::history::source_identity(&plan.nodes[id.as_str()].params);
-        if let Ok(Some(mark)) = h.store.cursor_mark(&h.spec_path, id, &source) {
-            out.insert(id.clone(), mark);
-        }
-    }
-    out
 }
 
 /// The `path` param of a node, for error messages.
