@@ -166,6 +166,14 @@ pub(crate) struct Progress {
     pub(crate) order: Vec<String>,
     /// The node a preview or profile looks at.
     pub(crate) wanted: Option<String>,
+    /// Nodes whose relation exists now, in the order they were made.
+    pub(crate) live: Vec<String>,
+    /// Nodes whose relation is a view over their inputs (checks, inlined steps): reading them
+    /// reads their inputs.
+    pub(crate) views: HashSet<String>,
+    /// Sinks whose query runs again after the nodes (DuckDB tables at commit, outputs profiled
+    /// for a report): what they read stays until the end.
+    pub(crate) late_readers: Vec<String>,
     /// The highest cursor value each incremental source has read (node id to column, value).
     pub(crate) new_marks: IndexMap<String, (String, String)>,
 }
@@ -253,6 +261,16 @@ impl Engine {
         progress.states.applied = opts.state.clone();
         progress.full_refresh = opts.full_refresh;
         progress.order = order.clone();
+        progress.late_readers = order
+            .iter()
+            .filter(|id| {
+                plan.nodes.get(*id).is_some_and(|n| {
+                    n.kind.info().category == Category::Sink
+                        && (opts.profile_outputs || matches!(plan.compile_node(id, &DuckDb, &relation), Ok(Compiled::Write(w)) if matches!(w.target, sluice_core::catalog::SinkTarget::DuckDbTable { .. })))
+                })
+            })
+            .cloned()
+            .collect();
         if !opts.full_refresh {
             progress.marks = cursor_marks(plan, &order, opts.history.as_ref());
         }
@@ -364,7 +382,7 @@ impl Engine {
         histograms: bool,
         on_event: &mut dyn FnMut(&Event),
     ) -> Result<(), EngineError> {
-        for id in order {
+        for (i, id) in order.iter().enumerate() {
             if self.flag.load(Ordering::SeqCst) {
                 return Err(EngineError::Cancelled);
             }
@@ -405,6 +423,11 @@ impl Engine {
                         self.note_mark(id, &column, progress)?;
                     }
                     progress.nodes.insert(id.clone(), NodeResult { rows, ms, cached });
+                    // Every node with rows now has a relation, unless its cached result was
+                    // reused without being read.
+                    if info.output && !matches!(progress.actions.get(id), Some(Action::Reuse(_))) {
+                        progress.live.push(id.clone());
+                    }
                     on_event(&Event::NodeFinished { node: id.clone(), rows, ms, cached });
                     if histograms && info.output {
                         // Best effort: a distribution that cannot be drawn never fails the run.
@@ -412,6 +435,7 @@ impl Engine {
                             on_event(&Event::NodeHistograms { node: id.clone(), histograms: h });
                         }
                     }
+                    self.release(plan, &order[i + 1..], progress);
                 }
                 Err(e) => {
                     let e = if self.flag.load(Ordering::SeqCst) { EngineError::Cancelled } else { e };
@@ -461,6 +485,7 @@ impl Engine {
                         Action::Attach(_) => self.attach_cached(cache, key, id, progress)?,
                         Action::Verdict(_) => {
                             // The verdict is known; the rows pass through for the nodes below.
+                            progress.views.insert(id.to_string());
                             if let Compiled::Check(c) = plan.compile_node(id, &DuckDb, &relation)? {
                                 self.conn
                                     .execute_batch(&format!("CREATE OR REPLACE TEMP VIEW {} AS {}", relation(id), c.pass_through))
@@ -504,7 +529,11 @@ impl Engine {
                 }
                 // A row-by-row step read once below is a view: DuckDB runs it inside its reader's
                 // query instead of writing its rows out first.
-                let what = if self.inlinable(plan, id, &q, progress) { "VIEW" } else { "TABLE" };
+                let inline = self.inlinable(plan, id, &q, progress);
+                if inline {
+                    progress.views.insert(id.to_string());
+                }
+                let what = if inline { "VIEW" } else { "TABLE" };
                 self.conn
                     .execute_batch(&format!("CREATE OR REPLACE TEMP {what} {} AS {q}", relation(id)))
                     .map_err(fail)?;
@@ -528,6 +557,7 @@ impl Engine {
             }
             Compiled::Check(c) => {
                 // The input passes through unchanged: a view, not a copy.
+                progress.views.insert(id.to_string());
                 self.conn
                     .execute_batch(&format!("CREATE OR REPLACE TEMP VIEW {} AS {}", relation(id), c.pass_through))
                     .map_err(fail)?;
@@ -562,6 +592,31 @@ impl Engine {
                 Ok((rows, None, false))
             }
         }
+    }
+
+    /// Drop the relations no node still to run (`rest`), no sink that reads again at the end
+    /// and no preview needs: a run holds only what is still to be read, not every node's rows.
+    fn release(&self, plan: &Plan, rest: &[String], progress: &mut Progress) {
+        // Does `reader` read `r`, directly or through views?
+        fn reads(plan: &Plan, reader: &str, r: &str, views: &HashSet<String>, depth: usize) -> bool {
+            depth < 256
+                && plan.nodes.get(reader).is_some_and(|n| {
+                    n.inputs.values().any(|u| u == r || (views.contains(u) && reads(plan, u, r, views, depth + 1)))
+                })
+        }
+        let mut keep = Vec::new();
+        for r in &progress.live {
+            let needed = progress.wanted.as_deref() == Some(r.as_str())
+                || rest.iter().chain(progress.late_readers.iter()).any(|n| reads(plan, n, r, &progress.views, 0))
+                || progress.wanted.as_deref().is_some_and(|w| progress.views.contains(w) && reads(plan, w, r, &progress.views, 0));
+            if needed {
+                keep.push(r.clone());
+            } else {
+                let _ = self.conn.execute_batch(&format!("DROP VIEW IF EXISTS {}", relation(r)));
+                let _ = self.conn.execute_batch(&format!("DROP TABLE IF EXISTS {}", relation(r)));
+            }
+        }
+        progress.live = keep;
     }
 
     fn drop_tables(&self, order: &[String], progress: &mut Progress) {
