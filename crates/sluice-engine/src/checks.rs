@@ -104,6 +104,8 @@ pub(crate) enum Baseline {
     Columns { run_id: String, columns: BTreeMap<String, ColumnBaseline> },
     /// Why there is none.
     Missing(String),
+    /// The run keeps no history: nothing to compare with, and nowhere to store what it saw.
+    Unrecorded(String),
 }
 
 pub(crate) fn evaluate(
@@ -184,6 +186,11 @@ fn drift_result(
     baseline: Option<Baseline>,
 ) -> Result<CheckResult, EngineError> {
     let fail = |e: duckdb::Error| EngineError::Node { node: node.to_string(), message: clean_message(&e) };
+    if let (DriftReference::History { .. }, Some(Baseline::Unrecorded(why))) = (&spec.reference, &baseline) {
+        // Nothing to compare with and nowhere to keep the distributions: no need to draw them.
+        let message = format!("{}: no baseline ({why}); nothing to compare {element_count} rows with", check.description);
+        return Ok(CheckResult::new(node, kind, check, None, None, element_count, message));
+    }
     let mut columns = Vec::with_capacity(spec.columns.len());
     let mut stored = BTreeMap::new();
     let mut baseline_run = None;
@@ -217,7 +224,7 @@ fn drift_result(
     let stored = matches!(spec.reference, DriftReference::History { .. }).then_some(stored);
     if matches!(spec.reference, DriftReference::History { .. }) && !matches!(baseline, Some(Baseline::Columns { .. })) {
         let why = match &baseline {
-            Some(Baseline::Missing(w)) => w.as_str(),
+            Some(Baseline::Missing(w) | Baseline::Unrecorded(w)) => w.as_str(),
             _ => "no run history",
         };
         let message = format!("{}: no baseline ({why}); nothing to compare {element_count} rows with", check.description);
@@ -282,7 +289,9 @@ fn trim_float_sig(v: f64) -> String {
 /// it warns, whatever its severity, and the run goes on.
 fn change_result(node: &str, kind: &str, check: &CheckSql, rows: u64, baseline: Baseline) -> CheckResult {
     let (observed, passed, message) = match &baseline {
-        Baseline::Missing(why) => (None, None, format!("{}: no baseline ({why}); nothing to compare {rows} rows with", check.description)),
+        Baseline::Missing(why) | Baseline::Unrecorded(why) => {
+            (None, None, format!("{}: no baseline ({why}); nothing to compare {rows} rows with", check.description))
+        }
         Baseline::Columns { run_id, .. } => {
             (None, None, format!("{}: no baseline (run {run_id} stored distributions, not a row count)", check.description))
         }

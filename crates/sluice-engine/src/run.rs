@@ -562,16 +562,16 @@ impl Engine {
                     .execute_batch(&format!("CREATE OR REPLACE TEMP VIEW {} AS {}", relation(id), c.pass_through))
                     .map_err(fail)?;
                 let kind = info.id;
-                const NO_HISTORY: &str = "runs of unsaved documents and previews keep no history";
+                const NO_HISTORY: &str = "this run keeps no history: a preview, an unsaved document or --no-history";
                 let history = progress.history.as_ref();
                 let baseline = match &c.rule {
                     Rule::ChangeFromPrevious { .. } => Some(match history {
                         Some(h) => h.baseline_rows(id),
-                        None => Baseline::Missing(NO_HISTORY.into()),
+                        None => Baseline::Unrecorded(NO_HISTORY.into()),
                     }),
                     Rule::Drift(DriftSpec { reference: DriftReference::History { run }, .. }) => Some(match history {
                         Some(h) => h.baseline_columns(id, run.as_deref()),
-                        None => Baseline::Missing(NO_HISTORY.into()),
+                        None => Baseline::Unrecorded(NO_HISTORY.into()),
                     }),
                     _ => None,
                 };
