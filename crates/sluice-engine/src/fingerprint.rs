@@ -1,10 +1,10 @@
 //! Node fingerprints: a hash of everything a node's result depends on, so that a result computed
 //! once can be reused until something it depends on changes.
 //!
-//! A node's fingerprint covers the build (a new Sluice version may compile differently), its
-//! kind, its resolved params, the SQL it compiles to with each input named by the input's
-//! fingerprint (so an edit upstream changes every fingerprint below it, and nothing else), the
-//! fitted state it applies, and for sources the identity of every file read (path, size,
+//! A node's fingerprint covers the build (a hash of the engine's and the core's sources: another
+//! build may compile or judge differently), its kind, its resolved params, the SQL it compiles to
+//! with each input named by the input's fingerprint (so an edit upstream changes every
+//! fingerprint below it, and nothing else), the fitted state it applies, and for sources the identity of every file read (path, size,
 //! modification time; the content's hash for small files, or for all files when asked) and the
 //! incremental cursor's mark. Two fingerprints per node: `key` names the node's own work (a
 //! check's verdict, a sink's write), `data` names the rows it passes on (a check passes its
@@ -73,8 +73,9 @@ pub fn fingerprints(conn: &Connection, plan: &Plan, order: &[String], inputs: &I
         let state = inputs.state.and_then(|s| s.nodes.get(id)).map(|n| &n.state);
         let compiled = plan.compile_node_with(id, &DuckDb, &rel, state)?;
         let mut text = format!(
-            "{FORMAT}\n{}\n{}\n{}\n{compiled:?}\n",
+            "{FORMAT}\n{} {}\n{}\n{}\n{compiled:?}\n",
             env!("CARGO_PKG_VERSION"),
+            env!("SLUICE_ENGINE_BUILD"),
             info.id,
             serde_json::to_string(&node.params).unwrap_or_default()
         );
