@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Time to profile a large node: `sluice profile` on ROWS generated orders (default 10 million),
-# exact and sampled, each RUNS times; prints the medians and the machine. The orders come from
+# full (every row; above a million rows distinct counts are estimated and quantiles come from a
+# seeded 100,000-row sample) and sampled (`--sample 100000`: every statistic of a sample), each
+# RUNS times; prints the medians and the machine. The orders come from
 # sluice-datagen, converted once to Parquet so the timing is the profile, not CSV parsing.
 #
 #   bench/profile.sh                 # 10M rows, 5 runs each
 #   ROWS=1000000 RUNS=3 bench/profile.sh
 set -euo pipefail
-cd "$(dirname "$0")/.."
-source scripts/env.sh
+source "$(dirname "$0")/common.sh"
+cd "$BENCH_ROOT"
+bench_release_build
 ROWS="${ROWS:-10000000}"
 RUNS="${RUNS:-5}"
 SAMPLE="${SAMPLE:-100000}"
@@ -47,7 +50,7 @@ time_runs() {
   for _ in $(seq "$RUNS"); do
     local t0 t1
     t0=$(date +%s.%N)
-    "$SLUICE_BIN" profile "$WORK/profile.sluice.json" orders "$@" --json >/dev/null
+    "$SLUICE_BIN" profile "$WORK/profile.sluice.json" orders "$@" --json --no-cache >/dev/null
     t1=$(date +%s.%N)
     echo "$t1 - $t0" | bc -l
   done
@@ -64,6 +67,6 @@ me=$(printf '%s\n' "${exact[@]}" | median)
 ms=$(printf '%s\n' "${sampled[@]}" | median)
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "node: $rows rows x $cols columns (Parquet), $RUNS runs each, alternating"
-echo "profile exact:            median ${me} s   (runs: ${exact[*]})"
+echo "profile full:             median ${me} s   (runs: ${exact[*]})"
 echo "profile --sample $SAMPLE: median ${ms} s   (runs: ${sampled[*]})"
-echo "ratio exact / sampled: $(echo "$me / $ms" | bc -l | xargs printf '%.1f')"
+echo "ratio full / sampled: $(echo "$me / $ms" | bc -l | xargs printf '%.1f')"
