@@ -118,14 +118,21 @@ impl Engine {
     }
 
     /// Whether node `id`, compiled to `q`, can be a view rather than a table: a row-by-row step
-    /// whose SQL gives the same rows each time it is read (no clock, no random numbers), read by
+    /// (or, without a cache, a step that only adds columns) whose SQL gives the same rows each
+    /// time it is read (no clock, no random numbers), read by
     /// exactly one node of the run that reads it once (not a check, whose rows pass on to more
     /// readers, nor a fitted step, which reads its input to fit and again to apply), and not the
     /// node a preview or profile looks at.
     pub(crate) fn inlinable(&self, plan: &Plan, id: &str, q: &str, progress: &Progress) -> bool {
         let Ok(node) = plan.node(id) else { return false };
         let info = node.kind.info();
-        if persisted(info.id, info.category) || progress.wanted.as_deref() == Some(id) || cursor_of(plan, id).is_some() {
+        // Steps that only add columns (windows, lags, rolling aggregates) are costly to compute
+        // but free to count as a view (DuckDB drops the unused window functions): without a
+        // cache to keep their rows, their reader computes them.
+        const ADD_COLUMNS: [&str; 3] = ["window", "lag", "rolling"];
+        let kept_in_cache = self.cache.is_some() && persisted(info.id, info.category);
+        let cheap_to_count = !persisted(info.id, info.category) || ADD_COLUMNS.contains(&info.id);
+        if kept_in_cache || !cheap_to_count || progress.wanted.as_deref() == Some(id) || cursor_of(plan, id).is_some() {
             return false;
         }
         if fingerprint::volatile_sql(&Compiled::Query(q.to_string()), Category::Transform).is_some() && info.id != "read_parquet" {
