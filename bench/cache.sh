@@ -16,15 +16,7 @@ source "$(dirname "$0")/common.sh"
 cd "$BENCH_ROOT"
 ROWS="${ROWS:-10000000}"
 RUNS="${RUNS:-5}"
-bench/data.sh "$ROWS"
-DATA="$BENCH_DIR/data-$ROWS"
-WORK="$BENCH_DIR/cache-$ROWS"
-rm -rf "$WORK"
-mkdir -p "$WORK"
-SPEC="$WORK/pipeline.sluice.json"
-python3 bench/specs.py bench "$DATA" "$SPEC"
-bench_release_build
-bench_wait_for_sluice
+bench_pipeline cache
 
 # Set a node's param in the spec (value as JSON).
 set_param() {

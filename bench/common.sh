@@ -30,6 +30,21 @@ bench_venv() {
   cp "$BENCH_ROOT/bench/requirements.txt" "$stamp"
 }
 
+# The benchmark pipeline on ROWS orders in a fresh folder $BENCH_DIR/NAME-ROWS: makes the data
+# when missing and the release CLI, and sets DATA, WORK and SPEC.
+bench_pipeline() {
+  local name="$1"
+  bench/data.sh "$ROWS"
+  DATA="$BENCH_DIR/data-$ROWS"
+  WORK="$BENCH_DIR/$name-$ROWS"
+  rm -rf "$WORK"
+  mkdir -p "$WORK"
+  SPEC="$WORK/pipeline.sluice.json"
+  python3 bench/specs.py bench "$DATA" "$SPEC"
+  bench_release_build
+  bench_wait_for_sluice
+}
+
 # The binary is rebuilt from time to time and may be missing for a while: wait for it.
 bench_wait_for_sluice() {
   local waited=0

@@ -16,15 +16,7 @@ ROWS="${ROWS:-10000000}"
 RUNS="${RUNS:-20}"
 COLD_RUNS="${COLD_RUNS:-5}"
 NODE="${NODE:-feature_columns}"
-bench/data.sh "$ROWS"
-DATA="$BENCH_DIR/data-$ROWS"
-WORK="$BENCH_DIR/preview-$ROWS"
-rm -rf "$WORK"
-mkdir -p "$WORK"
-SPEC="$WORK/pipeline.sluice.json"
-python3 bench/specs.py bench "$DATA" "$SPEC"
-bench_release_build
-bench_wait_for_sluice
+bench_pipeline preview
 
 timed() {
   local t0 t1

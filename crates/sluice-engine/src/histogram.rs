@@ -189,7 +189,7 @@ pub const EXACT_TOP_DISTINCT: u64 = 5_000;
 /// One row of one VARCHAR column holding JSON.
 fn json_row(conn: &Connection, sql: &str) -> Result<serde_json::Value, duckdb::Error> {
     let text: String = conn.query_row(sql, [], |r| r.get(0))?;
-    Ok(serde_json::from_str(&text).unwrap_or(serde_json::Value::Null))
+    serde_json::from_str(&text).map_err(|e| duckdb::Error::FromSqlConversionFailure(0, duckdb::types::Type::Text, Box::new(e)))
 }
 
 /// Calendar periods for time columns, the coarsest that still gives a handful of bars: hours

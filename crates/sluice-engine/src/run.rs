@@ -304,6 +304,12 @@ impl Engine {
         let mut state_written = None;
         let result = result.and_then(|()| match &plan.state_path {
             Some(path) if opts.state.is_none() && !progress.states.fitted.is_empty() && fitted_all => {
+                // A state file that already holds these fits (a run that reused them from the
+                // cache) keeps its time of fitting: it is not written again.
+                let current = std::fs::read_to_string(path).ok().and_then(|t| serde_json::from_str::<StateFile>(&t).ok());
+                if current.is_some_and(|f| f.pipeline == plan.name && f.nodes == progress.states.fitted) {
+                    return Ok(());
+                }
                 let fitted_at: String = self
                     .conn
                     .query_row("SELECT strftime(now()::TIMESTAMP, '%Y-%m-%d %H:%M:%S')", [], |r| r.get(0))
@@ -425,11 +431,14 @@ impl Engine {
                     progress.nodes.insert(id.clone(), NodeResult { rows, ms, cached });
                     // Every node with rows now has a relation, unless its cached result was
                     // reused without being read.
-                    if info.output && !matches!(progress.actions.get(id), Some(Action::Reuse(_))) {
+                    let has_relation = info.output && !matches!(progress.actions.get(id), Some(Action::Reuse(_)));
+                    if has_relation {
                         progress.live.push(id.clone());
                     }
                     on_event(&Event::NodeFinished { node: id.clone(), rows, ms, cached });
-                    if histograms && info.output {
+                    // A reused result has no relation to draw from; the designer keeps the
+                    // distributions it drew when the result was computed (the same rows).
+                    if histograms && has_relation {
                         // Best effort: a distribution that cannot be drawn never fails the run.
                         if let Ok(h) = crate::histogram::of_relation(&self.conn, id, &relation(id)) {
                             on_event(&Event::NodeHistograms { node: id.clone(), histograms: h });
