@@ -220,6 +220,9 @@ enum Command {
         spec: SpecArgs,
         node: String,
     },
+    /// Export the pipeline to another engine.
+    #[command(subcommand)]
+    Export(ExportTarget),
     /// List every node kind with its parameters and docs.
     Catalog {
         #[arg(long)]
@@ -227,6 +230,27 @@ enum Command {
     },
     /// Print the JSON Schema of spec files.
     Schema,
+}
+
+#[derive(Subcommand)]
+enum ExportTarget {
+    /// A dbt project: one model per node, checks as dbt tests, fitted state as constants.
+    Dbt {
+        #[command(flatten)]
+        spec: SpecArgs,
+        /// The project folder to write (created, or replaced when it holds an earlier export).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// The SQL dialect of the models: duckdb (dbt-duckdb) or spark (dbt-spark).
+        #[arg(long, default_value = "duckdb", value_parser = ["duckdb", "spark"])]
+        dialect: String,
+        /// Apply the fitted state in FILE (a training run's state file) as constants.
+        #[arg(long, value_name = "FILE")]
+        state: Option<PathBuf>,
+        /// Where the run history is, for checks that compare with the last successful run.
+        #[command(flatten)]
+        history: HistoryArgs,
+    },
 }
 
 fn main() -> ExitCode {
@@ -423,6 +447,49 @@ fn dispatch(cmd: Command) -> Result<u8, EngineError> {
             } else {
                 output::print_table(&table);
             }
+            Ok(0)
+        }
+        Command::Export(ExportTarget::Dbt { spec, out, dialect, state, history }) => {
+            let engine = Engine::new(&Settings::from_env())?;
+            let loaded = load_plan(&engine, &spec.spec, &overrides(&spec)?)?;
+            output::print_diagnostics(&loaded.diagnostics);
+            let spec_doc = loaded.spec.clone();
+            let plan = loaded.into_plan()?;
+            let state = match &state {
+                Some(file) => Some(sluice_core::state::StateFile::read(file, &plan, &plan.order)?),
+                None => None,
+            };
+            let store = history.store(Some(&spec.spec));
+            let mut baselines = indexmap::IndexMap::new();
+            for id in &plan.order {
+                if plan.nodes[id].kind.info().id == "check_row_count_change" && store.path.is_file() {
+                    if let Some((_, rows)) = store.last_success_rows(&spec.spec, id)? {
+                        baselines.insert(id.clone(), rows);
+                    }
+                }
+            }
+            let target = sluice_export::dbt::Target::parse(&dialect).expect("clap checks the dialect");
+            let opts = sluice_export::dbt::Options { target, state: state.as_ref(), baselines, spec_path: &spec.spec };
+            let spec_doc = spec_doc.expect("a valid plan has a spec");
+            let project = match sluice_export::dbt::export(&plan, &spec_doc, &opts).and_then(|p| p.write(&out).map(|_| p)) {
+                Ok(p) => p,
+                Err(e) => {
+                    if let sluice_export::ExportError::Unsupported { nodes, .. } = &e {
+                        output::print_diagnostics(nodes);
+                    }
+                    eprintln!("error[{}]: {e}", e.code());
+                    return Ok(1);
+                }
+            };
+            output::print_diagnostics(&project.warnings);
+            let models = project.files.iter().filter(|(p, _)| p.starts_with("models") && p.extension().is_some_and(|e| e == "sql")).count();
+            let tests = project.files.iter().filter(|(p, _)| p.starts_with("tests")).count();
+            outln!(
+                "{}: dbt project '{}' ({dialect}): {models} models, {tests} singular tests{}",
+                out.display(),
+                project.name,
+                if project.warnings.is_empty() { String::new() } else { format!(", {} check(s) left out", project.warnings.len()) }
+            );
             Ok(0)
         }
         Command::Sql { spec, node } => {

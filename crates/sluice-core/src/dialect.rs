@@ -36,14 +36,21 @@ pub trait Dialect: Send + Sync {
     fn read_files(&self, read: &FileRead<'_>) -> Result<String, Unsupported>;
     /// A deterministic pseudo-random number in [0, 1) per row of relation alias `alias`, seeded.
     fn row_hash_unit(&self, alias: &str, seed: u64) -> Result<String, Unsupported>;
-    /// `SELECT * FROM x` with some columns replaced by expressions, keeping column order.
-    fn select_replace(&self, replacements: &[(String, String)]) -> String {
+    /// Every column of a relation (`columns`, in order, of the relation aliased `qualifier` when
+    /// given) with some replaced by expressions, keeping column order: the select list of
+    /// `SELECT * FROM x` with replacements.
+    fn select_replace(&self, qualifier: Option<&str>, columns: &[String], replacements: &[(String, String)]) -> String {
+        let _ = columns;
+        let star = match qualifier {
+            Some(q) => format!("{q}.*"),
+            None => "*".to_string(),
+        };
         if replacements.is_empty() {
-            return "*".to_string();
+            return star;
         }
         let parts: Vec<String> =
             replacements.iter().map(|(col, expr)| format!("{expr} AS {}", self.ident(col))).collect();
-        format!("* REPLACE ({})", parts.join(", "))
+        format!("{star} REPLACE ({})", parts.join(", "))
     }
     /// Does the dialect support `QUALIFY`?
     fn supports_qualify(&self) -> bool {
@@ -121,6 +128,76 @@ impl Dialect for DuckDb {
     }
 }
 
+/// Spark SQL, for projects exported to run on Spark (dbt-spark). Identifiers are quoted with
+/// backticks and string literals escape with backslashes, as Spark reads them.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Spark;
+
+impl Dialect for Spark {
+    fn name(&self) -> &'static str {
+        "spark"
+    }
+
+    fn ident(&self, name: &str) -> String {
+        format!("`{}`", name.replace('`', "``"))
+    }
+
+    fn string(&self, value: &str) -> String {
+        // Spark joins adjacent literals ('a''b' is 'ab'), so quotes are escaped, not doubled.
+        format!("'{}'", value.replace('\\', "\\\\").replace('\'', "\\'"))
+    }
+
+    fn read_files(&self, read: &FileRead<'_>) -> Result<String, Unsupported> {
+        let unsupported = |what: &str| Unsupported { dialect: "spark", what: what.to_string() };
+        match read {
+            FileRead::Parquet { paths } => {
+                let reads: Vec<String> = paths.iter().map(|p| format!("SELECT * FROM parquet.{}", self.ident(p))).collect();
+                Ok(format!("({})", reads.join(" UNION ALL ")))
+            }
+            FileRead::Csv { .. } => Err(unsupported("reading CSV files with DuckDB's type detection")),
+            FileRead::Json { .. } => Err(unsupported("reading JSON files with DuckDB's type detection")),
+        }
+    }
+
+    fn row_hash_unit(&self, _alias: &str, _seed: u64) -> Result<String, Unsupported> {
+        // Spark's hash functions differ from DuckDB's: another hash would choose other rows.
+        Err(Unsupported { dialect: "spark", what: "choosing rows by DuckDB's row hash (the same rows as sluice run)".into() })
+    }
+
+    fn select_replace(&self, qualifier: Option<&str>, columns: &[String], replacements: &[(String, String)]) -> String {
+        // Spark has no `* REPLACE`: every column is listed, the replaced ones as expressions.
+        let prefix = qualifier.map(|q| format!("{q}.")).unwrap_or_default();
+        if replacements.is_empty() {
+            return format!("{prefix}*");
+        }
+        if columns.is_empty() {
+            // Columns unknown (a plan checked without binding): keep the replacements visible so
+            // Spark refuses the query rather than silently dropping them.
+            let parts: Vec<String> = replacements.iter().map(|(c, e)| format!("{e} AS {}", self.ident(c))).collect();
+            return format!("{prefix}* REPLACE ({})", parts.join(", "));
+        }
+        columns
+            .iter()
+            .map(|c| match replacements.iter().find(|(r, _)| r == c) {
+                Some((_, expr)) => format!("{expr} AS {}", self.ident(c)),
+                None => format!("{prefix}{}", self.ident(c)),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    fn supports_qualify(&self) -> bool {
+        false
+    }
+
+    fn float_sum(&self, expr: &str) -> String {
+        format!("sum({expr})")
+    }
+    fn float_mean(&self, expr: &str) -> String {
+        format!("avg({expr})")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,5 +206,12 @@ mod tests {
         let d = DuckDb;
         assert_eq!(d.ident("order \"total\" €"), "\"order \"\"total\"\" €\"");
         assert_eq!(d.string("it's"), "'it''s'");
+    }
+
+    #[test]
+    fn spark_quotes_with_backticks_and_backslashes() {
+        let d = Spark;
+        assert_eq!(d.ident("a`b"), "`a``b`");
+        assert_eq!(d.string("it's a \\ b"), "'it\\'s a \\\\ b'");
     }
 }

@@ -78,6 +78,6 @@ impl Kind for Cast {
         };
         let r: Vec<(String, String)> =
             p.columns.iter().map(|(c, t)| (c.clone(), format!("{f}({} AS {})", cx.ident(c), t.trim()))).collect();
-        Ok(Compiled::Query(format!("SELECT {} FROM {}", cx.dialect.select_replace(&r), cx.input("input"))))
+        Ok(Compiled::Query(format!("SELECT {} FROM {}", cx.dialect.select_replace(None, &cx.input_columns("input"), &r), cx.input("input"))))
     }
 }

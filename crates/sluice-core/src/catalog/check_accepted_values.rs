@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use super::check::{check_common, default_mostly, default_samples, CheckSeverity, RowCheck, Rule};
 use super::common::{literal, ONE_INPUT};
-use super::{Category, CheckCx, CompileCx, Compiled, Kind, KindInfo, Ports};
+use super::{Category, CheckCx, CompileCx, Compiled, Kind, KindInfo, StandardTest, Ports};
 use crate::dialect::Unsupported;
 use crate::schema::Schema;
 
@@ -68,6 +68,13 @@ impl Kind for CheckAcceptedValues {
         }
         ok &= check_common(cx, Some(p.mostly), p.samples);
         ok.then(|| cx.input("input"))
+    }
+
+    fn standard_test(&self, p: &Params) -> Option<StandardTest> {
+        // A list mixing strings and numbers has no one quoting rule in the standard test.
+        let strings = p.values.iter().filter(|v| v.is_string()).count();
+        let uniform = strings == 0 || strings == p.values.len();
+        (p.mostly >= 1.0 && uniform).then(|| StandardTest::AcceptedValues { column: p.column.clone(), values: p.values.clone() })
     }
 
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {

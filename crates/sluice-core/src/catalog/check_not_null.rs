@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use super::check::{check_common, default_mostly, default_samples, CheckSeverity, RowCheck, Rule};
 use super::common::{require_columns, ONE_INPUT};
-use super::{Category, CheckCx, CompileCx, Compiled, Kind, KindInfo, Ports};
+use super::{Category, CheckCx, CompileCx, Compiled, Kind, KindInfo, StandardTest, Ports};
 use crate::dialect::Unsupported;
 use crate::schema::Schema;
 
@@ -60,6 +60,10 @@ impl Kind for CheckNotNull {
         }
         ok &= check_common(cx, Some(p.mostly), p.samples);
         ok.then(|| cx.input("input"))
+    }
+
+    fn standard_test(&self, p: &Params) -> Option<StandardTest> {
+        (p.mostly >= 1.0).then(|| StandardTest::NotNull { columns: p.columns.clone() })
     }
 
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {

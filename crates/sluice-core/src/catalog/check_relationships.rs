@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::check::{check_common, default_mostly, default_samples, CheckSeverity, RowCheck, Rule};
-use super::{Category, CheckCx, CompileCx, Compiled, Kind, KindInfo, Port, Ports};
+use super::{Category, CheckCx, CompileCx, Compiled, Kind, KindInfo, StandardTest, Port, Ports};
 use crate::dialect::Unsupported;
 use crate::schema::Schema;
 
@@ -81,6 +81,13 @@ impl Kind for CheckRelationships {
         }
         ok &= check_common(cx, Some(p.mostly), p.samples);
         ok.then(|| cx.input("input"))
+    }
+
+    fn standard_test(&self, p: &Params) -> Option<StandardTest> {
+        (p.mostly >= 1.0).then(|| StandardTest::Relationships {
+            column: p.column.clone(),
+            reference_column: p.reference_column().to_string(),
+        })
     }
 
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {

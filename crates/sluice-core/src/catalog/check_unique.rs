@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use super::check::{all_not_null, check_common, default_samples, CheckSeverity, CheckSql, Rule};
 use super::common::{ident_list, require_columns, ONE_INPUT};
-use super::{Category, CheckCx, CompileCx, Compiled, Kind, KindInfo, Ports};
+use super::{Category, CheckCx, CompileCx, Compiled, Kind, KindInfo, StandardTest, Ports};
 use crate::dialect::Unsupported;
 use crate::schema::Schema;
 
@@ -56,6 +56,14 @@ impl Kind for CheckUnique {
         }
         ok &= check_common(cx, None, p.samples);
         ok.then(|| cx.input("input"))
+    }
+
+    fn standard_test(&self, p: &Params) -> Option<StandardTest> {
+        // A compound key has no standard single-column test; it exports as its own SQL.
+        match p.columns.as_slice() {
+            [column] => Some(StandardTest::Unique { column: column.clone() }),
+            _ => None,
+        }
     }
 
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {

@@ -63,7 +63,7 @@ impl Kind for Derive {
         let (replace, add): (Vec<_>, Vec<_>) = p.columns.iter().partition(|(n, _)| input.contains(n));
         let replacements: Vec<(String, String)> =
             replace.into_iter().map(|(n, e)| (n.clone(), format!("({e})"))).collect();
-        let mut items = vec![cx.dialect.select_replace(&replacements)];
+        let mut items = vec![cx.dialect.select_replace(None, &cx.input_columns("input"), &replacements)];
         items.extend(add.into_iter().map(|(n, e)| format!("({e}) AS {}", cx.ident(n))));
         Ok(Compiled::Query(format!("SELECT {} FROM {}", items.join(", "), cx.input("input"))))
     }

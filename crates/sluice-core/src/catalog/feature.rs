@@ -123,7 +123,7 @@ pub fn check_outputs(
 /// expressions added as `<column><suffix>`.
 pub fn assemble(cx: &CompileCx<'_>, exprs: &[(String, String)], suffix: Option<&str>, joins: &str) -> String {
     let select = match suffix {
-        None => format!("{INPUT_ALIAS}.{}", cx.dialect.select_replace(exprs)),
+        None => cx.dialect.select_replace(Some(INPUT_ALIAS), &cx.input_columns("input"), exprs),
         Some(sfx) => {
             let added: Vec<String> =
                 exprs.iter().map(|(c, e)| format!("{e} AS {}", cx.ident(&format!("{c}{sfx}")))).collect();

@@ -121,6 +121,6 @@ impl Kind for FillNulls {
                 (col.clone(), format!("COALESCE({c}, {fill})"))
             })
             .collect();
-        Ok(Compiled::Query(format!("SELECT {} FROM {input}", cx.dialect.select_replace(&r))))
+        Ok(Compiled::Query(format!("SELECT {} FROM {input}", cx.dialect.select_replace(None, &cx.input_columns("input"), &r))))
     }
 }

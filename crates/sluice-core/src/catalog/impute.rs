@@ -275,7 +275,7 @@ impl Kind for Impute {
                 added.push(format!("({c} IS NULL) AS {}", cx.ident(&indicator_name(col))));
             }
         }
-        let mut items = vec![format!("{INPUT}.{}", cx.dialect.select_replace(&replace))];
+        let mut items = vec![cx.dialect.select_replace(Some(INPUT), &cx.input_columns("input"), &replace)];
         items.extend(added);
         Ok(Compiled::Query(format!(
             "SELECT {} FROM {} AS {INPUT} CROSS JOIN {} AS {STATE}",

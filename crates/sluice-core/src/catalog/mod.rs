@@ -156,6 +156,21 @@ pub enum SinkTarget {
     DuckDbTable { table: String },
 }
 
+/// A check that is one of the tests every data tool knows by name, with the same pass/fail
+/// semantics: exporters map it to the target's own test (dbt's generic tests). Null values are
+/// ignored by all of them except [`StandardTest::NotNull`], as in the checks themselves.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StandardTest {
+    /// No null in any of these columns.
+    NotNull { columns: Vec<String> },
+    /// No two rows share a non-null value of `column`.
+    Unique { column: String },
+    /// Every non-null value of `column` is one of `values`.
+    AcceptedValues { column: String, values: Vec<Value> },
+    /// Every non-null value of `column` appears in `reference_column` of the `reference` input.
+    Relationships { column: String, reference_column: String },
+}
+
 /// Context for checking params and inferring the output schema.
 pub struct CheckCx<'a> {
     pub node: &'a str,
@@ -246,6 +261,10 @@ impl CompileCx<'_> {
     pub fn schema(&self, port: &str) -> Schema {
         self.schemas.get(port).cloned().unwrap_or_default()
     }
+    /// The column names of input `port`, in order.
+    pub fn input_columns(&self, port: &str) -> Vec<String> {
+        self.schemas.get(port).map(|s| s.names().map(str::to_string).collect()).unwrap_or_default()
+    }
     pub fn ident(&self, name: &str) -> String {
         self.dialect.ident(name)
     }
@@ -275,6 +294,11 @@ pub trait Kind: Send + Sync + 'static {
     fn stateful(&self) -> bool {
         false
     }
+    /// For checks: the standard test these params amount to, when they amount to one exactly
+    /// (e.g. a not-null check that allows no null). Other checks export as their own SQL.
+    fn standard_test(&self, _params: &Self::Params) -> Option<StandardTest> {
+        None
+    }
 }
 
 /// The object-safe face of a [`Kind`], working on raw JSON params.
@@ -289,6 +313,8 @@ pub trait DynKind: Send + Sync {
     /// The fit query of a stateful kind (see [`Kind::fit`]); None for the others.
     fn fit(&self, params: &Value, cx: &CompileCx<'_>) -> Result<Option<String>, crate::CoreError>;
     fn stateful(&self) -> bool;
+    /// See [`Kind::standard_test`]; None also for params that do not parse.
+    fn standard_test(&self, params: &Value) -> Option<StandardTest>;
 }
 
 impl<K: Kind> DynKind for K {
@@ -325,6 +351,9 @@ impl<K: Kind> DynKind for K {
     }
     fn stateful(&self) -> bool {
         Kind::stateful(self)
+    }
+    fn standard_test(&self, params: &Value) -> Option<StandardTest> {
+        serde_json::from_value::<K::Params>(params.clone()).ok().and_then(|p| Kind::standard_test(self, &p))
     }
 }
 

@@ -197,7 +197,7 @@ impl Kind for Transform {
                 None => replace.push((s.column.clone(), expr)),
             }
         }
-        let mut items = vec![cx.dialect.select_replace(&replace)];
+        let mut items = vec![cx.dialect.select_replace(None, &cx.input_columns("input"), &replace)];
         items.extend(added);
         Ok(Compiled::Query(format!("SELECT {} FROM {}", items.join(", "), cx.input("input"))))
     }

@@ -129,7 +129,7 @@ impl Kind for Winsorize {
             })
             .collect();
         let select = match &p.suffix {
-            None => format!("{INPUT}.{}", cx.dialect.select_replace(&exprs)),
+            None => cx.dialect.select_replace(Some(INPUT), &cx.input_columns("input"), &exprs),
             Some(sfx) => {
                 let added: Vec<String> =
                     exprs.iter().map(|(c, e)| format!("{e} AS {}", cx.ident(&format!("{c}{sfx}")))).collect();

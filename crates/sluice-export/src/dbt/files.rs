@@ -1,0 +1,192 @@
+//! The project's text files: dbt_project.yml, an example profiles.yml, schema.yml (model
+//! descriptions, columns and generic tests) and a README saying how to run it.
+
+use indexmap::IndexMap;
+use sluice_core::catalog::check::CheckSeverity;
+use sluice_core::catalog::Category;
+use sluice_core::{Diagnostic, Plan, Spec};
+
+use super::models::Model;
+use super::tests::CheckTests;
+use super::text::yaml_str;
+use super::{Options, Target};
+
+/// What the files are written from.
+pub struct Cx<'a> {
+    pub plan: &'a Plan,
+    pub spec: &'a Spec,
+    pub name: &'a str,
+    pub target: Target,
+    pub models: &'a [Model],
+    pub checks: &'a [CheckTests],
+    pub warnings: &'a [Diagnostic],
+    pub descriptions: &'a IndexMap<&'a str, &'a str>,
+    pub opts: &'a Options<'a>,
+}
+
+pub fn dbt_project_yml(cx: &Cx<'_>) -> String {
+    let mut s = format!(
+        "# Exported by sluice from the pipeline {}.\nname: {}\nversion: \"1.0.0\"\nconfig-version: 2\nprofile: {}\n\n\
+         model-paths: [\"models\"]\ntest-paths: [\"tests\"]\nclean-targets: [\"target\"]\n\nmodels:\n  {}:\n    +materialized: table\n",
+        yaml_str(&cx.plan.name),
+        cx.name,
+        cx.name,
+        cx.name
+    );
+    if cx.target == Target::Spark {
+        s.push_str("    +file_format: parquet\n");
+    }
+    s
+}
+
+pub fn profiles_yml(cx: &Cx<'_>) -> String {
+    let n = cx.name;
+    match cx.target {
+        Target::DuckDb => format!(
+            "# An example profile. Run from this folder with `--profiles-dir .`, or copy it into ~/.dbt/profiles.yml.\n\
+             # The tables are written to one DuckDB file; SLUICE_DBT_DATABASE names another.\n\
+             {n}:\n  target: local\n  outputs:\n    local:\n      type: duckdb\n      \
+             path: \"{{{{ env_var('SLUICE_DBT_DATABASE', 'target/{n}.duckdb') }}}}\"\n      threads: 2\n"
+        ),
+        Target::Spark => format!(
+            "# An example profile. Run from this folder with `--profiles-dir .`, or copy it into ~/.dbt/profiles.yml.\n\
+             # `local` starts Spark inside dbt's process (pip install \"dbt-spark[session]\" pyspark; Java 17);\n\
+             # `cluster` is the shape of a profile for a Spark Thrift server or Databricks SQL endpoint.\n\
+             {n}:\n  target: local\n  outputs:\n    local:\n      type: spark\n      method: session\n      host: localhost\n      \
+             schema: {n}\n      threads: 1\n      server_side_parameters:\n        spark.master: \"local[2]\"\n        \
+             spark.sql.session.timeZone: \"UTC\"\n        \
+             spark.sql.warehouse.dir: \"{{{{ env_var('SLUICE_DBT_WAREHOUSE', 'spark-warehouse') }}}}\"\n    \
+             cluster:\n      type: spark\n      method: thrift\n      host: \"{{{{ env_var('SPARK_HOST', 'spark-thrift.example.internal') }}}}\"\n      \
+             port: 10000\n      schema: {n}\n      threads: 4\n"
+        ),
+    }
+}
+
+pub fn schema_yml(cx: &Cx<'_>) -> String {
+    let mut s = String::from("version: 2\n\nmodels:\n");
+    for m in cx.models {
+        let node = &cx.plan.nodes[&m.id];
+        let info = node.kind.info();
+        let description = match cx.descriptions.get(m.id.as_str()) {
+            Some(d) => format!("{d} ({}, node '{}')", info.title, m.id),
+            None => format!("{} (node '{}')", info.title, m.id),
+        };
+        s.push_str(&format!("  - name: {}\n    description: {}\n", m.name, yaml_str(&description)));
+        s.push_str(&format!(
+            "    config:\n      meta: {{sluice_node: {}, sluice_kind: {}}}\n",
+            yaml_str(&m.id),
+            info.id
+        ));
+        let check = cx.checks.iter().find(|c| c.id == m.id);
+        let schema = if m.category == Category::Sink {
+            node.inputs.values().next().and_then(|up| cx.plan.nodes.get(up)).and_then(|u| u.schema.clone())
+        } else {
+            node.schema.clone()
+        };
+        let Some(schema) = schema else { continue };
+        if schema.columns.is_empty() {
+            continue;
+        }
+        s.push_str("    columns:\n");
+        for col in &schema.columns {
+            s.push_str(&format!("      - name: {}\n", yaml_str(&col.name)));
+            if col.is_known() {
+                s.push_str(&format!("        description: {}\n", yaml_str(&format!("{} in sluice", col.ty))));
+            }
+            let tests: Vec<_> = check.iter().flat_map(|c| c.generic.iter().filter(|t| t.column == col.name).map(move |t| (c, t))).collect();
+            if tests.is_empty() {
+                continue;
+            }
+            s.push_str("        data_tests:\n");
+            for (c, t) in tests {
+                s.push_str(&format!("          - {}:\n              name: {}\n", t.test, t.name));
+                if !t.arguments.is_empty() {
+                    s.push_str("              arguments:\n");
+                    for (k, v) in &t.arguments {
+                        s.push_str(&format!("                {k}: {v}\n"));
+                    }
+                }
+                let severity = if c.severity == CheckSeverity::Warn { "warn" } else { "error" };
+                s.push_str(&format!(
+                    "              config:\n                severity: {severity}\n                meta: {{sluice_check: {}}}\n",
+                    yaml_str(&c.id)
+                ));
+            }
+        }
+    }
+    s
+}
+
+pub fn readme(cx: &Cx<'_>) -> String {
+    let n = cx.name;
+    let mut s = format!("# {}\n\n", cx.plan.name);
+    if !cx.spec.description.is_empty() {
+        s.push_str(&format!("{}\n\n", cx.spec.description));
+    }
+    s.push_str(&format!(
+        "A dbt project exported by `sluice export dbt` from `{}`, in {} SQL. Each node of the \
+         pipeline is one model named by its id; checks are views carrying dbt tests, so `dbt build` \
+         skips what is below a failing check, as `sluice run` does.\n\n",
+        cx.opts.spec_path.display(),
+        match cx.target {
+            Target::DuckDb => "DuckDB",
+            Target::Spark => "Spark",
+        }
+    ));
+    s.push_str("## Run it\n\n```sh\n");
+    match cx.target {
+        Target::DuckDb => s.push_str(&format!(
+            "pip install \"dbt-core~=1.10.0\" \"dbt-duckdb~=1.10.0\"\ndbt build --profiles-dir .\n```\n\n\
+             The tables land in `target/{n}.duckdb` (or where `SLUICE_DBT_DATABASE` says).\n\n"
+        )),
+        Target::Spark => s.push_str(
+            "pip install \"dbt-core~=1.10.0\" \"dbt-spark[session]\" pyspark   # and Java 17\n\
+             dbt build --profiles-dir .\n```\n\n\
+             The `local` target runs Spark inside dbt's process with two cores; tables are Parquet under \
+             `spark-warehouse/` (or where `SLUICE_DBT_WAREHOUSE` says).\n\n\
+             ## On a Spark cluster or Databricks\n\n\
+             Use an ordinary dbt-spark profile: the `cluster` target in `profiles.yml` is one for a Spark \
+             Thrift server (`dbt build --profiles-dir . --target cluster`); for Databricks use dbt-databricks \
+             with its own profile. The sources read the files at the paths below: put the data where the \
+             cluster reads it (HDFS, S3, ABFS) and change the paths in the source models.\n\n",
+        ),
+    }
+    let sources: Vec<&Model> = cx.models.iter().filter(|m| m.category == Category::Source).collect();
+    if !sources.is_empty() {
+        s.push_str("## Sources\n\nThe source models read the files the spec named, resolved when exporting:\n\n");
+        for m in sources {
+            s.push_str(&format!("- `models/{}.sql` ({})\n", m.name, m.kind));
+        }
+        s.push('\n');
+    }
+    let fitted: Vec<&Model> = cx.models.iter().filter(|m| m.applies_state).collect();
+    if !fitted.is_empty() {
+        s.push_str("## Fitted state\n\nThese feature steps apply the state fitted by a training run, as constants, so the features are those the app computed:\n\n");
+        for m in fitted {
+            s.push_str(&format!("- `{}` ({})\n", m.name, m.kind));
+        }
+        s.push('\n');
+    }
+    if !cx.checks.is_empty() {
+        s.push_str("## Checks\n\n| check | model | dbt test | severity |\n| --- | --- | --- | --- |\n");
+        for c in cx.checks {
+            let tests: Vec<String> = c
+                .generic
+                .iter()
+                .map(|t| format!("`{}` on `{}`", t.test, t.column))
+                .chain(c.singular.iter().map(|t| format!("`tests/{}.sql`", t.name)))
+                .collect();
+            let sev = if c.severity == CheckSeverity::Warn { "warn" } else { "error" };
+            s.push_str(&format!("| {} | `{}` | {} | {sev} |\n", c.description.replace('|', "\\|"), c.model, tests.join(", ")));
+        }
+        s.push('\n');
+    }
+    if !cx.warnings.is_empty() {
+        s.push_str("## Left out\n\n");
+        for w in cx.warnings {
+            s.push_str(&format!("- {}\n", w.message));
+        }
+        s.push('\n');
+    }
+    s
+}

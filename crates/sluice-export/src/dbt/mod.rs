@@ -1,0 +1,164 @@
+//! A checked pipeline as a dbt project.
+//!
+//! Every node becomes one model named by its id, reading its inputs through `ref()`:
+//! - sources read their files where the spec's files are (external reads);
+//! - transforms and feature steps are tables; a stateful step applies the fitted state of a
+//!   training run (`--state`) as constants, or fits inline over its training rows as the engine
+//!   does when no state is given;
+//! - a check is a view of its input that downstream models read, carrying the check as dbt tests,
+//!   so `dbt build` skips what is below a failing check and nothing else, as `sluice run` does;
+//! - a sink is a table of the rows it writes.
+//!
+//! Checks that are one of dbt's generic tests (not_null, unique, accepted_values, relationships)
+//! become those tests; the others become singular tests made of the check's own measuring SQL and
+//! its pass rule. Checks that need a run history export with the baseline the history holds, and
+//! drift checks, whose statistics are computed outside SQL, are left out and named.
+
+mod files;
+mod models;
+mod tests;
+pub mod text;
+
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+use sluice_core::dialect::Dialect;
+use sluice_core::state::StateFile;
+use sluice_core::{Diagnostic, Plan, Spec};
+
+use crate::ExportError;
+
+/// The SQL dialect of the exported models.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// dbt-duckdb: the engine `sluice run` uses.
+    DuckDb,
+    /// dbt-spark (Spark SQL), for Spark clusters and Databricks.
+    Spark,
+}
+
+impl Target {
+    pub fn name(self) -> &'static str {
+        match self {
+            Target::DuckDb => "duckdb",
+            Target::Spark => "spark",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Target> {
+        match s {
+            "duckdb" => Some(Target::DuckDb),
+            "spark" => Some(Target::Spark),
+            _ => None,
+        }
+    }
+
+    fn dialect(self) -> Box<dyn Dialect> {
+        match self {
+            Target::DuckDb => Box::new(sluice_core::dialect::DuckDb),
+            Target::Spark => Box::new(sluice_core::dialect::Spark),
+        }
+    }
+}
+
+/// What to export, and with what.
+pub struct Options<'a> {
+    pub target: Target,
+    /// Fitted state of a training run: stateful steps apply it as constants.
+    pub state: Option<&'a StateFile>,
+    /// For checks that compare the row count with the last successful run: that run's rows,
+    /// by check node id (from the run history).
+    pub baselines: IndexMap<String, u64>,
+    /// Where the spec file is, said in the project's README.
+    pub spec_path: &'a Path,
+}
+
+/// An exported project: its files, and what the export left out or changed, by node.
+pub struct Project {
+    /// Paths relative to the project folder.
+    pub files: Vec<(PathBuf, String)>,
+    pub warnings: Vec<Diagnostic>,
+    /// The dbt project name.
+    pub name: String,
+}
+
+impl Project {
+    /// Write the project as the whole content of `out` (see [`crate::write`]).
+    pub fn write(&self, out: &Path) -> Result<(), ExportError> {
+        crate::write::write_tree(out, &self.files)
+    }
+}
+
+/// Export `plan` (checked, with the schemas the engine inferred) as a dbt project.
+pub fn export(plan: &Plan, spec: &Spec, opts: &Options<'_>) -> Result<Project, ExportError> {
+    let dialect = opts.target.dialect();
+    let name = project_name(&plan.name);
+    let names = models::model_names(plan)?;
+    let mut warnings = Vec::new();
+    let mut unsupported = Vec::new();
+    let mut exported = Vec::new();
+    for id in &plan.order {
+        match models::model(plan, id, &names, dialect.as_ref(), opts) {
+            Ok(m) => exported.push(m),
+            Err(models::NodeError::Unsupported(d)) => unsupported.push(d),
+            Err(models::NodeError::Core(e)) => return Err(e.into()),
+        }
+    }
+    if !unsupported.is_empty() {
+        return Err(ExportError::Unsupported { dialect: opts.target.name(), nodes: unsupported });
+    }
+    let mut checks = Vec::new();
+    for id in &plan.order {
+        match tests::check_tests(plan, id, &names, dialect.as_ref(), opts)? {
+            tests::Outcome::NotACheck => {}
+            tests::Outcome::Tests(t) => checks.push(t),
+            tests::Outcome::LeftOut(d) => warnings.push(d),
+        }
+    }
+    let descriptions: IndexMap<&str, &str> =
+        spec.nodes.iter().filter(|n| !n.description.is_empty()).map(|n| (n.id.as_str(), n.description.as_str())).collect();
+    let mut files = Vec::new();
+    for m in &exported {
+        files.push((PathBuf::from("models").join(format!("{}.sql", m.name)), m.sql.clone()));
+    }
+    for c in &checks {
+        for s in &c.singular {
+            files.push((PathBuf::from("tests").join(format!("{}.sql", s.name)), s.sql.clone()));
+        }
+    }
+    let cx = files::Cx { plan, spec, name: &name, target: opts.target, models: &exported, checks: &checks, warnings: &warnings, descriptions: &descriptions, opts };
+    files.push((PathBuf::from("models/schema.yml"), files::schema_yml(&cx)));
+    files.push((PathBuf::from("dbt_project.yml"), files::dbt_project_yml(&cx)));
+    files.push((PathBuf::from("profiles.yml"), files::profiles_yml(&cx)));
+    files.push((PathBuf::from("README.md"), files::readme(&cx)));
+    files.push((PathBuf::from(".gitignore"), "target/\ndbt_packages/\nlogs/\n*.duckdb\nspark-warehouse/\nmetastore_db/\n".into()));
+    files.push((PathBuf::from(crate::write::MARKER), format!("exported by sluice {} from {}\n", env!("CARGO_PKG_VERSION"), opts.spec_path.display())));
+    Ok(Project { files, warnings, name })
+}
+
+/// `customer features` → `customer_features`: dbt project names are lower-case identifiers.
+fn project_name(pipeline: &str) -> String {
+    let mut s: String =
+        pipeline.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
+    while s.contains("__") {
+        s = s.replace("__", "_");
+    }
+    let s = s.trim_matches('_').to_string();
+    match s.chars().next() {
+        None => "sluice_pipeline".into(),
+        Some(c) if c.is_ascii_digit() => format!("p_{s}"),
+        _ => s,
+    }
+}
+
+#[cfg(test)]
+mod unit {
+    use super::*;
+
+    #[test]
+    fn project_names_are_identifiers() {
+        assert_eq!(project_name("Customer features (v2)"), "customer_features_v2");
+        assert_eq!(project_name("2025 orders"), "p_2025_orders");
+        assert_eq!(project_name("—"), "sluice_pipeline");
+    }
+}

@@ -1,0 +1,132 @@
+//! One dbt model per node: the node's SQL from the catalog, its inputs as `ref()`.
+
+use indexmap::IndexMap;
+use sluice_core::catalog::{Category, Compiled};
+use sluice_core::dialect::Dialect;
+use sluice_core::{CoreError, Diagnostic, Plan};
+
+use super::text::{jinja_sql, model_name, ref_placeholder};
+use super::Options;
+use crate::ExportError;
+
+/// A model file.
+pub struct Model {
+    /// The node id.
+    pub id: String,
+    /// The dbt model name (the id with `-` as `_`).
+    pub name: String,
+    pub kind: &'static str,
+    pub category: Category,
+    /// The file's text.
+    pub sql: String,
+    /// Whether it applies a fitted state from a state file.
+    pub applies_state: bool,
+}
+
+/// Why a node did not export.
+pub enum NodeError {
+    /// The dialect cannot express it; the diagnostic names the node.
+    Unsupported(Diagnostic),
+    Core(CoreError),
+}
+
+/// Model name by node id; two ids that map to one name are refused.
+pub fn model_names(plan: &Plan) -> Result<IndexMap<String, String>, ExportError> {
+    let mut names: IndexMap<String, String> = IndexMap::new();
+    let mut clashes = Vec::new();
+    for id in &plan.order {
+        let name = model_name(id);
+        if let Some((other, _)) = names.iter().find(|(_, n)| **n == name) {
+            clashes.push(
+                Diagnostic::error("X010", format!("nodes '{other}' and '{id}' would both be dbt model '{name}'"))
+                    .node(id)
+                    .help("rename one of them: dbt model names cannot tell '-' from '_'"),
+            );
+        }
+        names.insert(id.clone(), name);
+    }
+    if clashes.is_empty() {
+        Ok(names)
+    } else {
+        Err(ExportError::Unsupported { dialect: "dbt", nodes: clashes })
+    }
+}
+
+/// The model of node `id`.
+pub fn model(
+    plan: &Plan,
+    id: &str,
+    names: &IndexMap<String, String>,
+    dialect: &dyn Dialect,
+    opts: &Options<'_>,
+) -> Result<Model, NodeError> {
+    let node = plan.node(id).map_err(NodeError::Core)?;
+    let info = node.kind.info();
+    // Checks pass their input through: a model reads the rows where they are made (the nearest
+    // node above that is not a check), so a check's tests run even when a check above it fails,
+    // as in `sluice run`. Every other node also depends on the checks between, so that a failing
+    // one skips it.
+    let mut passed = Vec::new();
+    let relation = |up: &str| {
+        let (data, _) = through_checks(plan, up);
+        ref_placeholder(names.get(&data).map(String::as_str).unwrap_or(&data))
+    };
+    if info.category != Category::Check {
+        for up in node.inputs.values() {
+            for c in through_checks(plan, up).1 {
+                if !passed.contains(&c) {
+                    passed.push(c);
+                }
+            }
+        }
+    }
+    let state = opts.state.and_then(|s| s.nodes.get(id)).map(|n| &n.state);
+    let compiled = plan.compile_node_with(id, dialect, &relation, state).map_err(|e| match e {
+        CoreError::Compile { node, message } => NodeError::Unsupported(
+            Diagnostic::error("X011", format!("{} ({}): {message}", node, info.id)).node(node),
+        ),
+        other => NodeError::Core(other),
+    })?;
+    let (body, materialized) = match compiled {
+        Compiled::Query(q) => (q, "table"),
+        Compiled::Check(c) => (c.pass_through, "view"),
+        Compiled::Write(w) => (w.query, "table"),
+    };
+    let mut header = format!("-- {} ({})", id, info.title);
+    if info.category == Category::Sink {
+        header.push_str(": the rows this sink writes");
+    }
+    if state.is_some() {
+        header.push_str(&format!("\n-- applies the state fitted at {}", opts.state.map(|s| s.fitted_at.as_str()).unwrap_or("")));
+    } else if node.kind.stateful() {
+        header.push_str("\n-- fits its parameters inline, over the training rows of its input");
+    }
+    for c in &passed {
+        header.push_str(&format!("\n-- depends_on: {{{{ ref('{}') }}}}", names[c]));
+    }
+    let sql = format!("{header}\n{{{{ config(materialized='{materialized}') }}}}\n\n{}\n", jinja_sql(body.trim()));
+    Ok(Model {
+        id: id.to_string(),
+        name: names[id].clone(),
+        kind: info.id,
+        category: info.category,
+        sql,
+        applies_state: state.is_some(),
+    })
+}
+
+/// The node whose rows `up` passes on (itself unless it is a check), and the checks in between,
+/// nearest first.
+pub fn through_checks(plan: &Plan, up: &str) -> (String, Vec<String>) {
+    let mut id = up.to_string();
+    let mut checks = Vec::new();
+    while let Some(node) = plan.nodes.get(&id) {
+        if node.kind.info().category != Category::Check {
+            break;
+        }
+        let Some(input) = node.inputs.get("input") else { break };
+        checks.push(id.clone());
+        id = input.clone();
+    }
+    (id, checks)
+}

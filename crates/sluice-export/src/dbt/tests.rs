@@ -1,0 +1,200 @@
+//! Check nodes as dbt tests, attached to the check's own model so that a failing test stops
+//! exactly the models below the check.
+//!
+//! A check that is a standard test ([`StandardTest`]) becomes dbt's generic test of that name.
+//! Every other check becomes a singular test: the check's measuring query (one row of
+//! `element_count, counted, unexpected, observed`) and a `WHERE NOT (...)` that keeps the row when
+//! the check's rule fails, so dbt fails the test exactly when `sluice run` fails the check.
+
+use indexmap::IndexMap;
+use serde_json::Value;
+use sluice_core::catalog::check::{CheckSeverity, Rule};
+use sluice_core::catalog::{Compiled, StandardTest};
+use sluice_core::dialect::Dialect;
+use sluice_core::{Diagnostic, Plan};
+
+use super::text::{jinja_sql, ref_placeholder};
+use super::Options;
+use crate::ExportError;
+
+/// The tests of one check node.
+pub struct CheckTests {
+    pub id: String,
+    /// The check's model (its pass-through view).
+    pub model: String,
+    pub description: String,
+    pub severity: CheckSeverity,
+    /// Generic tests, for schema.yml.
+    pub generic: Vec<GenericTest>,
+    /// Singular tests, files in `tests/`.
+    pub singular: Vec<Singular>,
+}
+
+/// A generic test on a column of the check's model.
+pub struct GenericTest {
+    /// The test's name in dbt (unique in the project).
+    pub name: String,
+    pub column: String,
+    /// `not_null`, `unique`, `accepted_values` or `relationships`.
+    pub test: &'static str,
+    /// The test's arguments, as YAML lines (`key: value`).
+    pub arguments: Vec<(String, String)>,
+}
+
+/// A singular test file.
+pub struct Singular {
+    pub name: String,
+    pub sql: String,
+}
+
+pub enum Outcome {
+    NotACheck,
+    Tests(CheckTests),
+    /// The check could not be exported; the warning says why.
+    LeftOut(Diagnostic),
+}
+
+/// The tests of node `id`, when it is a check.
+pub fn check_tests(
+    plan: &Plan,
+    id: &str,
+    names: &IndexMap<String, String>,
+    dialect: &dyn Dialect,
+    opts: &Options<'_>,
+) -> Result<Outcome, ExportError> {
+    let node = plan.node(id)?;
+    let own = names[id].clone();
+    // The check measures its own model (the pass-through view of its input), so dbt attaches the
+    // test to it; a second input (a reference) is read as itself.
+    let input_up = node.inputs.get("input").cloned();
+    let relation = |up: &str| {
+        if Some(up) == input_up.as_deref() {
+            ref_placeholder(&own)
+        } else {
+            ref_placeholder(names.get(up).map(String::as_str).unwrap_or(up))
+        }
+    };
+    let Compiled::Check(check) = plan.compile_node(id, dialect, &relation)? else {
+        return Ok(Outcome::NotACheck);
+    };
+    let kind = node.kind.info().id;
+    let mut out = CheckTests {
+        id: id.to_string(),
+        model: own.clone(),
+        description: check.description.clone(),
+        severity: check.severity,
+        generic: Vec::new(),
+        singular: Vec::new(),
+    };
+    if let Some(standard) = node.kind.standard_test(&node.params) {
+        out.generic = generic(&own, &standard, node.inputs.get("reference").map(|r| names[r].as_str()));
+        return Ok(Outcome::Tests(out));
+    }
+    let passes = match &check.rule {
+        Rule::Mostly(m) if *m >= 1.0 => "m.unexpected = 0".to_string(),
+        Rule::Mostly(m) => format!(
+            "m.counted = 0 OR CAST(m.counted - m.unexpected AS DOUBLE) >= {} * CAST(m.counted AS DOUBLE) - 1e-9",
+            num(*m)
+        ),
+        Rule::Range { min, max, strict_min, strict_max } => {
+            let mut parts = vec!["m.observed IS NOT NULL".to_string()];
+            if let Some(v) = min {
+                parts.push(format!("m.observed {} {}", if *strict_min { ">" } else { ">=" }, num(*v)));
+            }
+            if let Some(v) = max {
+                parts.push(format!("m.observed {} {}", if *strict_max { "<" } else { "<=" }, num(*v)));
+            }
+            parts.join(" AND ")
+        }
+        Rule::ChangeFromPrevious { max_change } => match opts.baselines.get(id) {
+            Some(0) => "m.element_count = 0".to_string(),
+            Some(prev) => format!(
+                "abs((CAST(m.element_count AS DOUBLE) - {prev}) / {prev}) <= {} + 1e-12",
+                num(*max_change)
+            ),
+            None => {
+                return Ok(Outcome::LeftOut(
+                    Diagnostic::warning(
+                        "X020",
+                        format!("check '{id}' ({kind}) is left out: the run history holds no successful run to compare the row count with"),
+                    )
+                    .node(id)
+                    .help("run the pipeline once with its history kept, then export again"),
+                ))
+            }
+        },
+        Rule::Drift(_) => {
+            return Ok(Outcome::LeftOut(
+                Diagnostic::warning(
+                    "X021",
+                    format!("check '{id}' ({kind}) is left out: drift statistics are computed by sluice, not in SQL"),
+                )
+                .node(id)
+                .help("keep measuring drift with `sluice run` on the same data"),
+            ))
+        }
+    };
+    let severity = match check.severity {
+        CheckSeverity::Error => "error",
+        CheckSeverity::Warn => "warn",
+    };
+    let threshold = check.threshold.clone().unwrap_or_else(|| check.rule.threshold());
+    let sql = format!(
+        "-- {id} ({kind}): {}\n-- fails unless: {threshold}\n{{{{ config(severity='{severity}', meta={{'sluice_check': '{id}'}}) }}}}\n\n\
+         SELECT * FROM (\n{}\n) AS m\nWHERE NOT ({passes})\n",
+        check.description.replace('\n', " "),
+        jinja_sql(check.metrics.trim()),
+    );
+    out.singular.push(Singular { name: own.clone(), sql });
+    Ok(Outcome::Tests(out))
+}
+
+fn generic(model: &str, standard: &StandardTest, reference: Option<&str>) -> Vec<GenericTest> {
+    match standard {
+        StandardTest::NotNull { columns } => columns
+            .iter()
+            .map(|c| GenericTest {
+                name: format!("{model}__not_null__{}", super::text::model_name(c)),
+                column: c.clone(),
+                test: "not_null",
+                arguments: vec![],
+            })
+            .collect(),
+        StandardTest::Unique { column } => vec![GenericTest {
+            name: format!("{model}__unique__{}", super::text::model_name(column)),
+            column: column.clone(),
+            test: "unique",
+            arguments: vec![],
+        }],
+        StandardTest::AcceptedValues { column, values } => {
+            // Strings are quoted by dbt; numbers and booleans are compared unquoted.
+            let quote = values.iter().all(Value::is_string);
+            let list: Vec<String> = values.iter().map(super::text::yaml_value).collect();
+            vec![GenericTest {
+                name: format!("{model}__accepted_values__{}", super::text::model_name(column)),
+                column: column.clone(),
+                test: "accepted_values",
+                arguments: vec![("values".into(), format!("[{}]", list.join(", "))), ("quote".into(), quote.to_string())],
+            }]
+        }
+        StandardTest::Relationships { column, reference_column } => vec![GenericTest {
+            name: format!("{model}__relationships__{}", super::text::model_name(column)),
+            column: column.clone(),
+            test: "relationships",
+            arguments: vec![
+                ("to".into(), format!("ref('{}')", reference.unwrap_or(model))),
+                ("field".into(), super::text::yaml_str(reference_column)),
+            ],
+        }],
+    }
+}
+
+/// A number as SQL: the shortest text that reads back to the same f64.
+fn num(v: f64) -> String {
+    let s = format!("{v:?}");
+    if s.contains('e') {
+        format!("CAST('{s}' AS DOUBLE)")
+    } else {
+        s
+    }
+}

@@ -1,0 +1,93 @@
+"""`sluice export dbt` against `sluice run`: the exported project, built by dbt, writes the same rows
+as sluice, and its tests fail exactly where sluice's checks fail, on DuckDB and on Spark."""
+
+from pathlib import Path
+
+import pytest
+
+from conftest import assert_same_rows, dbt_build, read_output, run_events, sluice
+
+DIALECTS = ["duckdb", "spark"]
+
+FEATURES_SINKS = {"write_features": "out/customer_features.parquet", "write_monthly": "out/monthly_category_revenue.csv"}
+CHURN_SINKS = {"write_train": "out/churn_train.parquet", "write_test": "out/churn_test.parquet"}
+
+
+def export(spec: Path, out: Path, dialect: str, *args: str):
+    return sluice("export", "dbt", str(spec), "--out", str(out), "--dialect", dialect, *args)
+
+
+def check_statuses(events: list[dict]) -> dict[str, str]:
+    return {e["node"]: e["status"] for e in events if e["event"] == "check_finished"}
+
+
+def skipped(events: list[dict]) -> set[str]:
+    return {e["node"] for e in events if e["event"] == "node_skipped"}
+
+
+def left_out(stderr: str) -> set[str]:
+    """Checks the export named as left out (warnings X020/X021)."""
+    return {line.split("node '")[1].split("'")[0] for line in stderr.splitlines() if "[X02" in line}
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_features_pipeline_same_rows_and_checks(sample: Path, tmp_path: Path, dialect: str):
+    spec = sample / "pipelines/customer_features.sluice.json"
+    history = ["--history-dir", str(tmp_path / "history")]
+
+    # A good run records the row count baseline the volume check compares with; a second one
+    # compares with it, as the exported tests do.
+    assert run_events(spec, *history)[-1]["status"] == "success"
+    project = tmp_path / f"dbt-{dialect}"
+    p = export(spec, project, dialect, *history)
+    events = run_events(spec, *history)
+    assert events[-1]["status"] == "success", events[-1]
+    assert left_out(p.stderr) == {"recent_drift"}, p.stderr
+    build = dbt_build(project, dialect)
+    assert build.proc.returncode == 0, build.proc.stdout[-3000:]
+    for sink, path in FEATURES_SINKS.items():
+        assert_same_rows(read_output(spec.parent / path), build.table(sink), f"{dialect} {sink}")
+    ours = {c: s for c, s in check_statuses(events).items() if c != "recent_drift"}
+    assert {c: build.check_status(c) for c in ours} == ours
+
+    # The same spec on the data with injected problems: the same checks fail, the same nodes are
+    # skipped below them.
+    bad = ["--param", "data=../problems"]
+    events = run_events(spec, *history, *bad)
+    ours = {c: s for c, s in check_statuses(events).items() if c != "recent_drift"}
+    assert sorted(c for c, s in ours.items() if s == "fail") == [
+        "amount_in_range", "amount_present", "order_ids_consistent", "orders_volume", "valid_status"]
+    project = tmp_path / f"dbt-{dialect}-problems"
+    export(spec, project, dialect, *history, *bad)
+    build = dbt_build(project, dialect)
+    assert build.proc.returncode != 0
+    theirs = {c: build.check_status(c) for c in ours}
+    assert theirs == ours
+    assert {m for m, s in build.models.items() if s == "skipped"} == skipped(events)
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_churn_pipeline_applies_the_training_state(sample: Path, tmp_path: Path, dialect: str):
+    spec = sample / "pipelines/customer_churn.sluice.json"
+    events = run_events(spec, "--no-history")
+    assert events[-1]["status"] == "success", events[-1]
+    state = spec.parent / "out/customer_churn.state.json"
+    for args in ([], ["--state", str(state)]):
+        project = tmp_path / f"dbt-{dialect}-{len(args)}"
+        export(spec, project, dialect, *args)
+        if args:
+            assert "applies the state fitted at" in (project / "models/scaled.sql").read_text()
+        build = dbt_build(project, dialect)
+        assert build.proc.returncode == 0, build.proc.stdout[-3000:]
+        for sink, path in CHURN_SINKS.items():
+            assert_same_rows(read_output(spec.parent / path), build.table(sink), f"{dialect} {sink} {args}")
+
+
+def test_export_refuses_a_folder_it_did_not_write(sample: Path, tmp_path: Path):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("keep me")
+    p = sluice("export", "dbt", str(sample / "pipelines/customer_features.sluice.json"), "--out", str(folder), check=False)
+    assert p.returncode == 1
+    assert "X003" in p.stderr
+    assert (folder / "notes.txt").read_text() == "keep me"
