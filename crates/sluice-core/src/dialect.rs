@@ -15,7 +15,16 @@ pub struct Unsupported {
 /// How a file is read by a source.
 #[derive(Debug, Clone, PartialEq)]
 pub enum FileRead<'a> {
-    Csv { paths: &'a [String], delimiter: Option<&'a str>, header: bool, types: &'a [(String, String)], nulls: &'a [String] },
+    Csv {
+        paths: &'a [String],
+        delimiter: Option<&'a str>,
+        header: bool,
+        types: &'a [(String, String)],
+        nulls: &'a [String],
+        /// The columns DuckDB reads (name, type), when known: engines without DuckDB's type
+        /// detection read the files with them.
+        columns: &'a [(String, String)],
+    },
     Parquet { paths: &'a [String] },
     Json { paths: &'a [String], newline_delimited: Option<bool> },
 }
@@ -66,6 +75,41 @@ pub trait Dialect: Send + Sync {
     fn float_mean(&self, expr: &str) -> String {
         format!("avg({expr})")
     }
+    /// The mean of a numeric column, as DuckDB types it (a DOUBLE, also for integers and DECIMAL).
+    fn mean(&self, expr: &str) -> String {
+        format!("avg({expr})")
+    }
+    /// The `q` quantile of a column, interpolated linearly between the two nearest values.
+    fn quantile_cont(&self, expr: &str, q: f64) -> String {
+        format!("quantile_cont({expr}, {q})")
+    }
+    /// Whether `expr` (text) contains a match of the regular expression literal `pattern`.
+    fn regex_matches(&self, expr: &str, pattern: &str) -> String {
+        format!("regexp_matches({expr}, {pattern})")
+    }
+    /// `expr` as text.
+    fn cast_text(&self, expr: &str) -> String {
+        format!("CAST({expr} AS VARCHAR)")
+    }
+    /// An ORDER BY list over every column (`columns`, in order), ascending, NULLs last.
+    fn order_by_all(&self, columns: &[String]) -> String {
+        let _ = columns;
+        "ALL".to_string()
+    }
+    /// An SQL expression written by a user (in DuckDB's SQL, which specs are written in), spelt
+    /// for this dialect with the same meaning.
+    fn expr(&self, sql: &str) -> Result<String, Unsupported> {
+        Ok(sql.to_string())
+    }
+    /// A query written by a user, spelt for this dialect with the same meaning.
+    fn query(&self, sql: &str) -> Result<String, Unsupported> {
+        Ok(sql.to_string())
+    }
+    /// Statements that must run before the queries compiled since the last call (e.g. Spark's
+    /// temporary views over CSV files); taking them empties the list.
+    fn take_setup(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// DuckDB, the engine that runs specs.
@@ -86,7 +130,7 @@ impl Dialect for DuckDb {
 
     fn read_files(&self, read: &FileRead<'_>) -> Result<String, Unsupported> {
         Ok(match read {
-            FileRead::Csv { paths, delimiter, header, types, nulls } => {
+            FileRead::Csv { paths, delimiter, header, types, nulls, .. } => {
                 let mut args = vec![self.list(paths)];
                 if let Some(d) = delimiter {
                     args.push(format!("delim = {}", self.string(d)));
@@ -130,8 +174,76 @@ impl Dialect for DuckDb {
 
 /// Spark SQL, for projects exported to run on Spark (dbt-spark). Identifiers are quoted with
 /// backticks and string literals escape with backslashes, as Spark reads them.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct Spark;
+#[derive(Debug, Default)]
+pub struct Spark {
+    /// Statements the queries compiled so far need run first.
+    setup: std::sync::Mutex<Vec<String>>,
+}
+
+/// A Spark string literal.
+pub fn spark_string(value: &str) -> String {
+    // Spark joins adjacent literals ('a''b' is 'ab'), so quotes are escaped, not doubled.
+    format!("'{}'", value.replace('\\', "\\\\").replace('\'', "\\'"))
+}
+
+impl Spark {
+    /// A CSV file as Spark reads it: a temporary view with every column as text (declared by
+    /// [`Dialect::take_setup`]), then each column cast to the type DuckDB found, with DuckDB's
+    /// null strings made NULL.
+    fn read_csv(
+        &self,
+        paths: &[String],
+        delimiter: Option<&str>,
+        header: bool,
+        nulls: &[String],
+        columns: &[(String, String)],
+    ) -> Result<String, Unsupported> {
+        let unsupported = |what: String| Unsupported { dialect: "spark", what };
+        let [path] = paths else { return Err(unsupported("reading several CSV paths in one source".into())) };
+        if columns.is_empty() {
+            return Err(unsupported("reading a CSV file whose columns are not known".into()));
+        }
+        let view = format!("sluice_csv_{:016x}", fnv(path));
+        let decl: Vec<String> = columns.iter().map(|(c, _)| format!("{} STRING", self.ident(c))).collect();
+        let mut options = vec![
+            format!("path {}", self.string(path)),
+            format!("header {}", self.string(if header { "true" } else { "false" })),
+            format!("sep {}", self.string(delimiter.unwrap_or(","))),
+            "quote '\"'".to_string(),
+            "escape '\"'".to_string(),
+            "multiLine 'true'".to_string(),
+            "mode 'FAILFAST'".to_string(),
+            "nullValue ''".to_string(),
+        ];
+        options.push("ignoreLeadingWhiteSpace 'false'".into());
+        options.push("ignoreTrailingWhiteSpace 'false'".into());
+        self.setup.lock().expect("setup lock").push(format!(
+            "CREATE OR REPLACE TEMPORARY VIEW {} ({}) USING csv OPTIONS ({})",
+            self.ident(&view),
+            decl.join(", "),
+            options.join(", ")
+        ));
+        let extra_nulls: Vec<String> = nulls.iter().filter(|n| !n.is_empty()).map(|n| self.string(n)).collect();
+        let mut select = Vec::new();
+        for (c, ty) in columns {
+            let col = self.ident(c);
+            let value = if extra_nulls.is_empty() {
+                col.clone()
+            } else {
+                format!("CASE WHEN {col} IN ({}) THEN NULL ELSE {col} END", extra_nulls.join(", "))
+            };
+            let spark_ty = crate::spark_sql::type_name(ty)?;
+            let value = if spark_ty == "STRING" { value } else { format!("CAST({value} AS {spark_ty})") };
+            select.push(format!("{value} AS {col}"));
+        }
+        Ok(format!("(SELECT {} FROM {})", select.join(", "), self.ident(&view)))
+    }
+}
+
+/// FNV-1a: a stable short name for a path.
+fn fnv(s: &str) -> u64 {
+    s.bytes().fold(0xcbf29ce484222325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100000001b3))
+}
 
 impl Dialect for Spark {
     fn name(&self) -> &'static str {
@@ -143,8 +255,7 @@ impl Dialect for Spark {
     }
 
     fn string(&self, value: &str) -> String {
-        // Spark joins adjacent literals ('a''b' is 'ab'), so quotes are escaped, not doubled.
-        format!("'{}'", value.replace('\\', "\\\\").replace('\'', "\\'"))
+        spark_string(value)
     }
 
     fn read_files(&self, read: &FileRead<'_>) -> Result<String, Unsupported> {
@@ -154,7 +265,9 @@ impl Dialect for Spark {
                 let reads: Vec<String> = paths.iter().map(|p| format!("SELECT * FROM parquet.{}", self.ident(p))).collect();
                 Ok(format!("({})", reads.join(" UNION ALL ")))
             }
-            FileRead::Csv { .. } => Err(unsupported("reading CSV files with DuckDB's type detection")),
+            FileRead::Csv { paths, delimiter, header, nulls, columns, .. } => {
+                self.read_csv(paths, *delimiter, *header, nulls, columns)
+            }
             FileRead::Json { .. } => Err(unsupported("reading JSON files with DuckDB's type detection")),
         }
     }
@@ -196,6 +309,30 @@ impl Dialect for Spark {
     fn float_mean(&self, expr: &str) -> String {
         format!("avg({expr})")
     }
+    fn mean(&self, expr: &str) -> String {
+        format!("avg(CAST({expr} AS DOUBLE))")
+    }
+    fn quantile_cont(&self, expr: &str, q: f64) -> String {
+        format!("percentile({expr}, {q})")
+    }
+    fn regex_matches(&self, expr: &str, pattern: &str) -> String {
+        format!("({expr} RLIKE {pattern})")
+    }
+    fn cast_text(&self, expr: &str) -> String {
+        format!("CAST({expr} AS STRING)")
+    }
+    fn order_by_all(&self, columns: &[String]) -> String {
+        columns.iter().map(|c| format!("{} ASC NULLS LAST", self.ident(c))).collect::<Vec<_>>().join(", ")
+    }
+    fn expr(&self, sql: &str) -> Result<String, Unsupported> {
+        crate::spark_sql::expr(sql)
+    }
+    fn query(&self, sql: &str) -> Result<String, Unsupported> {
+        crate::spark_sql::query(sql)
+    }
+    fn take_setup(&self) -> Vec<String> {
+        std::mem::take(&mut *self.setup.lock().expect("setup lock"))
+    }
 }
 
 #[cfg(test)]
@@ -210,7 +347,7 @@ mod tests {
 
     #[test]
     fn spark_quotes_with_backticks_and_backslashes() {
-        let d = Spark;
+        let d = Spark::default();
         assert_eq!(d.ident("a`b"), "`a``b`");
         assert_eq!(d.string("it's a \\ b"), "'it\\'s a \\\\ b'");
     }

@@ -17,6 +17,7 @@ pub mod error;
 pub mod graph;
 pub mod plan;
 pub mod schema;
+pub mod spark_sql;
 pub mod spec;
 pub mod state;
 pub mod stats;

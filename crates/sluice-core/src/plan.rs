@@ -327,7 +327,7 @@ fn describe_node(
     desc: &dyn Describer,
 ) -> Result<Option<Schema>, DescribeError> {
     let rels = inputs.iter().map(|(p, s)| (p.clone(), empty_relation(dialect, s))).collect();
-    let cx = CompileCx { node: &node.id, inputs: rels, schemas: inputs.clone(), dialect, base_dir, state: None };
+    let cx = CompileCx { node: &node.id, inputs: rels, schemas: inputs.clone(), dialect, base_dir, state: None, output: None };
     let sql = match node.kind.compile(&node.params, &cx) {
         Ok(Compiled::Query(q)) => q,
         Ok(Compiled::Check(c)) => c.pass_through,
@@ -411,7 +411,7 @@ impl Plan {
             .iter()
             .map(|(p, up)| (p.clone(), self.nodes.get(up).and_then(|n| n.schema.clone()).unwrap_or_default()))
             .collect();
-        CompileCx { node: &node.id, inputs, schemas, dialect, base_dir: &self.base_dir, state }
+        CompileCx { node: &node.id, inputs, schemas, dialect, base_dir: &self.base_dir, state, output: node.schema.as_ref() }
     }
 
     /// One self-contained statement for `target`: its upstream nodes as CTEs named by node id.

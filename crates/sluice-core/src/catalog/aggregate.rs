@@ -58,26 +58,26 @@ pub struct Params {
     pub aggregates: IndexMap<String, Agg>,
 }
 
-fn agg_sql(cx: &CompileCx<'_>, a: &Agg) -> String {
+fn agg_sql(cx: &CompileCx<'_>, a: &Agg) -> Result<String, Unsupported> {
     if let Some(e) = &a.expr {
-        return format!("({e})");
+        return Ok(format!("({})", cx.dialect.expr(e)?));
     }
     let col = a.column.as_deref().map(|c| cx.ident(c));
     let c = col.clone().unwrap_or_else(|| "*".into());
     let float = a.column.as_deref().and_then(|n| cx.schema("input").get(n).cloned()).is_some_and(|c| c.is_float());
-    match a.func.unwrap_or(AggFn::Count) {
+    Ok(match a.func.unwrap_or(AggFn::Count) {
         AggFn::Count => format!("count({c})"),
         AggFn::CountDistinct => format!("count(DISTINCT {c})"),
         AggFn::Sum if float => cx.dialect.float_sum(&c),
         AggFn::Sum => format!("sum({c})"),
         AggFn::Mean if float => cx.dialect.float_mean(&c),
-        AggFn::Mean => format!("avg({c})"),
-        AggFn::Median => format!("quantile_cont({c}, 0.5)"),
+        AggFn::Mean => cx.dialect.mean(&c),
+        AggFn::Median => cx.dialect.quantile_cont(&c, 0.5),
         AggFn::Min => format!("min({c})"),
         AggFn::Max => format!("max({c})"),
         AggFn::Stddev => format!("stddev_samp({c})"),
         AggFn::Variance => format!("var_samp({c})"),
-    }
+    })
 }
 
 impl Kind for Aggregate {
@@ -161,9 +161,15 @@ impl Kind for Aggregate {
         ok.then(|| Schema::new(out))
     }
 
+    fn dialects(&self) -> &'static [&'static str] {
+        &["duckdb", "spark"]
+    }
+
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {
         let mut items: Vec<String> = p.group_by.iter().map(|g| cx.ident(g)).collect();
-        items.extend(p.aggregates.iter().map(|(n, a)| format!("{} AS {}", agg_sql(cx, a), cx.ident(n))));
+        for (n, a) in &p.aggregates {
+            items.push(format!("{} AS {}", agg_sql(cx, a)?, cx.ident(n)));
+        }
         let group = if p.group_by.is_empty() { String::new() } else { format!(" GROUP BY {}", ident_list(cx, &p.group_by)) };
         Ok(Compiled::Query(format!("SELECT {} FROM {}{group}", items.join(", "), cx.input("input"))))
     }

@@ -77,6 +77,10 @@ impl Kind for CheckAcceptedValues {
         (p.mostly >= 1.0 && uniform).then(|| StandardTest::AcceptedValues { column: p.column.clone(), values: p.values.clone() })
     }
 
+    fn dialects(&self) -> &'static [&'static str] {
+        &["duckdb", "spark"]
+    }
+
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {
         let col = cx.ident(&p.column);
         let list: Vec<String> = p.values.iter().map(|v| literal(cx, v)).collect();

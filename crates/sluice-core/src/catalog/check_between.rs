@@ -88,6 +88,10 @@ impl Kind for CheckBetween {
         ok.then(|| cx.input("input"))
     }
 
+    fn dialects(&self) -> &'static [&'static str] {
+        &["duckdb", "spark"]
+    }
+
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {
         let col = cx.ident(&p.column);
         let mut bad = Vec::new();

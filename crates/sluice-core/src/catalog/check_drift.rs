@@ -704,6 +704,10 @@ impl Kind for CheckDrift {
         ok.then(|| input)
     }
 
+    fn dialects(&self) -> &'static [&'static str] {
+        &["duckdb", "spark"]
+    }
+
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {
         let (input_schema, reference_schema) = (cx.schema("input"), cx.schema("reference"));
         let has_reference = cx.inputs.contains_key("reference");

@@ -66,6 +66,10 @@ impl Kind for CheckNotNull {
         (p.mostly >= 1.0).then(|| StandardTest::NotNull { columns: p.columns.clone() })
     }
 
+    fn dialects(&self) -> &'static [&'static str] {
+        &["duckdb", "spark"]
+    }
+
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {
         let nulls: Vec<String> = p.columns.iter().map(|c| format!("{} IS NULL", cx.ident(c))).collect();
         Ok(Compiled::Check(

@@ -60,6 +60,10 @@ impl Kind for CheckNullFraction {
         ok.then(|| cx.input("input"))
     }
 
+    fn dialects(&self) -> &'static [&'static str] {
+        &["duckdb", "spark"]
+    }
+
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {
         let input = cx.input("input");
         let col = cx.ident(&p.column);

@@ -67,12 +67,16 @@ impl Kind for CheckRegex {
         ok.then(|| cx.input("input"))
     }
 
+    fn dialects(&self) -> &'static [&'static str] {
+        &["duckdb", "spark"]
+    }
+
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {
         let col = cx.ident(&p.column);
         Ok(Compiled::Check(
             RowCheck {
                 counted: format!("{col} IS NOT NULL"),
-                unexpected: format!("NOT regexp_matches(CAST({col} AS VARCHAR), {})", cx.string(&p.pattern)),
+                unexpected: format!("NOT {}", cx.dialect.regex_matches(&cx.dialect.cast_text(&col), &cx.string(&p.pattern))),
                 rule: Rule::Mostly(p.mostly),
                 severity: p.severity,
                 description: format!("{} matches /{}/", p.column, p.pattern),

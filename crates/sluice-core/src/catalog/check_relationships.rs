@@ -90,6 +90,10 @@ impl Kind for CheckRelationships {
         })
     }
 
+    fn dialects(&self) -> &'static [&'static str] {
+        &["duckdb", "spark"]
+    }
+
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {
         let col = cx.ident(&p.column);
         let target = cx.ident(p.reference_column());

@@ -55,6 +55,10 @@ impl Kind for CheckRowCountChange {
         Some(cx.input("input"))
     }
 
+    fn dialects(&self) -> &'static [&'static str] {
+        &["duckdb", "spark"]
+    }
+
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {
         let input = cx.input("input");
         Ok(Compiled::Check(CheckSql {

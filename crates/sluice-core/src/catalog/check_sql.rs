@@ -64,9 +64,13 @@ impl Kind for CheckSqlAssertion {
         ok.then(|| cx.input("input"))
     }
 
+    fn dialects(&self) -> &'static [&'static str] {
+        &["duckdb", "spark"]
+    }
+
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {
         let input = cx.input("input");
-        let q = p.query.trim().trim_end_matches(';').trim();
+        let q = cx.dialect.query(p.query.trim().trim_end_matches(';').trim())?;
         // The query names its input `input`, whatever the upstream node is called.
         let failing = if input == cx.ident("input") {
             format!("SELECT * FROM ({q})")

@@ -66,6 +66,10 @@ impl Kind for CheckUnique {
         }
     }
 
+    fn dialects(&self) -> &'static [&'static str] {
+        &["duckdb", "spark"]
+    }
+
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {
         let input = cx.input("input");
         let keys = ident_list(cx, &p.columns);

@@ -61,6 +61,10 @@ impl Kind for Deduplicate {
         ok.then(|| cx.input("input"))
     }
 
+    fn dialects(&self) -> &'static [&'static str] {
+        &["duckdb", "spark"]
+    }
+
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {
         let input = cx.input("input");
         if p.keys.is_empty() {
@@ -76,7 +80,7 @@ impl Kind for Deduplicate {
         let mut order = order_by_sql(cx, &keys);
         // Tie-break on every column for determinism; `last` reverses this part of the order too
         // (ASC NULLS LAST becomes DESC NULLS FIRST), so it is the last row of the whole order.
-        let tie = if p.keep == Keep::Last { " DESC NULLS FIRST" } else { "" };
+        let tie = if p.keep == Keep::Last { " DESC NULLS FIRST" } else { " ASC NULLS LAST" };
         let rest: Vec<String> = cx.schema("input").names().map(|c| format!("{}{tie}", cx.ident(c))).collect();
         if !rest.is_empty() {
             if !order.is_empty() {
@@ -85,6 +89,12 @@ impl Kind for Deduplicate {
             order.push_str(&rest.join(", "));
         }
         let over = format!("PARTITION BY {}{}", ident_list(cx, &p.keys), if order.is_empty() { String::new() } else { format!(" ORDER BY {order}") });
-        Ok(Compiled::Query(format!("SELECT * FROM {input} QUALIFY row_number() OVER ({over}) = 1")))
+        if cx.dialect.supports_qualify() {
+            return Ok(Compiled::Query(format!("SELECT * FROM {input} QUALIFY row_number() OVER ({over}) = 1")));
+        }
+        let cols = ident_list(cx, &cx.input_columns("input"));
+        Ok(Compiled::Query(format!(
+            "SELECT {cols} FROM (SELECT *, row_number() OVER ({over}) AS __row FROM {input}) AS __ranked WHERE __row = 1"
+        )))
     }
 }

@@ -45,7 +45,11 @@ impl Kind for Filter {
         check_expression(cx, &p.predicate, "predicate").then(|| cx.input("input"))
     }
 
+    fn dialects(&self) -> &'static [&'static str] {
+        &["duckdb", "spark"]
+    }
+
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {
-        Ok(Compiled::Query(format!("SELECT * FROM {} WHERE ({})", cx.input("input"), p.predicate)))
+        Ok(Compiled::Query(format!("SELECT * FROM {} WHERE ({})", cx.input("input"), cx.dialect.expr(&p.predicate)?)))
     }
 }

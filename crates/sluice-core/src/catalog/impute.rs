@@ -331,7 +331,7 @@ pub(super) mod testing {
         inputs.insert("input".to_string(), "\"src\"".to_string());
         let mut schemas = IndexMap::new();
         schemas.insert("input".to_string(), input.clone());
-        CompileCx { node: "n", inputs, schemas, dialect: &DuckDb, base_dir: Path::new("."), state }
+        CompileCx { node: "n", inputs, schemas, dialect: &DuckDb, base_dir: Path::new("."), state, output: None }
     }
 
     /// The query `params` compile to over relation `"src"`, with a fitted `state` or without.

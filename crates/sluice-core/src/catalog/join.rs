@@ -152,6 +152,10 @@ impl Kind for Join {
         }
     }
 
+    fn dialects(&self) -> &'static [&'static str] {
+        &["duckdb", "spark"]
+    }
+
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {
         let cond: Vec<String> =
             p.on.iter().map(|k| format!("l.{} = r.{}", cx.ident(&k.left), cx.ident(&k.right))).collect();

@@ -242,6 +242,9 @@ pub struct CompileCx<'a> {
     /// The fitted state of a stateful kind, when it was fitted already (or loaded from a state
     /// file); without it the kind fits inline, in the same query.
     pub state: Option<&'a serde_json::Map<String, Value>>,
+    /// The node's own output schema when it is known: sources compiled for another engine read
+    /// their files with the columns and types DuckDB found.
+    pub output: Option<&'a Schema>,
 }
 
 impl CompileCx<'_> {
@@ -260,6 +263,10 @@ impl CompileCx<'_> {
     }
     pub fn schema(&self, port: &str) -> Schema {
         self.schemas.get(port).cloned().unwrap_or_default()
+    }
+    /// The node's own columns as (name, type), when known.
+    pub fn output_columns(&self) -> Vec<(String, String)> {
+        self.output.map(|s| s.columns.iter().map(|c| (c.name.clone(), c.ty.clone())).collect()).unwrap_or_default()
     }
     /// The column names of input `port`, in order.
     pub fn input_columns(&self, port: &str) -> Vec<String> {
@@ -293,6 +300,12 @@ pub trait Kind: Send + Sync + 'static {
     /// Whether the kind fits state ([`Kind::fit`] returns a query).
     fn stateful(&self) -> bool {
         false
+    }
+    /// The dialects whose SQL this kind is spelt for, with the same results as DuckDB. A kind
+    /// is added to a dialect only once every construct it writes goes through the [`Dialect`]
+    /// or means the same there; compiling for any other dialect is refused, naming the kind.
+    fn dialects(&self) -> &'static [&'static str] {
+        &["duckdb"]
     }
     /// For checks: the standard test these params amount to, when they amount to one exactly
     /// (e.g. a not-null check that allows no null). Other checks export as their own SQL.
@@ -342,11 +355,13 @@ impl<K: Kind> DynKind for K {
     }
     fn compile(&self, params: &Value, cx: &CompileCx<'_>) -> Result<Compiled, crate::CoreError> {
         let p = typed::<K::Params>(cx.node, params).map_err(|d| crate::CoreError::Invalid(d))?;
+        supported_in(self, cx)?;
         Kind::compile(self, &p, cx)
             .map_err(|e| crate::CoreError::Compile { node: cx.node.to_string(), message: e.to_string() })
     }
     fn fit(&self, params: &Value, cx: &CompileCx<'_>) -> Result<Option<String>, crate::CoreError> {
         let p = typed::<K::Params>(cx.node, params).map_err(|d| crate::CoreError::Invalid(d))?;
+        supported_in(self, cx)?;
         Kind::fit(self, &p, cx).map_err(|e| crate::CoreError::Compile { node: cx.node.to_string(), message: e.to_string() })
     }
     fn stateful(&self) -> bool {
@@ -355,6 +370,18 @@ impl<K: Kind> DynKind for K {
     fn standard_test(&self, params: &Value) -> Option<StandardTest> {
         serde_json::from_value::<K::Params>(params.clone()).ok().and_then(|p| Kind::standard_test(self, &p))
     }
+}
+
+/// Refuse to compile a kind for a dialect it is not spelt for.
+fn supported_in<K: Kind>(k: &K, cx: &CompileCx<'_>) -> Result<(), crate::CoreError> {
+    let dialect = cx.dialect.name();
+    if k.dialects().contains(&dialect) {
+        return Ok(());
+    }
+    Err(crate::CoreError::Compile {
+        node: cx.node.to_string(),
+        message: format!("the {dialect} dialect cannot express the kind '{}' yet", k.info().id),
+    })
 }
 
 fn typed<T: DeserializeOwned>(node: &str, params: &Value) -> Result<T, Vec<Diagnostic>> {

@@ -151,6 +151,7 @@ pub(super) mod testing {
             dialect: &DuckDb,
             base_dir: Path::new("."),
             state: state.as_ref(),
+            output: None,
         };
         let fit = k.fit(&p, &cx).unwrap().unwrap_or_default();
         let q = match k.compile(&p, &cx).unwrap() {

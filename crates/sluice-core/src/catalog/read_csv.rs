@@ -79,10 +79,16 @@ impl Kind for ReadCsv {
         None
     }
 
+    fn dialects(&self) -> &'static [&'static str] {
+        &["duckdb", "spark"]
+    }
+
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {
         let paths = [compile_path(cx, &p.path)];
         let types: Vec<(String, String)> = p.types.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        let columns = cx.output_columns();
         let read = cx.dialect.read_files(&FileRead::Csv {
+            columns: &columns,
             paths: &paths,
             delimiter: p.delimiter.as_deref(),
             header: p.header,

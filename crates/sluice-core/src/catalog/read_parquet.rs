@@ -50,6 +50,10 @@ impl Kind for ReadParquet {
         None
     }
 
+    fn dialects(&self) -> &'static [&'static str] {
+        &["duckdb", "spark"]
+    }
+
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {
         let paths = [compile_path(cx, &p.path)];
         Ok(Compiled::Query(format!("SELECT * FROM {}", cx.dialect.read_files(&FileRead::Parquet { paths: &paths })?)))

@@ -440,7 +440,7 @@ pub(super) mod tests {
             .iter()
             .map(|(port, cols)| (port.to_string(), Schema::new(cols.iter().map(|(n, t)| Column::new(*n, *t)).collect())))
             .collect();
-        let cx = CompileCx { node: "n", inputs: rels, schemas, dialect: &DuckDb, base_dir: Path::new("."), state: None };
+        let cx = CompileCx { node: "n", inputs: rels, schemas, dialect: &DuckDb, base_dir: Path::new("."), state: None, output: None };
         match kind.compile(&p, &cx).expect("compiles") {
             Compiled::Query(q) => q,
             other => panic!("not a query: {other:?}"),

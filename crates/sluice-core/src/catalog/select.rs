@@ -89,6 +89,10 @@ impl Kind for Select {
         ok.then(|| Schema::new(cols.into_iter().map(|(c, n)| Column::new(n, c.ty)).collect()))
     }
 
+    fn dialects(&self) -> &'static [&'static str] {
+        &["duckdb", "spark"]
+    }
+
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {
         let items: Vec<String> = p
             .plan(&cx.schema("input"))

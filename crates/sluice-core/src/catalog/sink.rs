@@ -31,7 +31,7 @@ pub fn check_sink(cx: &mut CheckCx<'_>, path: &str, order_by: Option<&[SortKey]>
 pub fn sink_query(cx: &CompileCx<'_>, order_by: Option<&[SortKey]>) -> String {
     let input = cx.input("input");
     match order_by {
-        None => format!("SELECT * FROM {input} ORDER BY ALL"),
+        None => format!("SELECT * FROM {input} ORDER BY {}", cx.dialect.order_by_all(&cx.input_columns("input"))),
         Some([]) => format!("SELECT * FROM {input}"),
         Some(keys) => format!("SELECT * FROM {input} ORDER BY {}", order_by_sql(cx, keys)),
     }

@@ -54,6 +54,10 @@ impl Kind for Sql {
         None
     }
 
+    fn dialects(&self) -> &'static [&'static str] {
+        &["duckdb", "spark"]
+    }
+
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {
         // A port already named like its relation needs no alias (and aliasing it would be circular).
         let ctes: Vec<String> = cx
@@ -62,7 +66,7 @@ impl Kind for Sql {
             .filter(|(port, rel)| **rel != cx.ident(port))
             .map(|(port, rel)| format!("{} AS (SELECT * FROM {rel})", cx.ident(port)))
             .collect();
-        let q = p.query.trim().trim_end_matches(';').trim();
+        let q = cx.dialect.query(p.query.trim().trim_end_matches(';').trim())?;
         if ctes.is_empty() {
             return Ok(Compiled::Query(format!("SELECT * FROM ({q})")));
         }

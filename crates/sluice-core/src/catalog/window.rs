@@ -151,6 +151,10 @@ impl Kind for Window {
         ok.then_some(s)
     }
 
+    fn dialects(&self) -> &'static [&'static str] {
+        &["duckdb", "spark"]
+    }
+
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {
         let part = if p.partition_by.is_empty() { String::new() } else { format!("PARTITION BY {} ", ident_list(cx, &p.partition_by)) };
         let order = format!("ORDER BY {}", order_by_sql(cx, &p.order_by));
@@ -171,7 +175,7 @@ impl Kind for Window {
                     format!("{fname}({col}, {}{def})", w.offset.unwrap_or(1))
                 }
                 WinFn::RunningSum => format!("sum({col})"),
-                WinFn::RunningMean => format!("avg({col})"),
+                WinFn::RunningMean => cx.dialect.mean(&col),
                 WinFn::RunningMin => format!("min({col})"),
                 WinFn::RunningMax => format!("max({col})"),
                 WinFn::RunningCount => format!("count({col})"),

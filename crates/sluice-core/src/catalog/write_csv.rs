@@ -71,6 +71,10 @@ impl Kind for WriteCsv {
         None
     }
 
+    fn dialects(&self) -> &'static [&'static str] {
+        &["duckdb", "spark"]
+    }
+
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {
         Ok(Compiled::Write(SinkWrite {
             target: SinkTarget::Csv { delimiter: p.delimiter.clone(), header: p.header },

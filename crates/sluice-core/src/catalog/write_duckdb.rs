@@ -61,6 +61,10 @@ impl Kind for WriteDuckDb {
         None
     }
 
+    fn dialects(&self) -> &'static [&'static str] {
+        &["duckdb", "spark"]
+    }
+
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {
         Ok(Compiled::Write(SinkWrite {
             target: SinkTarget::DuckDbTable { table: p.table.clone() },

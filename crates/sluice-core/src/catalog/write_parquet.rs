@@ -84,6 +84,10 @@ impl Kind for WriteParquet {
         None
     }
 
+    fn dialects(&self) -> &'static [&'static str] {
+        &["duckdb", "spark"]
+    }
+
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {
         let compression = match p.compression {
             Compression::Zstd => "zstd",

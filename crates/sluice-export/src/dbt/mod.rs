@@ -56,7 +56,7 @@ impl Target {
     fn dialect(self) -> Box<dyn Dialect> {
         match self {
             Target::DuckDb => Box::new(sluice_core::dialect::DuckDb),
-            Target::Spark => Box::new(sluice_core::dialect::Spark),
+            Target::Spark => Box::new(sluice_core::dialect::Spark::default()),
         }
     }
 }

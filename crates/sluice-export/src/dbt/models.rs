@@ -87,6 +87,8 @@ pub fn model(
         ),
         other => NodeError::Core(other),
     })?;
+    // Statements the dialect needs run first (Spark's views over CSV files) become pre-hooks.
+    let setup = dialect.take_setup();
     let (body, materialized) = match compiled {
         Compiled::Query(q) => (q, "table"),
         Compiled::Check(c) => (c.pass_through, "view"),
@@ -104,7 +106,18 @@ pub fn model(
     for c in &passed {
         header.push_str(&format!("\n-- depends_on: {{{{ ref('{}') }}}}", names[c]));
     }
-    let sql = format!("{header}\n{{{{ config(materialized='{materialized}') }}}}\n\n{}\n", jinja_sql(body.trim()));
+    let config = if setup.is_empty() {
+        format!("{{{{ config(materialized='{materialized}') }}}}")
+    } else {
+        let mut blocks = String::new();
+        let mut names = Vec::new();
+        for (i, statement) in setup.iter().enumerate() {
+            blocks.push_str(&format!("{{% set setup_{i} %}}{{% raw %}}{statement}{{% endraw %}}{{% endset %}}\n"));
+            names.push(format!("setup_{i}"));
+        }
+        format!("{blocks}{{{{ config(materialized='{materialized}', pre_hook=[{}]) }}}}", names.join(", "))
+    };
+    let sql = format!("{header}\n{config}\n\n{}\n", jinja_sql(body.trim()));
     Ok(Model {
         id: id.to_string(),
         name: names[id].clone(),
