@@ -75,34 +75,31 @@ pub trait Dialect: Send + Sync {
     fn float_mean(&self, expr: &str) -> String {
         format!("avg({expr})")
     }
-    /// The mean of a numeric column, as DuckDB types it (a DOUBLE, also for integers and DECIMAL).
-    fn mean(&self, expr: &str) -> String {
-        format!("avg({expr})")
-    }
-    /// The `q` quantile of a column, interpolated linearly between the two nearest values.
-    fn quantile_cont(&self, expr: &str, q: f64) -> String {
-        format!("quantile_cont({expr}, {q})")
-    }
-    /// Whether `expr` (text) contains a match of the regular expression literal `pattern`.
-    fn regex_matches(&self, expr: &str, pattern: &str) -> String {
-        format!("regexp_matches({expr}, {pattern})")
-    }
-    /// `expr` as text.
-    fn cast_text(&self, expr: &str) -> String {
-        format!("CAST({expr} AS VARCHAR)")
-    }
     /// An ORDER BY list over every column (`columns`, in order), ascending, NULLs last.
     fn order_by_all(&self, columns: &[String]) -> String {
         let _ = columns;
         "ALL".to_string()
     }
-    /// An SQL expression written by a user (in DuckDB's SQL, which specs are written in), spelt
-    /// for this dialect with the same meaning.
-    fn expr(&self, sql: &str) -> Result<String, Unsupported> {
-        Ok(sql.to_string())
+    /// Every column of a relation but `excluded` (`columns`, in order, of the relation aliased
+    /// `qualifier` when given).
+    fn select_exclude(&self, qualifier: Option<&str>, columns: &[String], excluded: &[String]) -> String {
+        let _ = columns;
+        let star = match qualifier {
+            Some(q) => format!("{q}.*"),
+            None => "*".to_string(),
+        };
+        if excluded.is_empty() {
+            return star;
+        }
+        let parts: Vec<String> = excluded.iter().map(|c| self.ident(c)).collect();
+        format!("{star} EXCLUDE ({})", parts.join(", "))
     }
-    /// A query written by a user, spelt for this dialect with the same meaning.
-    fn query(&self, sql: &str) -> Result<String, Unsupported> {
+    /// Does the dialect have `ASOF` joins?
+    fn supports_asof_join(&self) -> bool {
+        true
+    }
+    /// A compiled statement (DuckDB SQL, with users' expressions in it) as this dialect's SQL.
+    fn finish(&self, sql: &str) -> Result<String, Unsupported> {
         Ok(sql.to_string())
     }
     /// Statements that must run before the queries compiled since the last call (e.g. Spark's
@@ -172,8 +169,14 @@ impl Dialect for DuckDb {
     }
 }
 
-/// Spark SQL, for projects exported to run on Spark (dbt-spark). Identifiers are quoted with
-/// backticks and string literals escape with backslashes, as Spark reads them.
+/// Spark SQL, for projects exported to run on Spark (dbt-spark).
+///
+/// Kinds compile for Spark in two steps. First they write DuckDB SQL whose structure Spark
+/// shares: no `QUALIFY`, no `* REPLACE`/`* EXCLUDE`, every column listed where the input's
+/// schema decides, CSV files read through a temporary view ([`Dialect::take_setup`]). Then
+/// [`Dialect::finish`] translates the whole statement ([`crate::spark_sql`]): quoting, literals,
+/// functions by an explicit list of known meanings, NULL ordering, division. Anything the
+/// translation does not know is refused, naming the construct.
 #[derive(Debug, Default)]
 pub struct Spark {
     /// Statements the queries compiled so far need run first.
@@ -186,10 +189,15 @@ pub fn spark_string(value: &str) -> String {
     format!("'{}'", value.replace('\\', "\\\\").replace('\'', "\\'"))
 }
 
+/// A Spark quoted identifier.
+pub fn spark_ident(name: &str) -> String {
+    format!("`{}`", name.replace('`', "``"))
+}
+
 impl Spark {
     /// A CSV file as Spark reads it: a temporary view with every column as text (declared by
-    /// [`Dialect::take_setup`]), then each column cast to the type DuckDB found, with DuckDB's
-    /// null strings made NULL.
+    /// [`Dialect::take_setup`], in Spark's own SQL), then each column cast to the type DuckDB
+    /// found, with DuckDB's null strings made NULL.
     fn read_csv(
         &self,
         paths: &[String],
@@ -204,22 +212,24 @@ impl Spark {
             return Err(unsupported("reading a CSV file whose columns are not known".into()));
         }
         let view = format!("sluice_csv_{:016x}", fnv(path));
-        let decl: Vec<String> = columns.iter().map(|(c, _)| format!("{} STRING", self.ident(c))).collect();
-        let mut options = vec![
-            format!("path {}", self.string(path)),
-            format!("header {}", self.string(if header { "true" } else { "false" })),
-            format!("sep {}", self.string(delimiter.unwrap_or(","))),
+        let decl: Vec<String> = columns.iter().map(|(c, _)| format!("{} STRING", spark_ident(c))).collect();
+        let options = [
+            format!("path {}", spark_string(path)),
+            format!("header {}", spark_string(if header { "true" } else { "false" })),
+            format!("sep {}", spark_string(delimiter.unwrap_or(","))),
+            // DuckDB's CSV dialect: quotes doubled inside quoted fields, fields may span lines,
+            // an empty field is null, spaces are kept.
             "quote '\"'".to_string(),
             "escape '\"'".to_string(),
             "multiLine 'true'".to_string(),
-            "mode 'FAILFAST'".to_string(),
             "nullValue ''".to_string(),
+            "ignoreLeadingWhiteSpace 'false'".to_string(),
+            "ignoreTrailingWhiteSpace 'false'".to_string(),
+            "mode 'FAILFAST'".to_string(),
         ];
-        options.push("ignoreLeadingWhiteSpace 'false'".into());
-        options.push("ignoreTrailingWhiteSpace 'false'".into());
         self.setup.lock().expect("setup lock").push(format!(
             "CREATE OR REPLACE TEMPORARY VIEW {} ({}) USING csv OPTIONS ({})",
-            self.ident(&view),
+            spark_ident(&view),
             decl.join(", "),
             options.join(", ")
         ));
@@ -232,8 +242,10 @@ impl Spark {
             } else {
                 format!("CASE WHEN {col} IN ({}) THEN NULL ELSE {col} END", extra_nulls.join(", "))
             };
+            // Checked here so that an unknown type is named with the file; the cast itself is
+            // spelt by the translation.
             let spark_ty = crate::spark_sql::type_name(ty)?;
-            let value = if spark_ty == "STRING" { value } else { format!("CAST({value} AS {spark_ty})") };
+            let value = if spark_ty == "STRING" { value } else { format!("CAST({value} AS {ty})") };
             select.push(format!("{value} AS {col}"));
         }
         Ok(format!("(SELECT {} FROM {})", select.join(", "), self.ident(&view)))
@@ -248,14 +260,6 @@ fn fnv(s: &str) -> u64 {
 impl Dialect for Spark {
     fn name(&self) -> &'static str {
         "spark"
-    }
-
-    fn ident(&self, name: &str) -> String {
-        format!("`{}`", name.replace('`', "``"))
-    }
-
-    fn string(&self, value: &str) -> String {
-        spark_string(value)
     }
 
     fn read_files(&self, read: &FileRead<'_>) -> Result<String, Unsupported> {
@@ -285,7 +289,7 @@ impl Dialect for Spark {
         }
         if columns.is_empty() {
             // Columns unknown (a plan checked without binding): keep the replacements visible so
-            // Spark refuses the query rather than silently dropping them.
+            // the translation refuses the query rather than silently dropping them.
             let parts: Vec<String> = replacements.iter().map(|(c, e)| format!("{e} AS {}", self.ident(c))).collect();
             return format!("{prefix}* REPLACE ({})", parts.join(", "));
         }
@@ -299,7 +303,25 @@ impl Dialect for Spark {
             .join(", ")
     }
 
+    fn select_exclude(&self, qualifier: Option<&str>, columns: &[String], excluded: &[String]) -> String {
+        let prefix = qualifier.map(|q| format!("{q}.")).unwrap_or_default();
+        if columns.is_empty() {
+            let parts: Vec<String> = excluded.iter().map(|c| self.ident(c)).collect();
+            return format!("{prefix}* EXCLUDE ({})", parts.join(", "));
+        }
+        columns
+            .iter()
+            .filter(|c| !excluded.contains(c))
+            .map(|c| format!("{prefix}{}", self.ident(c)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     fn supports_qualify(&self) -> bool {
+        false
+    }
+
+    fn supports_asof_join(&self) -> bool {
         false
     }
 
@@ -309,25 +331,10 @@ impl Dialect for Spark {
     fn float_mean(&self, expr: &str) -> String {
         format!("avg({expr})")
     }
-    fn mean(&self, expr: &str) -> String {
-        format!("avg(CAST({expr} AS DOUBLE))")
-    }
-    fn quantile_cont(&self, expr: &str, q: f64) -> String {
-        format!("percentile({expr}, {q})")
-    }
-    fn regex_matches(&self, expr: &str, pattern: &str) -> String {
-        format!("({expr} RLIKE {pattern})")
-    }
-    fn cast_text(&self, expr: &str) -> String {
-        format!("CAST({expr} AS STRING)")
-    }
     fn order_by_all(&self, columns: &[String]) -> String {
         columns.iter().map(|c| format!("{} ASC NULLS LAST", self.ident(c))).collect::<Vec<_>>().join(", ")
     }
-    fn expr(&self, sql: &str) -> Result<String, Unsupported> {
-        crate::spark_sql::expr(sql)
-    }
-    fn query(&self, sql: &str) -> Result<String, Unsupported> {
+    fn finish(&self, sql: &str) -> Result<String, Unsupported> {
         crate::spark_sql::query(sql)
     }
     fn take_setup(&self) -> Vec<String> {
@@ -347,8 +354,7 @@ mod tests {
 
     #[test]
     fn spark_quotes_with_backticks_and_backslashes() {
-        let d = Spark::default();
-        assert_eq!(d.ident("a`b"), "`a``b`");
-        assert_eq!(d.string("it's a \\ b"), "'it\\'s a \\\\ b'");
+        assert_eq!(spark_ident("a`b"), "`a``b`");
+        assert_eq!(spark_string("it's a \\ b"), "'it\\'s a \\\\ b'");
     }
 }

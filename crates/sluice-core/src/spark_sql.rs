@@ -146,7 +146,30 @@ fn reparse(sql: &str) -> Result<Expr, Unsupported> {
         .map_err(|e| unsupported(format!("`{sql}` ({e})")))
 }
 
+/// An integer literal's value.
+fn int_literal(e: &Expr) -> Option<i64> {
+    match e {
+        Expr::Value(ValueWithSpan { value: Value::Number(n, false), .. }) => n.parse().ok(),
+        Expr::Nested(inner) => int_literal(inner),
+        _ => None,
+    }
+}
+
 fn rewrite_expr(e: &Expr) -> Result<Option<Expr>, Unsupported> {
+    use sqlparser::ast::BinaryOperator as Op;
+    // Integer arithmetic on literals is folded: Spark wants window frame bounds as literals.
+    if let Expr::BinaryOp { left, op: op @ (Op::Plus | Op::Minus | Op::Multiply), right } = e {
+        if let (Some(a), Some(b)) = (int_literal(left), int_literal(right)) {
+            let v = match op {
+                Op::Plus => a.checked_add(b),
+                Op::Minus => a.checked_sub(b),
+                _ => a.checked_mul(b),
+            };
+            if let Some(v) = v {
+                return Ok(Some(reparse(&v.to_string())?));
+            }
+        }
+    }
     Ok(match e {
         Expr::BinaryOp { left, op: sqlparser::ast::BinaryOperator::Divide, right } => {
             Some(reparse(&format!("try_divide(CAST({left} AS DOUBLE), CAST({right} AS DOUBLE))"))?)
@@ -200,9 +223,29 @@ fn rewrite_expr(e: &Expr) -> Result<Option<Expr>, Unsupported> {
         }
         Expr::Function(f) => function(f)?,
         Expr::Lambda(_) => return Err(unsupported("lambda functions")),
-        Expr::Array(_) | Expr::Map(_) | Expr::Struct { .. } | Expr::Dictionary(_) => {
-            return Err(unsupported(format!("the literal {e}")))
+        Expr::Array(a) => {
+            let items: Vec<String> = a.elem.iter().map(ToString::to_string).collect();
+            Some(reparse(&format!("array({})", items.join(", ")))?)
         }
+        Expr::Dictionary(fields) => {
+            let items: Vec<String> =
+                fields.iter().map(|f| format!("'{}', {}", f.key.value.replace('\'', "''"), f.value)).collect();
+            Some(reparse(&format!("named_struct({})", items.join(", ")))?)
+        }
+        Expr::CompoundFieldAccess { root, access_chain } => {
+            // DuckDB's list[i] counts from 1, as Spark's element_at does.
+            let mut out = root.to_string();
+            for access in access_chain {
+                match access {
+                    sqlparser::ast::AccessExpr::Subscript(sqlparser::ast::Subscript::Index { index }) => {
+                        out = format!("element_at({out}, {index})");
+                    }
+                    _ => return Err(unsupported(format!("the access {e}"))),
+                }
+            }
+            Some(reparse(&out)?)
+        }
+        Expr::Map(_) | Expr::Struct { .. } => return Err(unsupported(format!("the literal {e}"))),
         Expr::Collate { .. } => return Err(unsupported("COLLATE")),
         Expr::SimilarTo { .. } => return Err(unsupported("SIMILAR TO")),
         Expr::RLike { .. } => return Err(unsupported("regular expression operators")),
@@ -230,6 +273,7 @@ fn spark_type(t: &DataType) -> Result<String, Unsupported> {
         },
         T::Date => "DATE".into(),
         T::Timestamp(None, sqlparser::ast::TimezoneInfo::None) | T::Datetime(None) => "TIMESTAMP_NTZ".into(),
+        T::Array(sqlparser::ast::ArrayElemTypeDef::SquareBracket(inner, None)) => format!("ARRAY<{}>", spark_type(inner)?),
         other => return Err(unsupported(format!("the type {other}"))),
     })
 }
@@ -318,6 +362,11 @@ fn function(f: &Function) -> Result<Option<Expr>, Unsupported> {
         Ok(Some(Expr::Function(g)))
     };
     match name {
+        "count" if distinct(f) && f.over.is_some() => {
+            // Spark has no DISTINCT window aggregates; the set of non-null values has the size.
+            let window = f.over.as_ref().map(ToString::to_string).unwrap_or_default();
+            Ok(Some(reparse(&format!("size(collect_set({}) OVER {window})", a.join(", ")))?))
+        }
         n if SAME.contains(&n) => {
             if n == "round" && a.len() == 2 && a[1].starts_with('-') {
                 return Err(unsupported("round to negative digits"));
@@ -336,6 +385,12 @@ fn function(f: &Function) -> Result<Option<Expr>, Unsupported> {
             a.iter().map(|x| format!("CAST({x} AS STRING)")).collect::<Vec<_>>().join(", ")
         ))?)),
         "starts_with" => keep_with("startswith"),
+        "list_contains" | "array_contains" if a.len() == 2 => keep_with("array_contains"),
+        "quantile_cont" if a.len() == 2 => keep_with("percentile"),
+        "epoch_us" if a.len() == 1 => Ok(Some(reparse(&format!(
+            "timestampdiff(MICROSECOND, CAST('1970-01-01 00:00:00' AS TIMESTAMP_NTZ), CAST({} AS TIMESTAMP_NTZ))",
+            a[0]
+        ))?)),
         "ends_with" => keep_with("endswith"),
         "strpos" | "instr" => keep_with("instr"),
         "regexp_matches" if a.len() == 2 => Ok(Some(reparse(&format!("rlike({}, {})", a[0], a[1]))?)),
@@ -458,6 +513,21 @@ mod tests {
         );
         assert_eq!(expr("\"odd name\" = 'it''s \\ here'").unwrap(), "`odd name` = 'it\\'s \\\\ here'");
         assert_eq!(expr("avg(DISTINCT x) FILTER (WHERE y)").unwrap(), "avg(DISTINCT CAST(x AS DOUBLE)) FILTER (WHERE y)");
+    }
+
+    #[test]
+    fn what_the_catalog_writes() {
+        assert_eq!(
+            query("SELECT *, count(DISTINCT \"p\") OVER \"__w0\" AS n FROM t WINDOW \"__w0\" AS (PARTITION BY \"c\" ORDER BY epoch_us(\"t\") RANGE BETWEEN 30 * 86400000000 - 1 PRECEDING AND CURRENT ROW)").unwrap(),
+            "SELECT *, size(collect_set(`p`) OVER `__w0`) AS n FROM t WINDOW `__w0` AS (PARTITION BY `c` ORDER BY \
+             timestampdiff(MICROSECOND, CAST('1970-01-01 00:00:00' AS TIMESTAMP_NTZ), CAST(`t` AS TIMESTAMP_NTZ)) NULLS LAST \
+             RANGE BETWEEN 2591999999999 PRECEDING AND CURRENT ROW)"
+        );
+        assert_eq!(
+            expr("list_contains(CAST(['a', 'b'] AS VARCHAR[]), CAST(x AS VARCHAR)) AND CAST(s.\"c\" AS VARCHAR[])[2] = 'b'").unwrap(),
+            "array_contains(CAST(array('a', 'b') AS ARRAY<STRING>), CAST(x AS STRING)) AND element_at(CAST(s.`c` AS ARRAY<STRING>), 2) = 'b'"
+        );
+        assert_eq!(expr("{'k': 1, 'v': 'x'}").unwrap(), "named_struct('k', 1, 'v', 'x')");
     }
 
     #[test]

@@ -17,7 +17,7 @@ WITH "src" AS (
   SELECT *, ("order ""total"" €" * "prix unitaire") AS "montant total" FROM "kept"
 ),
 "dedup" AS (
-  SELECT * FROM "derived" QUALIFY row_number() OVER (PARTITION BY "order ""total"" €" ORDER BY "prix unitaire" DESC NULLS LAST, "order ""total"" €", "id", "prix unitaire", "catégorie", "montant total") = 1
+  SELECT * FROM "derived" QUALIFY row_number() OVER (PARTITION BY "order ""total"" €" ORDER BY "prix unitaire" DESC NULLS LAST, "order ""total"" €" ASC NULLS LAST, "id" ASC NULLS LAST, "prix unitaire" ASC NULLS LAST, "catégorie" ASC NULLS LAST, "montant total" ASC NULLS LAST) = 1
 ),
 "sorted" AS (
   SELECT * FROM "dedup" ORDER BY "order ""total"" €" DESC NULLS LAST

@@ -60,7 +60,7 @@ pub struct Params {
 
 fn agg_sql(cx: &CompileCx<'_>, a: &Agg) -> Result<String, Unsupported> {
     if let Some(e) = &a.expr {
-        return Ok(format!("({})", cx.dialect.expr(e)?));
+        return Ok(format!("({e})"));
     }
     let col = a.column.as_deref().map(|c| cx.ident(c));
     let c = col.clone().unwrap_or_else(|| "*".into());
@@ -71,8 +71,8 @@ fn agg_sql(cx: &CompileCx<'_>, a: &Agg) -> Result<String, Unsupported> {
         AggFn::Sum if float => cx.dialect.float_sum(&c),
         AggFn::Sum => format!("sum({c})"),
         AggFn::Mean if float => cx.dialect.float_mean(&c),
-        AggFn::Mean => cx.dialect.mean(&c),
-        AggFn::Median => cx.dialect.quantile_cont(&c, 0.5),
+        AggFn::Mean => format!("avg({c})"),
+        AggFn::Median => format!("quantile_cont({c}, 0.5)"),
         AggFn::Min => format!("min({c})"),
         AggFn::Max => format!("max({c})"),
         AggFn::Stddev => format!("stddev_samp({c})"),

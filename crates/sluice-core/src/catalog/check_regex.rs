@@ -76,7 +76,7 @@ impl Kind for CheckRegex {
         Ok(Compiled::Check(
             RowCheck {
                 counted: format!("{col} IS NOT NULL"),
-                unexpected: format!("NOT {}", cx.dialect.regex_matches(&cx.dialect.cast_text(&col), &cx.string(&p.pattern))),
+                unexpected: format!("NOT regexp_matches(CAST({col} AS VARCHAR), {})", cx.string(&p.pattern)),
                 rule: Rule::Mostly(p.mostly),
                 severity: p.severity,
                 description: format!("{} matches /{}/", p.column, p.pattern),

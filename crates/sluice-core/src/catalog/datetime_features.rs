@@ -278,6 +278,10 @@ impl Kind for DatetimeFeatures {
         ok.then_some(out)
     }
 
+    fn dialects(&self) -> &'static [&'static str] {
+        &["duckdb", "spark"]
+    }
+
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {
         let tz = cx.schema("input").get(&p.column).map(|c| has_tz(&c.ty)).unwrap_or(false);
         let items: Vec<String> = outputs(p, &|s| cx.ident(s), &|s| cx.string(s), tz)

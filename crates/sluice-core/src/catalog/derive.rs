@@ -66,11 +66,9 @@ impl Kind for Derive {
         let input = cx.schema("input");
         let (replace, add): (Vec<_>, Vec<_>) = p.columns.iter().partition(|(n, _)| input.contains(n));
         let replacements: Vec<(String, String)> =
-            replace.into_iter().map(|(n, e)| Ok((n.clone(), format!("({})", cx.dialect.expr(e)?)))).collect::<Result<_, Unsupported>>()?;
+            replace.into_iter().map(|(n, e)| (n.clone(), format!("({e})"))).collect();
         let mut items = vec![cx.dialect.select_replace(None, &cx.input_columns("input"), &replacements)];
-        for (n, e) in add {
-            items.push(format!("({}) AS {}", cx.dialect.expr(e)?, cx.ident(n)));
-        }
+        items.extend(add.into_iter().map(|(n, e)| format!("({e}) AS {}", cx.ident(n))));
         Ok(Compiled::Query(format!("SELECT {} FROM {}", items.join(", "), cx.input("input"))))
     }
 }

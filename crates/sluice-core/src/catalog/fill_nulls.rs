@@ -116,8 +116,8 @@ impl Kind for FillNulls {
                 let c = cx.ident(col);
                 let fill = match f.strategy {
                     Strategy::Constant => literal(cx, f.value.as_ref().unwrap_or(&Value::Null)),
-                    Strategy::Mean => format!("(SELECT {} FROM {input})", cx.dialect.mean(&c)),
-                    Strategy::Median => format!("(SELECT {} FROM {input})", cx.dialect.quantile_cont(&c, 0.5)),
+                    Strategy::Mean => format!("(SELECT avg({c}) FROM {input})"),
+                    Strategy::Median => format!("(SELECT quantile_cont({c}, 0.5) FROM {input})"),
                     Strategy::Mode => format!(
                         "(SELECT {c} FROM {input} WHERE {c} IS NOT NULL GROUP BY {c} ORDER BY count(*) DESC, {c} ASC LIMIT 1)"
                     ),

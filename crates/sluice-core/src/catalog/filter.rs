@@ -50,6 +50,6 @@ impl Kind for Filter {
     }
 
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {
-        Ok(Compiled::Query(format!("SELECT * FROM {} WHERE ({})", cx.input("input"), cx.dialect.expr(&p.predicate)?)))
+        Ok(Compiled::Query(format!("SELECT * FROM {} WHERE ({})", cx.input("input"), p.predicate)))
     }
 }

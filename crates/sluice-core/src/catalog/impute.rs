@@ -245,6 +245,10 @@ impl Kind for Impute {
         Ok(Some(fit_sql(p, cx)))
     }
 
+    fn dialects(&self) -> &'static [&'static str] {
+        &["duckdb", "spark"]
+    }
+
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {
         // The input's rows joined with the one row of fitted values (literals after a fit, else
         // the fit query itself); input columns are qualified, so a column named like a state

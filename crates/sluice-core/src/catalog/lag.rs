@@ -175,6 +175,10 @@ impl Kind for Lag {
         ok.then_some(out)
     }
 
+    fn dialects(&self) -> &'static [&'static str] {
+        &["duckdb", "spark"]
+    }
+
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {
         let t = cx.ident(&p.time_column);
         // Rows without a time or an entity sit in partitions of their own (the last key), so they

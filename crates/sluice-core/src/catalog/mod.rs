@@ -356,13 +356,32 @@ impl<K: Kind> DynKind for K {
     fn compile(&self, params: &Value, cx: &CompileCx<'_>) -> Result<Compiled, crate::CoreError> {
         let p = typed::<K::Params>(cx.node, params).map_err(|d| crate::CoreError::Invalid(d))?;
         supported_in(self, cx)?;
-        Kind::compile(self, &p, cx)
-            .map_err(|e| crate::CoreError::Compile { node: cx.node.to_string(), message: e.to_string() })
+        let err = |e: Unsupported| crate::CoreError::Compile { node: cx.node.to_string(), message: e.to_string() };
+        let finish = |sql: String| cx.dialect.finish(&sql).map_err(err);
+        Ok(match Kind::compile(self, &p, cx).map_err(err)? {
+            Compiled::Query(q) => Compiled::Query(finish(q)?),
+            Compiled::Write(mut w) => {
+                w.query = finish(w.query)?;
+                Compiled::Write(w)
+            }
+            Compiled::Check(mut c) => {
+                c.pass_through = finish(c.pass_through)?;
+                c.metrics = finish(c.metrics)?;
+                // Failing rows are samples for sluice's own reports; a dialect that cannot
+                // spell them only loses the samples.
+                c.failing = c.failing.and_then(|f| cx.dialect.finish(&f).ok());
+                Compiled::Check(c)
+            }
+        })
     }
     fn fit(&self, params: &Value, cx: &CompileCx<'_>) -> Result<Option<String>, crate::CoreError> {
         let p = typed::<K::Params>(cx.node, params).map_err(|d| crate::CoreError::Invalid(d))?;
         supported_in(self, cx)?;
-        Kind::fit(self, &p, cx).map_err(|e| crate::CoreError::Compile { node: cx.node.to_string(), message: e.to_string() })
+        let err = |e: Unsupported| crate::CoreError::Compile { node: cx.node.to_string(), message: e.to_string() };
+        match Kind::fit(self, &p, cx).map_err(err)? {
+            Some(q) => Ok(Some(cx.dialect.finish(&q).map_err(err)?)),
+            None => Ok(None),
+        }
     }
     fn stateful(&self) -> bool {
         Kind::stateful(self)

@@ -230,6 +230,10 @@ impl Kind for OneHot {
         Ok(Some(fit_sql(p, cx)))
     }
 
+    fn dialects(&self) -> &'static [&'static str] {
+        &["duckdb", "spark"]
+    }
+
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {
         let c = in_col(cx, &p.column);
         let v = text(&c);
@@ -253,7 +257,11 @@ impl Kind for OneHot {
                 format!("CASE WHEN {cond} THEN 1 ELSE 0 END AS {}", cx.ident(&name))
             })
             .collect();
-        let star = if p.drop_original { format!("{IN}.* EXCLUDE ({})", cx.ident(&p.column)) } else { format!("{IN}.*") };
+        let star = if p.drop_original {
+            cx.dialect.select_exclude(Some(IN), &cx.input_columns("input"), std::slice::from_ref(&p.column))
+        } else {
+            format!("{IN}.*")
+        };
         Ok(Compiled::Query(format!("SELECT {star}, {} FROM {} AS {IN}{from_state}", cols.join(", "), cx.input("input"))))
     }
 }

@@ -194,6 +194,10 @@ impl Kind for PointInTimeJoin {
         }
     }
 
+    fn dialects(&self) -> &'static [&'static str] {
+        &["duckdb", "spark"]
+    }
+
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {
         let cols = plan(p, &cx.schema("spine"), &cx.schema("features"))
             .map_err(|m| Unsupported { dialect: cx.dialect.name(), what: m })?;
@@ -216,10 +220,19 @@ impl Kind for PointInTimeJoin {
             let mut part: Vec<String> = p.by.iter().map(|c| cx.ident(c)).collect();
             part.push(fti.clone());
             let order: Vec<String> = p.tie_breaker.iter().map(|c| format!("{} DESC NULLS LAST", cx.ident(c))).collect();
-            features = format!("{features} QUALIFY row_number() OVER (PARTITION BY {} ORDER BY {}) = 1", part.join(", "), order.join(", "));
+            let over = format!("PARTITION BY {} ORDER BY {}", part.join(", "), order.join(", "));
+            features = if cx.dialect.supports_qualify() {
+                format!("{features} QUALIFY row_number() OVER ({over}) = 1")
+            } else {
+                let all = super::common::ident_list(cx, &cx.input_columns("features"));
+                format!("SELECT {all} FROM (SELECT *, row_number() OVER ({over}) AS \"__row\" FROM ({features}) AS __t) AS __ranked WHERE \"__row\" = 1")
+            };
         }
         let mut on: Vec<String> = p.by.iter().map(|k| format!("s.{0} = f.{0}", cx.ident(k))).collect();
         on.push(format!("{st} {op} {ft}"));
+        if !cx.dialect.supports_asof_join() {
+            return Ok(Compiled::Query(without_asof(p, cx, &cols, &features, &on, &st)?));
+        }
         Ok(Compiled::Query(format!(
             "SELECT {} FROM {} AS s ASOF LEFT JOIN ({features}) AS f ON {}",
             items.join(", "),
@@ -227,6 +240,59 @@ impl Kind for PointInTimeJoin {
             on.join(" AND ")
         )))
     }
+}
+
+/// The same join for engines without ASOF joins: every earlier feature row of the entity, the
+/// latest kept per spine row (spine rows are told apart by all their columns; identical spine
+/// rows get identical matches, as with ASOF), then joined back to the spine.
+fn without_asof(
+    p: &Params,
+    cx: &CompileCx<'_>,
+    cols: &[(String, String)],
+    features: &str,
+    on: &[String],
+    st: &str,
+) -> Result<String, Unsupported> {
+    let spine_cols = cx.input_columns("spine");
+    if spine_cols.is_empty() {
+        return Err(Unsupported { dialect: cx.dialect.name(), what: "a point-in-time join whose spine columns are not known".into() });
+    }
+    let key = |i: usize| cx.ident(&format!("__s{i}"));
+    let val = |i: usize| cx.ident(&format!("__v{i}"));
+    let ft_name = cx.ident("__ft");
+    let mut inner: Vec<String> = spine_cols.iter().enumerate().map(|(i, c)| format!("s.{} AS {}", cx.ident(c), key(i))).collect();
+    inner.extend(cols.iter().enumerate().map(|(i, (c, _))| format!("f.{} AS {}", cx.ident(c), val(i))));
+    inner.push(format!("f.{} AS {ft_name}", cx.ident(&p.features_time)));
+    let part: Vec<String> = spine_cols.iter().map(|c| format!("s.{}", cx.ident(c))).collect();
+    inner.push(format!(
+        "row_number() OVER (PARTITION BY {} ORDER BY f.{} DESC NULLS LAST) AS \"__rn\"",
+        part.join(", "),
+        cx.ident(&p.features_time)
+    ));
+    let matches = format!(
+        "SELECT {} FROM {} AS s JOIN ({features}) AS f ON {}",
+        inner.join(", "),
+        cx.input("spine"),
+        on.join(" AND ")
+    );
+    let op = if p.allow_exact_matches { ">=" } else { ">" };
+    let jt = format!("j.{ft_name}");
+    let mut matched = format!("{st} {op} {jt}");
+    if let Some(m) = &p.max_age {
+        let span = Span::parse(m).map_err(|e| Unsupported { dialect: cx.dialect.name(), what: e })?;
+        matched = format!("{matched} AND {} - {} <= {}", epoch_us(st), epoch_us(&jt), span.sql());
+    }
+    let items: Vec<String> = std::iter::once("s.*".to_string())
+        .chain(cols.iter().enumerate().map(|(i, (_, name))| format!("CASE WHEN {matched} THEN j.{} END AS {}", val(i), cx.ident(name))))
+        .collect();
+    let mut join_on = vec!["j.\"__rn\" = 1".to_string()];
+    join_on.extend(spine_cols.iter().enumerate().map(|(i, c)| format!("s.{} IS NOT DISTINCT FROM j.{}", cx.ident(c), key(i))));
+    Ok(format!(
+        "SELECT {} FROM {} AS s LEFT JOIN ({matches}) AS j ON {}",
+        items.join(", "),
+        cx.input("spine"),
+        join_on.join(" AND ")
+    ))
 }
 
 #[cfg(test)]

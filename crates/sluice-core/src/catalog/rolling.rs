@@ -380,6 +380,10 @@ impl Kind for Rolling {
         ok.then_some(out)
     }
 
+    fn dialects(&self) -> &'static [&'static str] {
+        &["duckdb", "spark"]
+    }
+
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {
         let spans: Vec<Span> = p
             .windows

@@ -129,6 +129,10 @@ impl Kind for Scale {
         Ok(Some(fit_sql(p, cx)))
     }
 
+    fn dialects(&self) -> &'static [&'static str] {
+        &["duckdb", "spark"]
+    }
+
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {
         // One state row joined to every input row: the fit appears once in the SQL even when
         // nothing was fitted yet (inline).

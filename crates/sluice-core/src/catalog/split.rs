@@ -173,6 +173,10 @@ impl Kind for Split {
         ok.then_some(out)
     }
 
+    fn dialects(&self) -> &'static [&'static str] {
+        &["duckdb", "spark"]
+    }
+
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {
         let input = cx.input("input");
         let (train, test, validation) = (cx.string("train"), cx.string("test"), cx.string("validation"));

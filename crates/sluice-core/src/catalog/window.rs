@@ -175,7 +175,7 @@ impl Kind for Window {
                     format!("{fname}({col}, {}{def})", w.offset.unwrap_or(1))
                 }
                 WinFn::RunningSum => format!("sum({col})"),
-                WinFn::RunningMean => cx.dialect.mean(&col),
+                WinFn::RunningMean => format!("avg({col})"),
                 WinFn::RunningMin => format!("min({col})"),
                 WinFn::RunningMax => format!("max({col})"),
                 WinFn::RunningCount => format!("count({col})"),

@@ -83,7 +83,7 @@ pub fn model(
     let state = opts.state.and_then(|s| s.nodes.get(id)).map(|n| &n.state);
     let compiled = plan.compile_node_with(id, dialect, &relation, state).map_err(|e| match e {
         CoreError::Compile { node, message } => NodeError::Unsupported(
-            Diagnostic::error("X011", format!("{} ({}): {message}", node, info.id)).node(node),
+            Diagnostic::error("X011", message).node(node),
         ),
         other => NodeError::Core(other),
     })?;

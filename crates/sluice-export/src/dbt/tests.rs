@@ -63,6 +63,9 @@ pub fn check_tests(
     opts: &Options<'_>,
 ) -> Result<Outcome, ExportError> {
     let node = plan.node(id)?;
+    if node.kind.info().category != sluice_core::catalog::Category::Check {
+        return Ok(Outcome::NotACheck);
+    }
     let own = names[id].clone();
     // The check measures its own model (the pass-through view of its input), so dbt attaches the
     // test to it; a second input (a reference) is read as itself.
