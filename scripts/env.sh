@@ -9,7 +9,8 @@ export SLUICE_BRIDGE_BIN="$CARGO_TARGET_DIR/debug/sluice-bridge"
 
 # Debian packages the build, the desktop app and the end-to-end tests need.
 SLUICE_APT_PACKAGES=(build-essential pkg-config libwebkit2gtk-4.1-dev libxdo-dev libssl-dev
-  libayatana-appindicator3-dev librsvg2-dev xvfb webkit2gtk-driver chromium nodejs npm python3-venv imagemagick)
+  libayatana-appindicator3-dev librsvg2-dev xvfb webkit2gtk-driver chromium nodejs npm python3-venv imagemagick
+  openjdk-17-jre-headless)
 
 sluice_apt_install() {
   local missing=()
@@ -39,6 +40,14 @@ export SLUICE_VENV="${SLUICE_VENV:-$HOME/.cache/sluice/venv}"
 sluice_python_venv() {
   [ -x "$SLUICE_VENV/bin/python" ] || python3 -m venv "$SLUICE_VENV"
   "$SLUICE_VENV/bin/pip" install -q --disable-pip-version-check -r tests/reference/requirements.txt
+}
+
+# dbt (with its DuckDB and Spark adapters) and a local Spark, in a venv of their own (their pins
+# differ from the reference libraries'): the export tests build exported projects with them.
+export SLUICE_DBT_VENV="${SLUICE_DBT_VENV:-$HOME/.cache/sluice/dbt-venv}"
+sluice_dbt_venv() {
+  [ -x "$SLUICE_DBT_VENV/bin/python" ] || python3 -m venv "$SLUICE_DBT_VENV"
+  "$SLUICE_DBT_VENV/bin/pip" install -q --disable-pip-version-check -r tests/dbt/requirements.txt
 }
 
 # tauri-driver (crates.io) starts the desktop app under WebKitWebDriver for the end-to-end tests.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Run every test: the UI's unit tests, the Rust workspace (unit and end-to-end on real files),
-# the reference tests (Sluice's numbers against pandas and scipy on the same data), and the
+# the reference tests (Sluice's numbers against pandas and scipy on the same data), the export
+# tests (exported dbt projects built with dbt-duckdb and dbt-spark against `sluice run`), and the
 # end-to-end tests of the designer: in Chromium against the real engine, and the desktop app
 # itself driven through tauri-driver under Xvfb.
 set -euo pipefail
@@ -12,5 +13,7 @@ cargo build --workspace   # the binaries the end-to-end tests drive
 cargo test --workspace
 sluice_python_venv
 "$SLUICE_VENV/bin/python" -m pytest -q -p no:cacheprovider tests/reference
+sluice_dbt_venv
+"$SLUICE_DBT_VENV/bin/python" -m pytest -q -p no:cacheprovider tests/dbt
 sluice_tauri_driver
 (cd tests/e2e && npm ci --no-audit --no-fund && npm test)
