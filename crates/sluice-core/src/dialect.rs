@@ -335,7 +335,7 @@ impl Dialect for Spark {
         columns.iter().map(|c| format!("{} ASC NULLS LAST", self.ident(c))).collect::<Vec<_>>().join(", ")
     }
     fn finish(&self, sql: &str) -> Result<String, Unsupported> {
-        crate::spark_sql::query(sql)
+        crate::spark_sql::query_pretty(sql)
     }
     fn take_setup(&self) -> Vec<String> {
         std::mem::take(&mut *self.setup.lock().expect("setup lock"))

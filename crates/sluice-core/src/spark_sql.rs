@@ -38,11 +38,20 @@ pub fn expr(sql: &str) -> Result<String, Unsupported> {
         .map_err(|e| unsupported(format!("the expression `{sql}` ({e})")))?;
     let mut e = parser.parse_expr().map_err(|e| unsupported(format!("the expression `{sql}` ({e})")))?;
     rewrite(&mut e)?;
-    Ok(finish(&mut e))
+    Ok(finish(&mut e, false))
 }
 
-/// A DuckDB query (one SELECT statement) as Spark SQL.
+/// A DuckDB query (one SELECT statement) as Spark SQL, on one line.
 pub fn query(sql: &str) -> Result<String, Unsupported> {
+    translate_query(sql, false)
+}
+
+/// [`query`] laid out on several lines, indented, for people to read.
+pub fn query_pretty(sql: &str) -> Result<String, Unsupported> {
+    translate_query(sql, true)
+}
+
+fn translate_query(sql: &str, pretty: bool) -> Result<String, Unsupported> {
     let mut statements =
         Parser::parse_sql(&DuckDbDialect {}, sql).map_err(|e| unsupported(format!("the query ({e})")))?;
     if statements.len() != 1 {
@@ -53,7 +62,7 @@ pub fn query(sql: &str) -> Result<String, Unsupported> {
         return Err(unsupported("a statement that is not a query"));
     }
     rewrite(&mut s)?;
-    Ok(finish(&mut s))
+    Ok(finish(&mut s, pretty))
 }
 
 fn rewrite<T: VisitMut>(node: &mut T) -> Result<(), Unsupported> {
@@ -65,10 +74,10 @@ fn rewrite<T: VisitMut>(node: &mut T) -> Result<(), Unsupported> {
 
 /// Quote identifiers with backticks and print; string literals go through placeholders so that
 /// they can be escaped as Spark reads them.
-fn finish<T: VisitMut + std::fmt::Display>(node: &mut T) -> String {
+fn finish<T: VisitMut + std::fmt::Display>(node: &mut T, pretty: bool) -> String {
     let mut lits = Literals(Vec::new());
     let _ = node.visit(&mut lits);
-    let mut out = node.to_string();
+    let mut out = if pretty { format!("{node:#}") } else { node.to_string() };
     for (i, s) in lits.0.iter().enumerate().rev() {
         out = out.replace(&format!("'{LIT}{i}{LIT}'"), &spark_string(s));
     }
@@ -387,10 +396,7 @@ fn function(f: &Function) -> Result<Option<Expr>, Unsupported> {
         "starts_with" => keep_with("startswith"),
         "list_contains" | "array_contains" if a.len() == 2 => keep_with("array_contains"),
         "quantile_cont" if a.len() == 2 => keep_with("percentile"),
-        "epoch_us" if a.len() == 1 => Ok(Some(reparse(&format!(
-            "timestampdiff(MICROSECOND, CAST('1970-01-01 00:00:00' AS TIMESTAMP_NTZ), CAST({} AS TIMESTAMP_NTZ))",
-            a[0]
-        ))?)),
+        "epoch_us" if a.len() == 1 => Ok(Some(reparse(&epoch_micros(&a[0]))?)),
         "ends_with" => keep_with("endswith"),
         "strpos" | "instr" => keep_with("instr"),
         "regexp_matches" if a.len() == 2 => Ok(Some(reparse(&format!("rlike({}, {})", a[0], a[1]))?)),
@@ -418,9 +424,9 @@ fn function(f: &Function) -> Result<Option<Expr>, Unsupported> {
                 "day" => format!("datediff(CAST({y} AS DATE), CAST({x} AS DATE))"),
                 "month" => format!("((year({y}) * 12 + month({y})) - (year({x}) * 12 + month({x})))"),
                 "year" => format!("(year({y}) - year({x}))"),
-                "second" => format!(
-                    "(floor(unix_micros(CAST({y} AS TIMESTAMP)) / 1000000) - floor(unix_micros(CAST({x} AS TIMESTAMP)) / 1000000))"
-                ),
+                // Microseconds since the epoch counted on the naive time, whatever the session's
+                // time zone; floored to whole seconds, so that boundaries are counted as DuckDB does.
+                "second" => format!("(floor({} / 1000000) - floor({} / 1000000))", epoch_micros(y), epoch_micros(x)),
                 other => return Err(unsupported(format!("date_diff in unit '{other}'"))),
             };
             Ok(Some(reparse(&format!("CAST({text} AS BIGINT)"))?))
@@ -429,6 +435,12 @@ fn function(f: &Function) -> Result<Option<Expr>, Unsupported> {
         "unnest" if a.len() == 1 => Ok(Some(reparse(&format!("explode({})", a[0]))?)),
         other => Err(unsupported(format!("the function {other}()"))),
     }
+}
+
+/// Microseconds from 1970-01-01 00:00:00 to the naive time `x` (DuckDB's `epoch_us`), not
+/// through the session's time zone as `unix_micros` would.
+fn epoch_micros(x: &str) -> String {
+    format!("timestampdiff(MICROSECOND, CAST('1970-01-01 00:00:00' AS TIMESTAMP_NTZ), CAST({x} AS TIMESTAMP_NTZ))")
 }
 
 /// A DuckDB strftime/strptime format as a Java date-time pattern. Parsing patterns use one
