@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+import re
 
 ROOT = Path(__file__).resolve().parents[2]
 TARGET = Path(os.environ.get("CARGO_TARGET_DIR", Path.home() / ".cache/sluice/target"))
@@ -133,6 +134,10 @@ def assert_same_rows(ours: pd.DataFrame, theirs: pd.DataFrame, what: str, rel: f
         assert ok.all(), f"{what}: column {c} differs beyond {rel} relative in {(~ok).sum()} rows"
 
 
+# A date or a naive timestamp as text (how `sluice preview --json` shows them).
+TIME_TEXT = re.compile(r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}:\d{2}(\.\d+)?)?$")
+
+
 def normal_value(v) -> str:
     """A value as text that does not depend on how each side typed it (a DATE or a timestamp at
     midnight, a Decimal or an integer, a timestamp with or without a UTC zone)."""
@@ -143,6 +148,8 @@ def normal_value(v) -> str:
         if t.tzinfo is not None:
             t = t.tz_convert("UTC").tz_localize(None)
         return t.isoformat()
+    if isinstance(v, str) and TIME_TEXT.match(v):
+        return pd.Timestamp(v).isoformat()
     if isinstance(v, decimal.Decimal):
         return format(v.normalize(), "f")
     if hasattr(v, "item"):

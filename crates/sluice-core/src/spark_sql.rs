@@ -109,6 +109,10 @@ impl VisitorMut for Rewrite {
     type Break = Unsupported;
 
     fn post_visit_select(&mut self, select: &mut Select) -> ControlFlow<Unsupported> {
+        // `FROM t WHERE (c)`: Spark reads `WHERE (c)` as an alias of t with a column list.
+        while let Some(Expr::Nested(inner)) = &select.selection {
+            select.selection = Some((**inner).clone());
+        }
         if select.qualify.is_some() {
             return ControlFlow::Break(unsupported("QUALIFY"));
         }
@@ -346,7 +350,7 @@ const SAME: &[&str] = &[
     "dense_rank", "lag", "lead", "stddev_samp", "stddev_pop", "var_samp", "var_pop", "stddev", "variance",
     "current_date", "isnan", "cos", "sin", "tan", "atan", "atan2", "pi", "left", "right", "ascii", "repeat",
     "cbrt", "degrees", "radians", "first_value", "last_value", "ntile", "percent_rank", "cume_dist", "bool_and",
-    "bool_or", "any_value", "median", "mode",
+    "bool_or", "any_value", "median", "mode", "last_day",
 ];
 
 fn function(f: &Function) -> Result<Option<Expr>, Unsupported> {
@@ -564,6 +568,8 @@ mod tests {
             assert!(e.what.contains(what), "{sql}: {}", e.what);
         }
         assert!(query("SELECT * EXCLUDE (a) FROM t").unwrap_err().what.contains("EXCLUDE"));
+        // Spark would take `WHERE (keep)` for an alias of t.
+        assert_eq!(query("SELECT a FROM t WHERE (keep)").unwrap(), "SELECT a FROM t WHERE keep");
         assert!(query("SELECT a FROM t QUALIFY row_number() OVER () = 1").unwrap_err().what.contains("QUALIFY"));
     }
 }

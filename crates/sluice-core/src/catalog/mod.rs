@@ -328,6 +328,8 @@ pub trait DynKind: Send + Sync {
     fn stateful(&self) -> bool;
     /// See [`Kind::standard_test`]; None also for params that do not parse.
     fn standard_test(&self, params: &Value) -> Option<StandardTest>;
+    /// See [`Kind::dialects`].
+    fn dialects(&self) -> &'static [&'static str];
 }
 
 impl<K: Kind> DynKind for K {
@@ -385,6 +387,9 @@ impl<K: Kind> DynKind for K {
     }
     fn stateful(&self) -> bool {
         Kind::stateful(self)
+    }
+    fn dialects(&self) -> &'static [&'static str] {
+        Kind::dialects(self)
     }
     fn standard_test(&self, params: &Value) -> Option<StandardTest> {
         serde_json::from_value::<K::Params>(params.clone()).ok().and_then(|p| Kind::standard_test(self, &p))
@@ -484,6 +489,7 @@ pub fn catalog_json() -> Value {
             let mut v = serde_json::to_value(k.info()).expect("kind info serialises");
             v["params_schema"] = k.params_schema();
             v["stateful"] = Value::Bool(k.stateful());
+            v["dialects"] = serde_json::json!(k.dialects());
             v["example"] = k.example();
             v
         })
