@@ -79,6 +79,16 @@ class Build:
         folder = self.project / "spark-warehouse" / f"{self.project_name}.db" / model
         return duckdb.sql(f"SELECT * FROM read_parquet('{folder}/*.parquet')").df()
 
+    def test_row(self, test: str) -> dict:
+        """The measuring row of a singular test (its query without the failure condition), on
+        the DuckDB database dbt built."""
+        sql = next((self.project / "target/compiled").glob(f"*/tests/{test}.sql")).read_text()
+        sql = sql[: sql.rindex("WHERE NOT")]
+        db = self.project / "target" / f"{self.project_name}.duckdb"
+        with duckdb.connect(str(db), read_only=True) as con:
+            rel = con.sql(sql)
+            return dict(zip(rel.columns, rel.fetchall()[0]))
+
     @property
     def project_name(self) -> str:
         for line in (self.project / "dbt_project.yml").read_text().splitlines():

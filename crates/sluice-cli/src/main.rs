@@ -468,8 +468,19 @@ fn dispatch(cmd: Command) -> Result<u8, EngineError> {
                     }
                 }
             }
+            let mut drift_baselines = indexmap::IndexMap::new();
+            for id in &plan.order {
+                let node = &plan.nodes[id];
+                if node.kind.info().id == "check_drift" && !node.inputs.contains_key("reference") && store.path.is_file() {
+                    let run = node.params.get("baseline_run").and_then(|v| v.as_str());
+                    if let Some((_, columns)) = store.drift_baseline(&spec.spec, id, run)? {
+                        drift_baselines.insert(id.clone(), columns);
+                    }
+                }
+            }
             let target = sluice_export::dbt::Target::parse(&dialect).expect("clap checks the dialect");
-            let opts = sluice_export::dbt::Options { target, state: state.as_ref(), baselines, spec_path: &spec.spec };
+            let opts =
+                sluice_export::dbt::Options { target, state: state.as_ref(), baselines, drift_baselines, spec_path: &spec.spec };
             let spec_doc = spec_doc.expect("a valid plan has a spec");
             let project = match sluice_export::dbt::export(&plan, &spec_doc, &opts).and_then(|p| p.write(&out).map(|_| p)) {
                 Ok(p) => p,

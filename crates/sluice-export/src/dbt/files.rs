@@ -36,6 +36,13 @@ pub fn dbt_project_yml(cx: &Cx<'_>) -> String {
     if cx.target == Target::Spark {
         s.push_str("    +file_format: parquet\n");
     }
+    if cx.checks.iter().any(|c| !c.seeds.is_empty()) {
+        // Baseline values of drift checks, read back as the doubles they were.
+        s.push_str(&format!("\nseed-paths: [\"seeds\"]\nseeds:\n  {}:\n    +column_types:\n      value: double\n", cx.name));
+        if cx.target == Target::Spark {
+            s.push_str("    +file_format: parquet\n");
+        }
+    }
     s
 }
 

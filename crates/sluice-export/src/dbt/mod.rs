@@ -14,6 +14,7 @@
 //! its pass rule. Checks that need a run history export with the baseline the history holds, and
 //! drift checks, whose statistics are computed outside SQL, are left out and named.
 
+mod drift;
 mod files;
 mod models;
 mod tests;
@@ -69,6 +70,9 @@ pub struct Options<'a> {
     /// For checks that compare the row count with the last successful run: that run's rows,
     /// by check node id (from the run history).
     pub baselines: IndexMap<String, u64>,
+    /// For drift checks against the run history: the column distributions of the run they
+    /// compare with, by check node id.
+    pub drift_baselines: IndexMap<String, std::collections::BTreeMap<String, sluice_core::catalog::check_drift::ColumnBaseline>>,
     /// Where the spec file is, said in the project's README.
     pub spec_path: &'a Path,
 }
@@ -124,6 +128,9 @@ pub fn export(plan: &Plan, spec: &Spec, opts: &Options<'_>) -> Result<Project, E
     for c in &checks {
         for s in &c.singular {
             files.push((PathBuf::from("tests").join(format!("{}.sql", s.name)), s.sql.clone()));
+        }
+        for s in &c.seeds {
+            files.push((PathBuf::from("seeds").join(format!("{}.csv", s.name)), s.csv.clone()));
         }
     }
     let cx = files::Cx { plan, spec, name: &name, target: opts.target, models: &exported, checks: &checks, warnings: &warnings, descriptions: &descriptions, opts };

@@ -28,6 +28,8 @@ pub struct CheckTests {
     pub generic: Vec<GenericTest>,
     /// Singular tests, files in `tests/`.
     pub singular: Vec<Singular>,
+    /// Seeds the tests read (a drift check's baseline values).
+    pub seeds: Vec<super::drift::Seed>,
 }
 
 /// A generic test on a column of the check's model.
@@ -88,6 +90,7 @@ pub fn check_tests(
         severity: check.severity,
         generic: Vec::new(),
         singular: Vec::new(),
+        seeds: Vec::new(),
     };
     if let Some(standard) = node.kind.standard_test(&node.params) {
         out.generic = generic(&own, &standard, node.inputs.get("reference").map(|r| names[r].as_str()));
@@ -126,15 +129,32 @@ pub fn check_tests(
                 ))
             }
         },
-        Rule::Drift(_) => {
-            return Ok(Outcome::LeftOut(
-                Diagnostic::warning(
-                    "X021",
-                    format!("check '{id}' ({kind}) is left out: drift statistics are computed by sluice, not in SQL"),
-                )
-                .node(id)
-                .help("keep measuring drift with `sluice run` on the same data"),
-            ))
+        Rule::Drift(spec) => {
+            let drift = match super::drift::drift_sql(&own, spec, opts.drift_baselines.get(id), dialect) {
+                Ok(d) => d,
+                Err(why) => {
+                    return Ok(Outcome::LeftOut(
+                        Diagnostic::warning("X021", format!("check '{id}' ({kind}) is left out: {why}"))
+                            .node(id)
+                            .help("keep measuring drift with `sluice run` on the same data"),
+                    ))
+                }
+            };
+            out.seeds = drift.seeds;
+            let t = check.threshold.clone().unwrap_or_else(|| check.rule.threshold());
+            let drift_share = match &check.rule {
+                Rule::Drift(d) => d.drift_share,
+                _ => unreachable!(),
+            };
+            let severity = if check.severity == CheckSeverity::Warn { "warn" } else { "error" };
+            let sql = format!(
+                "-- {id} ({kind}): {}\n-- fails unless: {t}\n{{{{ config(severity='{severity}', meta={{'sluice_check': '{id}'}}) }}}}\n\n\
+                 SELECT * FROM (\n{}\n) AS m\nWHERE NOT (m.share < {drift_share:?})\n",
+                check.description.replace('\n', " "),
+                jinja_sql(drift.share_query.trim()),
+            );
+            out.singular.push(Singular { name: own.clone(), sql });
+            return Ok(Outcome::Tests(out));
         }
     };
     let severity = match check.severity {
