@@ -98,6 +98,10 @@ pub trait Dialect: Send + Sync {
     fn supports_asof_join(&self) -> bool {
         true
     }
+    /// Does the dialect have `UNION [ALL] BY NAME`?
+    fn supports_union_by_name(&self) -> bool {
+        true
+    }
     /// A compiled statement (DuckDB SQL, with users' expressions in it) as this dialect's SQL.
     fn finish(&self, sql: &str) -> Result<String, Unsupported> {
         Ok(sql.to_string())
@@ -322,6 +326,10 @@ impl Dialect for Spark {
     }
 
     fn supports_asof_join(&self) -> bool {
+        false
+    }
+
+    fn supports_union_by_name(&self) -> bool {
         false
     }
 

@@ -197,6 +197,10 @@ impl Kind for Bin {
         Ok(Some(fit_sql(p, cx)))
     }
 
+    fn dialects(&self) -> &'static [&'static str] {
+        &["duckdb", "spark"]
+    }
+
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {
         let exprs: Vec<(String, String)> = p
             .columns

@@ -71,6 +71,10 @@ impl Kind for Cast {
         ok.then_some(s)
     }
 
+    fn dialects(&self) -> &'static [&'static str] {
+        &["duckdb", "spark"]
+    }
+
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {
         let f = match p.on_error {
             OnError::Fail => "CAST",

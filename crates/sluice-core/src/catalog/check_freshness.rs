@@ -82,6 +82,10 @@ impl Kind for CheckFreshness {
         ok.then(|| cx.input("input"))
     }
 
+    fn dialects(&self) -> &'static [&'static str] {
+        &["duckdb", "spark"]
+    }
+
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {
         let invalid = |what: String| Unsupported { dialect: cx.dialect.name(), what };
         let seconds = parse_duration(&p.max_age).map_err(invalid)?;

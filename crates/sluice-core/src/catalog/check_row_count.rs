@@ -62,6 +62,10 @@ impl Kind for CheckRowCount {
         ok.then(|| cx.input("input"))
     }
 
+    fn dialects(&self) -> &'static [&'static str] {
+        &["duckdb", "spark"]
+    }
+
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {
         let input = cx.input("input");
         let rule = Rule::Range { min: p.min.map(|v| v as f64), max: p.max.map(|v| v as f64), strict_min: false, strict_max: false };

@@ -104,6 +104,10 @@ impl Kind for FrequencyEncode {
         Ok(Some(fit_sql(p, cx)))
     }
 
+    fn dialects(&self) -> &'static [&'static str] {
+        &["duckdb", "spark"]
+    }
+
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {
         let fit = fit_sql(p, cx);
         // Shares need the totals: the state row, joined once.

@@ -68,6 +68,10 @@ impl Kind for HashEncode {
         out
     }
 
+    fn dialects(&self) -> &'static [&'static str] {
+        &["duckdb", "spark"]
+    }
+
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {
         let exprs: Vec<(String, String)> = p
             .columns

@@ -143,6 +143,10 @@ impl Kind for Interact {
         ok.then_some(out)
     }
 
+    fn dialects(&self) -> &'static [&'static str] {
+        &["duckdb", "spark"]
+    }
+
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {
         let mut items = vec!["*".to_string()];
         for f in &p.features {

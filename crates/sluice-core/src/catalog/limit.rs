@@ -49,6 +49,10 @@ impl Kind for Limit {
         Some(cx.input("input"))
     }
 
+    fn dialects(&self) -> &'static [&'static str] {
+        &["duckdb", "spark"]
+    }
+
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {
         let off = if p.offset > 0 { format!(" OFFSET {}", p.offset) } else { String::new() };
         Ok(Compiled::Query(format!("SELECT * FROM {} LIMIT {}{off}", cx.input("input"), p.n)))

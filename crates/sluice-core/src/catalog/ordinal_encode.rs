@@ -278,6 +278,10 @@ impl Kind for OrdinalEncode {
         Ok(Some(fit_sql(p, cx)))
     }
 
+    fn dialects(&self) -> &'static [&'static str] {
+        &["duckdb", "spark"]
+    }
+
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {
         let fit = fit_sql(p, cx);
         let mut joins = String::new();

@@ -61,6 +61,10 @@ impl Kind for Sample {
         }
     }
 
+    fn dialects(&self) -> &'static [&'static str] {
+        &["duckdb", "spark"]
+    }
+
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {
         let u = cx.dialect.row_hash_unit("t", p.seed)?;
         let input = cx.input("input");

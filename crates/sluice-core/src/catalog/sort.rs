@@ -46,6 +46,10 @@ impl Kind for Sort {
         require_sort_keys(cx, "input", &p.by, "by").then(|| cx.input("input"))
     }
 
+    fn dialects(&self) -> &'static [&'static str] {
+        &["duckdb", "spark"]
+    }
+
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {
         Ok(Compiled::Query(format!("SELECT * FROM {} ORDER BY {}", cx.input("input"), order_by_sql(cx, &p.by))))
     }

@@ -144,6 +144,10 @@ impl Kind for TargetEncode {
         Ok(Some(fit_sql(p, cx)))
     }
 
+    fn dialects(&self) -> &'static [&'static str] {
+        &["duckdb", "spark"]
+    }
+
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {
         let fit = fit_sql(p, cx);
         // The prior from the state row, joined once.

@@ -178,6 +178,10 @@ impl Kind for TextFeatures {
         ok.then_some(out)
     }
 
+    fn dialects(&self) -> &'static [&'static str] {
+        &["duckdb", "spark"]
+    }
+
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {
         let c = cx.ident(&p.column);
         let pre = p.prefix();

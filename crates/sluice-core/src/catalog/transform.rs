@@ -180,6 +180,10 @@ impl Kind for Transform {
         ok.then_some(out)
     }
 
+    fn dialects(&self) -> &'static [&'static str] {
+        &["duckdb", "spark"]
+    }
+
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {
         let mut replace = Vec::new();
         let mut added = Vec::new();

@@ -54,11 +54,43 @@ impl Kind for Union {
         Some(out)
     }
 
+    fn dialects(&self) -> &'static [&'static str] {
+        &["duckdb", "spark"]
+    }
+
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {
         let mut ports: Vec<&String> = cx.inputs.keys().collect();
         ports.sort();
+        if !cx.dialect.supports_union_by_name() {
+            return by_position(p, cx, &ports);
+        }
         let op = if p.distinct { " UNION BY NAME " } else { " UNION ALL BY NAME " };
         let parts: Vec<String> = ports.iter().map(|p| format!("SELECT * FROM {}", cx.input(p))).collect();
         Ok(Compiled::Query(parts.join(op)))
     }
+}
+
+/// The union for dialects that match columns by position only: every input lists the output's
+/// columns in order, cast to the output's type (the common type DuckDB chose), NULL where the
+/// input lacks one, as `UNION BY NAME` does.
+fn by_position(p: &Params, cx: &CompileCx<'_>, ports: &[&String]) -> Result<Compiled, Unsupported> {
+    let Some(out) = cx.output.filter(|o| o.columns.iter().all(|c| c.is_known())) else {
+        return Err(Unsupported { dialect: cx.dialect.name(), what: "a union whose column types are not known".into() });
+    };
+    let parts: Vec<String> = ports
+        .iter()
+        .map(|port| {
+            let have = cx.schema(port);
+            let items: Vec<String> = out
+                .columns
+                .iter()
+                .map(|c| {
+                    let value = if have.get(&c.name).is_some() { cx.ident(&c.name) } else { "NULL".to_string() };
+                    format!("CAST({value} AS {}) AS {}", c.ty, cx.ident(&c.name))
+                })
+                .collect();
+            format!("SELECT {} FROM {}", items.join(", "), cx.input(port))
+        })
+        .collect();
+    Ok(Compiled::Query(parts.join(if p.distinct { " UNION " } else { " UNION ALL " })))
 }

@@ -116,6 +116,10 @@ impl Kind for Winsorize {
         Ok(Some(fit_sql(p, cx)))
     }
 
+    fn dialects(&self) -> &'static [&'static str] {
+        &["duckdb", "spark"]
+    }
+
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {
         // As `impute`: the input joined with the one row of fitted edges.
         let exprs: Vec<(String, String)> = p
