@@ -459,28 +459,16 @@ fn dispatch(cmd: Command) -> Result<u8, EngineError> {
                 Some(file) => Some(sluice_core::state::StateFile::read(file, &plan, &plan.order)?),
                 None => None,
             };
-            let store = history.store(Some(&spec.spec));
-            let mut baselines = indexmap::IndexMap::new();
-            for id in &plan.order {
-                if plan.nodes[id].kind.info().id == "check_row_count_change" && store.path.is_file() {
-                    if let Some((_, rows)) = store.last_success_rows(&spec.spec, id)? {
-                        baselines.insert(id.clone(), rows);
-                    }
-                }
-            }
-            let mut drift_baselines = indexmap::IndexMap::new();
-            for id in &plan.order {
-                let node = &plan.nodes[id];
-                if node.kind.info().id == "check_drift" && !node.inputs.contains_key("reference") && store.path.is_file() {
-                    let run = node.params.get("baseline_run").and_then(|v| v.as_str());
-                    if let Some((_, columns)) = store.drift_baseline(&spec.spec, id, run)? {
-                        drift_baselines.insert(id.clone(), columns);
-                    }
-                }
-            }
+            // Checks that compare with earlier runs get what they would compare with now.
+            let baselines = sluice_engine::CheckBaselines::read(&history.store(Some(&spec.spec)), &plan, &spec.spec)?;
             let target = sluice_export::dbt::Target::parse(&dialect).expect("clap checks the dialect");
-            let opts =
-                sluice_export::dbt::Options { target, state: state.as_ref(), baselines, drift_baselines, spec_path: &spec.spec };
+            let opts = sluice_export::dbt::Options {
+                target,
+                state: state.as_ref(),
+                baselines: baselines.rows,
+                drift_baselines: baselines.columns,
+                spec_path: &spec.spec,
+            };
             let spec_doc = spec_doc.expect("a valid plan has a spec");
             let project = match sluice_export::dbt::export(&plan, &spec_doc, &opts).and_then(|p| p.write(&out).map(|_| p)) {
                 Ok(p) => p,

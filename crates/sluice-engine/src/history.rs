@@ -380,6 +380,52 @@ impl History {
     }
 }
 
+/// What the checks of a plan that compare with earlier runs would compare with now: the row
+/// counts and the column distributions of the last successful run (or the run a drift check
+/// names), by check node. Exports write them into the exported checks.
+#[derive(Debug, Default)]
+pub struct CheckBaselines {
+    pub rows: IndexMap<String, u64>,
+    pub columns: IndexMap<String, BTreeMap<String, ColumnBaseline>>,
+}
+
+impl CheckBaselines {
+    /// Read them from `store` for the checks of `plan` (the spec at `spec_path`); none when
+    /// there is no history yet.
+    pub fn read(store: &History, plan: &Plan, spec_path: &Path) -> Result<Self, EngineError> {
+        use sluice_core::catalog::check::Rule;
+        use sluice_core::catalog::check_drift::DriftReference;
+        use sluice_core::catalog::{Category, Compiled};
+        let mut out = CheckBaselines::default();
+        if !store.path.is_file() {
+            return Ok(out);
+        }
+        let relation = |up: &str| sluice_core::dialect::Dialect::ident(&sluice_core::dialect::DuckDb, up);
+        for id in &plan.order {
+            if plan.nodes[id].kind.info().category != Category::Check {
+                continue;
+            }
+            let Compiled::Check(check) = plan.compile_node(id, &sluice_core::dialect::DuckDb, &relation)? else { continue };
+            match &check.rule {
+                Rule::ChangeFromPrevious { .. } => {
+                    if let Some((_, rows)) = store.last_success_rows(spec_path, id)? {
+                        out.rows.insert(id.clone(), rows);
+                    }
+                }
+                Rule::Drift(spec) => {
+                    if let DriftReference::History { run } = &spec.reference {
+                        if let Some((_, columns)) = store.drift_baseline(spec_path, id, run.as_deref())? {
+                            out.columns.insert(id.clone(), columns);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(out)
+    }
+}
+
 /// Results of earlier runs, as checks read them.
 impl History {
     /// Rows of `node` in the last successful run of the spec at `spec_path`.

@@ -31,7 +31,7 @@ pub use cancel::CancelHandle;
 pub use checks::{CheckResult, CheckStatus};
 pub use error::EngineError;
 pub use events::{Event, RunStatus};
-pub use history::{History, Recorder};
+pub use history::{CheckBaselines, History, Recorder};
 pub use load::{check_text, load_plan, Loaded};
 pub use preview::Table;
 pub use run::{Engine, HistoryRef, OutputProfile, RunOptions, RunSummary};
