@@ -173,6 +173,26 @@ async fn save_dialog(default_path: Option<PathBuf>) -> Option<PathBuf> {
     d.save_file().await.map(|f| f.path().to_path_buf())
 }
 
+/// Ask for the folder of an exported project.
+#[tauri::command]
+async fn folder_dialog(title: Option<String>) -> Option<PathBuf> {
+    let d = rfd::AsyncFileDialog::new().set_title(title.unwrap_or_else(|| "Choose a folder".into()));
+    d.pick_folder().await.map(|f| f.path().to_path_buf())
+}
+
+#[tauri::command]
+async fn export_dbt(
+    svc: Svc<'_>,
+    path: PathBuf,
+    params: Option<IndexMap<String, String>>,
+    out: PathBuf,
+    dialect: String,
+) -> Result<Value, ApiError> {
+    let svc = svc.inner().clone();
+    blocking(move || Ok(serde_json::to_value(svc.export_dbt(&path, &params.unwrap_or_default(), &out, &dialect)?).unwrap_or(Value::Null)))
+        .await
+}
+
 /// The spec to open at start: the first command-line argument, else the most recent file, else
 /// (on first launch from a checkout) the sample pipeline.
 #[tauri::command]
@@ -203,6 +223,8 @@ fn main() {
             open,
             save,
             headless_command,
+            export_dbt,
+            folder_dialog,
             autosave,
             recovery,
             clear_recovery,

@@ -201,6 +201,18 @@ test('build, run, preview and save a pipeline; the CLI runs the saved file to th
   const run = spawnSync(sluiceBin, ['run', saved], { encoding: 'utf8' });
   assert.equal(run.status, 0, run.stderr);
   assert.ok(fs.readFileSync(output).equals(appBytes), 'CLI output equals the app output byte for byte');
+
+  // Export the saved pipeline as a dbt project from the top bar: dialect, then folder.
+  const project = path.join(work, 'dbt_built');
+  await byId('export-dbt').click();
+  await byId('confirm-duckdb').click();
+  await fill('path-input', project);
+  await byId('path-ok').click();
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="toast"]')].some((t) => /dbt project exported/.test(t.textContent)));
+  assert.ok(fs.existsSync(path.join(project, 'dbt_project.yml')), 'the project is written');
+  const model = fs.readFileSync(path.join(project, 'models', `${derive.replaceAll('-', '_')}.sql`), 'utf8');
+  assert.match(model, /amount_with_tax/);
+  assert.match(fs.readFileSync(path.join(project, 'models/schema.yml'), 'utf8'), /not_null/);
 });
 
 test('after SIGKILL the restarted app offers the unsaved edits back', async () => {

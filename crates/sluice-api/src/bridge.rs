@@ -58,6 +58,15 @@ struct PathReq {
 }
 
 #[derive(Deserialize)]
+struct ExportReq {
+    path: PathBuf,
+    #[serde(default)]
+    params: IndexMap<String, String>,
+    out: PathBuf,
+    dialect: String,
+}
+
+#[derive(Deserialize)]
 struct AutosaveReq {
     spec: Value,
     #[serde(default)]
@@ -109,6 +118,10 @@ pub fn dispatch(service: &Service, command: &str, body: &str) -> Result<Value, A
         "save" => {
             let req: PathReq = parse(body)?;
             json!(service.save(&req.path, &req.spec)?)
+        }
+        "export_dbt" => {
+            let req: ExportReq = parse(body)?;
+            v(&service.export_dbt(&req.path, &req.params, &req.out, &req.dialect)?)
         }
         "headless_command" => {
             let req: PathReq = parse(body)?;

@@ -37,6 +37,20 @@ impl From<EngineError> for ApiError {
     }
 }
 
+impl From<sluice_export::ExportError> for ApiError {
+    fn from(e: sluice_export::ExportError) -> Self {
+        let diagnostics = match &e {
+            sluice_export::ExportError::Unsupported { nodes, .. } => nodes.clone(),
+            _ => vec![],
+        };
+        let node = match diagnostics.as_slice() {
+            [one] => one.node.clone(),
+            _ => None,
+        };
+        ApiError { code: e.code().into(), message: e.to_string(), node, diagnostics }
+    }
+}
+
 impl From<sluice_core::CoreError> for ApiError {
     fn from(e: sluice_core::CoreError) -> Self {
         EngineError::from(e).into()

@@ -47,6 +47,22 @@ pub struct Opened {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// What exporting a dbt project wrote.
+#[derive(Debug, Serialize)]
+pub struct ExportSummary {
+    /// The project folder.
+    pub out: PathBuf,
+    /// The dbt project name.
+    pub name: String,
+    pub dialect: String,
+    pub models: usize,
+    pub tests: usize,
+    /// Whether fitted feature steps apply the spec's state file as constants.
+    pub applies_state: bool,
+    /// Checks left out, each naming its node and why.
+    pub left_out: Vec<Diagnostic>,
+}
+
 /// The commands, with the state they share (the run under way, to cancel it).
 #[derive(Default)]
 pub struct Service {
@@ -217,6 +233,44 @@ impl Service {
         files::add_recent(path);
         files::clear_recovery()?;
         Ok(text)
+    }
+
+    /// Export the saved spec at `path` as a dbt project in `out` (`dialect`: duckdb or spark),
+    /// as `sluice export dbt` does. Fitted steps apply the spec's state file when a training
+    /// run wrote one; checks that compare with earlier runs use the spec's run history.
+    pub fn export_dbt(&self, path: &Path, params: &IndexMap<String, String>, out: &Path, dialect: &str) -> Result<ExportSummary, ApiError> {
+        let target = sluice_export::dbt::Target::parse(dialect)
+            .ok_or_else(|| ApiError::new("A030", format!("unknown dialect '{dialect}' (duckdb or spark)")))?;
+        let engine = engine()?;
+        let overrides: Vec<(String, String)> = params.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        let loaded = sluice_engine::load_plan(&engine, path, &overrides)?;
+        let spec = loaded.spec.clone();
+        let plan = loaded.into_plan()?;
+        let spec = spec.ok_or_else(|| ApiError::new("A031", "the spec could not be read"))?;
+        let state = match plan.state_path.as_ref().filter(|p| p.is_file()) {
+            Some(file) => Some(sluice_core::state::StateFile::read(file, &plan, &plan.order)?),
+            None => None,
+        };
+        let baselines = sluice_engine::CheckBaselines::read(&History::in_dir(&history_dir(path)), &plan, path)?;
+        let opts = sluice_export::dbt::Options {
+            target,
+            state: state.as_ref(),
+            baselines: baselines.rows,
+            drift_baselines: baselines.columns,
+            spec_path: path,
+        };
+        let project = sluice_export::dbt::export(&plan, &spec, &opts)?;
+        project.write(out)?;
+        let count = |dir: &str| project.files.iter().filter(|(p, _)| p.starts_with(dir) && p.extension().is_some_and(|e| e == "sql")).count();
+        Ok(ExportSummary {
+            out: out.to_path_buf(),
+            name: project.name.clone(),
+            dialect: target.name().to_string(),
+            models: count("models"),
+            tests: count("tests"),
+            applies_state: state.is_some(),
+            left_out: project.warnings,
+        })
     }
 
     /// The command line that runs the saved spec headless.

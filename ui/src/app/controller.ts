@@ -5,7 +5,7 @@ import { createContext, useContext } from 'react';
 import type { StoreApi } from 'zustand/vanilla';
 import { toBackendError, type Backend, type DocArgs } from '../platform';
 import { emptySpec, specKey } from '../model/spec';
-import type { Spec } from '../model/types';
+import type { ExportSummary, Spec } from '../model/types';
 import { countChecks } from '../model/checks';
 import { isDirty, type State, type Store } from '../store/store';
 
@@ -154,7 +154,7 @@ export function createController(backend: Backend, store: StoreApi<Store>, opts:
   }
 
   /** The in-app path prompt the HTTP backend uses instead of system dialogs. */
-  async function promptPath(req: { mode: 'open' | 'save'; defaultPath?: string | null }): Promise<string | null> {
+  async function promptPath(req: { mode: 'open' | 'save' | 'folder'; defaultPath?: string | null }): Promise<string | null> {
     let recent: string[] = [];
     if (req.mode === 'open') {
       try {
@@ -265,14 +265,14 @@ export function createController(backend: Backend, store: StoreApi<Store>, opts:
     }
   }
 
-  async function copyHeadlessCommand(): Promise<string | null> {
+  /** The saved file the headless tools read, saving first (asked) when there is none or the
+   * editor has changes; null when the user declines. `what` says who needs it. */
+  async function ensureSaved(what: string): Promise<string | null> {
     let s = S();
     if (!s.path || isDirty(s)) {
       const b = await confirm(
         'Save first',
-        s.path
-          ? 'The headless command runs the saved file. Save your changes first?'
-          : 'The headless command runs a saved file. Save the pipeline first?',
+        s.path ? `${what} the saved file. Save your changes first?` : `${what} a saved file. Save the pipeline first?`,
         [
           { id: 'cancel', label: 'Cancel', kind: 'plain' },
           { id: 'save', label: s.path ? 'Save' : 'Save as…', kind: 'primary' },
@@ -280,15 +280,55 @@ export function createController(backend: Backend, store: StoreApi<Store>, opts:
       );
       if (b !== 'save' || !(await save())) return null;
       s = S();
-      if (!s.path) return null;
     }
+    return s.path ?? null;
+  }
+
+  async function copyHeadlessCommand(): Promise<string | null> {
+    const path = await ensureSaved('The headless command runs');
+    if (!path) return null;
     try {
-      const cmd = await backend.headlessCommand(s.path!, s.overrides);
+      const cmd = await backend.headlessCommand(path, S().overrides);
       const copied = await copyText(cmd);
       S().toast({ kind: copied ? 'success' : 'info', title: copied ? 'Headless command copied' : 'Headless command', detail: cmd });
       return cmd;
     } catch (e) {
       fail('Could not build the headless command', e);
+      return null;
+    }
+  }
+
+  /** Export the saved pipeline as a dbt project (`sluice export dbt`): the dialect is asked,
+   * then the folder. */
+  async function exportDbt(): Promise<ExportSummary | null> {
+    const path = await ensureSaved('The export reads');
+    if (!path) return null;
+    const dialect = await confirm(
+      'Export a dbt project',
+      'One model per node and the checks as dbt tests, in the SQL of the engine that will run it. Fitted steps apply the state file of the last training run when there is one.',
+      [
+        { id: 'cancel', label: 'Cancel', kind: 'plain' },
+        { id: 'spark', label: 'Spark SQL', kind: 'plain' },
+        { id: 'duckdb', label: 'DuckDB', kind: 'primary' },
+      ],
+    );
+    if (dialect !== 'duckdb' && dialect !== 'spark') return null;
+    const dir = path.slice(0, Math.max(path.lastIndexOf('/'), 0)) || '.';
+    const name = basename(path).replace(/\.sluice\.json$|\.json$/, '');
+    const out = await backend.folderDialog(`${dir}/dbt_${name}`);
+    if (!out) return null;
+    try {
+      const r = await backend.exportDbt(path, S().overrides, out, dialect);
+      const left = r.left_out.length ? `; left out: ${r.left_out.map((d) => d.node ?? d.message).join(', ')}` : '';
+      S().toast({
+        kind: r.left_out.length ? 'info' : 'success',
+        title: `dbt project exported (${r.dialect === 'spark' ? 'Spark' : 'DuckDB'})`,
+        detail: `${r.out}: ${r.models} models, ${r.tests} tests${r.applies_state ? ', fitted state applied' : ''}${left}`,
+      });
+      return r;
+    } catch (e) {
+      const err = fail('Could not export the dbt project', e);
+      if (err.diagnostics.length) S().toast({ kind: 'error', title: 'Not expressible', detail: err.diagnostics.map((d) => `${d.node}: ${d.message}`).join('\n') });
       return null;
     }
   }
@@ -501,6 +541,7 @@ export function createController(backend: Backend, store: StoreApi<Store>, opts:
     saveAs,
     recentFiles,
     copyHeadlessCommand,
+    exportDbt,
     restoreRecovery,
     discardRecovery,
     run,

@@ -15,11 +15,13 @@ function PathDialog({ m }: { m: Extract<Modal, { type: 'path' }> }) {
   const ok = () => m.resolve(value.trim() || null);
   return (
     <div className="dialog" role="dialog" aria-modal="true" aria-labelledby="path-title" data-testid="path-modal">
-      <h2 id="path-title">{m.mode === 'open' ? 'Open pipeline' : 'Save pipeline as'}</h2>
+      <h2 id="path-title">{m.mode === 'open' ? 'Open pipeline' : m.mode === 'folder' ? 'Export dbt project to' : 'Save pipeline as'}</h2>
       <p className="muted">
         {m.mode === 'open'
           ? 'Path of a .sluice.json file on the machine running the engine.'
-          : 'Path to write the .sluice.json file to; relative paths in the pipeline resolve against its folder.'}
+          : m.mode === 'folder'
+            ? 'Folder to write the project to: a new or empty one, or an earlier export (replaced).'
+            : 'Path to write the .sluice.json file to; relative paths in the pipeline resolve against its folder.'}
       </p>
       <input
         ref={input}
@@ -50,7 +52,7 @@ function PathDialog({ m }: { m: Extract<Modal, { type: 'path' }> }) {
           Cancel
         </button>
         <button className="btn btn-primary" onClick={ok} disabled={!value.trim()} data-testid="path-ok">
-          {m.mode === 'open' ? 'Open' : 'Save'}
+          {m.mode === 'open' ? 'Open' : m.mode === 'folder' ? 'Export' : 'Save'}
         </button>
       </div>
     </div>

@@ -313,6 +313,18 @@ export interface Profile {
 
 // ---------- files ----------
 
+/** What exporting a dbt project wrote (`sluice export dbt`). */
+export interface ExportSummary {
+  out: string;
+  name: string;
+  dialect: 'duckdb' | 'spark';
+  models: number;
+  tests: number;
+  applies_state: boolean;
+  /** Checks left out, each naming its node and why. */
+  left_out: Diagnostic[];
+}
+
 export interface Opened {
   path: string;
   spec: Spec;

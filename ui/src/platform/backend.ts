@@ -6,6 +6,7 @@ import type {
   Catalog,
   CheckResponse,
   Diagnostic,
+  ExportSummary,
   Opened,
   Profile,
   Recovery,
@@ -54,6 +55,9 @@ export interface Backend {
   /** Save in canonical form; resolves to the text written. */
   save(path: string, spec: Spec): Promise<string>;
   headlessCommand(path: string, params: Record<string, string>): Promise<string>;
+  /** Export the spec saved at `path` as a dbt project in the folder `out`, as `sluice export
+   * dbt --dialect <dialect>` does. */
+  exportDbt(path: string, params: Record<string, string>, out: string, dialect: 'duckdb' | 'spark'): Promise<ExportSummary>;
   autosave(spec: Spec, path: string | null): Promise<void>;
   recovery(): Promise<Recovery | null>;
   clearRecovery(): Promise<void>;
@@ -63,6 +67,8 @@ export interface Backend {
   openDialog(purpose?: 'spec' | 'data'): Promise<string | null>;
   /** Ask where to save; null when cancelled. */
   saveDialog(defaultPath?: string | null): Promise<string | null>;
+  /** Ask for a folder (an export's destination); null when cancelled. */
+  folderDialog(defaultPath?: string | null): Promise<string | null>;
   /** The spec to open at startup (Tauri: the sample on first launch; HTTP: `?open=<path>`). */
   initialSpecPath(): Promise<string | null>;
 }

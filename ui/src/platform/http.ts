@@ -1,10 +1,10 @@
 // Backend over HTTP to the browser bridge (`sluice-bridge`): POST /api/<command> with a JSON body.
 
-import type { Catalog, CheckResponse, Opened, Profile, Recovery, RunDetail, RunEvent, RunListing, RunSummary, Table } from '../model/types';
+import type { Catalog, CheckResponse, ExportSummary, Opened, Profile, Recovery, RunDetail, RunEvent, RunListing, RunSummary, Table } from '../model/types';
 import { BackendError, docArgs, profileArgs, toBackendError, type Backend, type DocArgs } from './backend';
 
 /** How the HTTP backend asks for a path, since a browser has no file dialogs that yield paths. */
-export type PathPrompt = (req: { mode: 'open' | 'save'; defaultPath?: string | null }) => Promise<string | null>;
+export type PathPrompt = (req: { mode: 'open' | 'save' | 'folder'; defaultPath?: string | null }) => Promise<string | null>;
 
 export interface HttpOptions {
   /** Prefix of the command URLs (default: same origin). */
@@ -110,6 +110,7 @@ export function createHttpBackend(opts: HttpOptions): Backend {
     open: (path) => call<Opened>('open', { path }),
     save: (path, spec) => call<string>('save', { path, spec }),
     headlessCommand: (path, params) => call<string>('headless_command', { path, params }),
+    exportDbt: (path, params, out, dialect) => call<ExportSummary>('export_dbt', { path, params, out, dialect }),
     autosave: async (spec, path) => {
       await call<null>('autosave', path ? { spec, path } : { spec });
     },
@@ -120,6 +121,7 @@ export function createHttpBackend(opts: HttpOptions): Backend {
     recentFiles: () => call<string[]>('recent_files'),
     openDialog: () => opts.promptPath({ mode: 'open' }),
     saveDialog: (defaultPath) => opts.promptPath({ mode: 'save', defaultPath }),
+    folderDialog: (defaultPath) => opts.promptPath({ mode: 'folder', defaultPath }),
     initialSpecPath: async () => new URLSearchParams(opts.search ?? '').get('open'),
   };
 }

@@ -1,7 +1,7 @@
 // Backend over Tauri v2 IPC. The only module (with index.ts) that imports @tauri-apps/*.
 
 import { Channel, invoke } from '@tauri-apps/api/core';
-import type { Catalog, CheckResponse, Opened, Profile, Recovery, RunDetail, RunEvent, RunListing, RunSummary, Spec, Table } from '../model/types';
+import type { Catalog, CheckResponse, ExportSummary, Opened, Profile, Recovery, RunDetail, RunEvent, RunListing, RunSummary, Spec, Table } from '../model/types';
 import { docArgs, profileArgs, toBackendError, type Backend, type DocArgs } from './backend';
 
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
@@ -34,6 +34,7 @@ export const tauriBackend: Backend = {
   open: (path) => call<Opened>('open', { path }),
   save: (path, spec: Spec) => call<string>('save', { path, spec }),
   headlessCommand: (path, params) => call<string>('headless_command', { path, params }),
+  exportDbt: (path, params, out, dialect) => call<ExportSummary>('export_dbt', { path, params, out, dialect }),
   autosave: async (spec, path) => {
     await call<null>('autosave', path ? { spec, path } : { spec });
   },
@@ -45,5 +46,6 @@ export const tauriBackend: Backend = {
   openDialog: (purpose = 'spec') => call<string | null>('open_dialog', { purpose }),
   // The command is declared with `rename_all = "snake_case"`.
   saveDialog: (defaultPath) => call<string | null>('save_dialog', defaultPath ? { default_path: defaultPath } : {}),
+  folderDialog: () => call<string | null>('folder_dialog', { title: 'Export the dbt project to' }),
   initialSpecPath: () => call<string | null>('initial_spec_path'),
 };

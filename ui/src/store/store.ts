@@ -168,7 +168,7 @@ export interface RunDetailState {
 export type Modal =
   | {
       type: 'path';
-      mode: 'open' | 'save';
+      mode: 'open' | 'save' | 'folder';
       defaultPath?: string | null;
       recent: string[];
       resolve: (path: string | null) => void;

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createController } from '../app/controller';
 import { createAppStore, isDirty } from '../store/store';
 import { createMockBackend } from './mockBackend';
+import { BackendError } from '../platform';
 import { sampleSpec, smallSpec } from './helpers';
 
 function setup(opts: Parameters<typeof createMockBackend>[0] = {}) {
@@ -172,6 +173,61 @@ describe('controller: documents', () => {
     expect(await p).toBe('sluice run /w/h.sluice.json');
     expect(backend.callsOf('save')).toHaveLength(1);
     expect(store.getState().toasts.at(-1)!.detail).toBe('sluice run /w/h.sluice.json');
+    ctrl.dispose();
+  });
+});
+
+describe('controller: dbt export', () => {
+  it('saves first, asks the dialect and the folder, and reports what was left out', async () => {
+    const { backend, store, ctrl } = setup({
+      exportDbt: async (_path, _params, out, dialect) => ({
+        out,
+        name: 'h',
+        dialect,
+        models: 5,
+        tests: 2,
+        applies_state: true,
+        left_out: [{ severity: 'warning', code: 'X021', fault: 'spec', message: 'drift computed by sluice', node: 'drift' }],
+      }),
+    });
+    await ctrl.init();
+    store.getState().addNodeOfKind('read_csv', { x: 0, y: 0 });
+    const p = ctrl.exportDbt();
+    await vi.advanceTimersByTimeAsync(0);
+    backend.nextPath = '/w/h.sluice.json';
+    answer(store, 'save');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(store.getState().modal?.type).toBe('confirm');
+    backend.nextFolder = '/w/dbt_h';
+    answer(store, 'spark');
+    const r = await p;
+    expect(r?.dialect).toBe('spark');
+    expect(backend.callsOf('folder_dialog')[0].args).toEqual({ defaultPath: '/w/dbt_h' });
+    const toast = store.getState().toasts.at(-1)!;
+    expect(toast.title).toBe('dbt project exported (Spark)');
+    expect(toast.detail).toBe('/w/dbt_h: 5 models, 2 tests, fitted state applied; left out: drift');
+    ctrl.dispose();
+  });
+
+  it('names the nodes the dialect cannot express', async () => {
+    const { backend, store, ctrl } = setup({
+      exportDbt: async () => {
+        throw new BackendError({
+          code: 'X001',
+          message: '1 node(s) cannot be exported to spark: split',
+          diagnostics: [{ severity: 'error', code: 'X011', fault: 'spec', message: "the spark dialect cannot express the kind 'x' yet", node: 'split' }],
+        });
+      },
+    });
+    await ctrl.init();
+    store.getState().loadDocument(smallSpec(), '/w/s.sluice.json');
+    const p = ctrl.exportDbt();
+    await vi.advanceTimersByTimeAsync(0);
+    backend.nextFolder = '/w/out';
+    answer(store, 'spark');
+    expect(await p).toBeNull();
+    const details = store.getState().toasts.map((t) => t.detail).join('\n');
+    expect(details).toContain("split: the spark dialect cannot express the kind 'x' yet");
     ctrl.dispose();
   });
 });

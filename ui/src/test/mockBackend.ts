@@ -33,6 +33,8 @@ export interface MockBackend extends Backend {
   /** Extra diagnostics check() returns. */
   checkResult?: (doc: DocArgs) => Partial<CheckResponse>;
   nextPath: string | null;
+  /** What the folder dialog answers. */
+  nextFolder: string | null;
   failRun?: { code: string; message: string; node?: string };
   /** Check node id -> how many of its rows fail the check (absent: all pass). */
   checkFailures: Record<string, number>;
@@ -338,6 +340,7 @@ export function createMockBackend(overrides: Partial<MockBackend> = {}): MockBac
     recent: [],
     schemas: {},
     nextPath: null,
+    nextFolder: null,
     checkFailures: {},
     profileRows: 1234,
     history: new Map(),
@@ -501,6 +504,10 @@ export function createMockBackend(overrides: Partial<MockBackend> = {}): MockBac
       log('headless_command', { path, params });
       return `sluice run ${path}`;
     },
+    async exportDbt(path, params, out, dialect) {
+      log('export_dbt', { path, params, out, dialect });
+      return { out, name: 'pipeline', dialect, models: 3, tests: 1, applies_state: false, left_out: [] };
+    },
     async autosave(spec, path) {
       log('autosave', { spec, path });
       m.recoveryValue = { spec, path, saved_at: 1_700_000_000 };
@@ -524,6 +531,10 @@ export function createMockBackend(overrides: Partial<MockBackend> = {}): MockBac
     async saveDialog(defaultPath) {
       log('save_dialog', { defaultPath });
       return m.nextPath;
+    },
+    async folderDialog(defaultPath) {
+      log('folder_dialog', { defaultPath });
+      return m.nextFolder;
     },
     async initialSpecPath() {
       log('initial_spec_path');
