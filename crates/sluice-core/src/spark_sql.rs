@@ -346,7 +346,7 @@ const SAME: &[&str] = &[
     "coalesce", "lower", "upper", "trim", "ltrim", "rtrim", "replace", "length", "abs", "ceil", "ceiling", "floor",
     "sqrt", "exp", "ln", "log10", "log2", "greatest", "least", "nullif", "round", "sum", "min", "max", "count",
     "year", "month", "day", "hour", "minute", "second", "quarter", "lpad", "rpad", "reverse", "substring", "substr",
-    "concat_ws", "md5", "sign", "power", "pow", "if", "ifnull", "contains", "date_trunc", "row_number", "rank",
+    "concat_ws", "md5", "sign", "power", "pow", "if", "ifnull", "contains", "row_number", "rank",
     "dense_rank", "lag", "lead", "stddev_samp", "stddev_pop", "var_samp", "var_pop", "stddev", "variance",
     "current_date", "isnan", "cos", "sin", "tan", "atan", "atan2", "pi", "left", "right", "ascii", "repeat",
     "cbrt", "degrees", "radians", "first_value", "last_value", "ntile", "percent_rank", "cume_dist", "bool_and",
@@ -397,6 +397,8 @@ fn function(f: &Function) -> Result<Option<Expr>, Unsupported> {
             "concat_ws('', {})",
             a.iter().map(|x| format!("CAST({x} AS STRING)")).collect::<Vec<_>>().join(", ")
         ))?)),
+        // Spark's date_trunc gives a TIMESTAMP in the session's zone; DuckDB's a naive one.
+        "date_trunc" if a.len() == 2 => Ok(Some(reparse(&format!("CAST(date_trunc({}, {}) AS TIMESTAMP_NTZ)", a[0], a[1]))?)),
         "starts_with" => keep_with("startswith"),
         "list_contains" | "array_contains" if a.len() == 2 => keep_with("array_contains"),
         "quantile_cont" if a.len() == 2 => keep_with("percentile"),
@@ -551,7 +553,7 @@ mod tests {
         assert_eq!(
             query("SELECT date_trunc('month', t)::DATE AS month, count(DISTINCT (a, b)) AS n FROM x GROUP BY ALL ORDER BY month")
                 .unwrap(),
-            "SELECT CAST(date_trunc('month', t) AS DATE) AS month, count(DISTINCT struct(a, b)) AS n FROM x GROUP BY ALL ORDER BY month NULLS LAST"
+            "SELECT CAST(CAST(date_trunc('month', t) AS TIMESTAMP_NTZ) AS DATE) AS month, count(DISTINCT struct(a, b)) AS n FROM x GROUP BY ALL ORDER BY month NULLS LAST"
         );
     }
 

@@ -11,8 +11,11 @@
 //!
 //! Checks that are one of dbt's generic tests (not_null, unique, accepted_values, relationships)
 //! become those tests; the others become singular tests made of the check's own measuring SQL and
-//! its pass rule. Checks that need a run history export with the baseline the history holds, and
-//! drift checks, whose statistics are computed outside SQL, are left out and named.
+//! its pass rule. Checks that compare with an earlier run export with the baseline the run
+//! history holds: a row count as a constant, column distributions as a seed and inline counts
+//! from which the drift distances are computed in SQL ([`drift`]). What cannot be said in SQL
+//! (p-value drift tests, drift against a reference input, a check without a recorded run) is
+//! left out and named.
 
 mod drift;
 mod files;

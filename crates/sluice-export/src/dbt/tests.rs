@@ -4,7 +4,8 @@
 //! A check that is a standard test ([`StandardTest`]) becomes dbt's generic test of that name.
 //! Every other check becomes a singular test: the check's measuring query (one row of
 //! `element_count, counted, unexpected, observed`) and a `WHERE NOT (...)` that keeps the row when
-//! the check's rule fails, so dbt fails the test exactly when `sluice run` fails the check.
+//! the check's rule fails, so dbt fails the test exactly when `sluice run` fails the check. A
+//! drift check's query is written by [`super::drift`] from the baseline the run history holds.
 
 use indexmap::IndexMap;
 use serde_json::Value;
