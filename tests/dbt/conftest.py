@@ -97,10 +97,10 @@ class Build:
         raise AssertionError("dbt_project.yml has no name")
 
 
-def dbt_build(project: Path, dialect: str) -> Build:
+def dbt_build(project: Path, dialect: str, *args: str) -> Build:
     env = dict(os.environ, DBT_SEND_ANONYMOUS_USAGE_STATS="false", DO_NOT_TRACK="1")
     p = subprocess.run(
-        [str(DBT), "build", "--profiles-dir", ".", "--project-dir", ".", "--no-use-colors"],
+        [str(DBT), "build", "--profiles-dir", ".", "--project-dir", ".", "--no-use-colors", *args],
         cwd=project,
         capture_output=True,
         text=True,

@@ -36,6 +36,14 @@ pub fn dbt_project_yml(cx: &Cx<'_>) -> String {
     if cx.target == Target::Spark {
         s.push_str("    +file_format: parquet\n");
     }
+    let vars: Vec<&(String, String)> = cx.models.iter().filter_map(|m| m.path_var.as_ref()).collect();
+    if !vars.is_empty() {
+        // The files the sources read, as the spec resolved them; `--vars` points elsewhere.
+        s.push_str("\nvars:\n");
+        for (name, default) in vars {
+            s.push_str(&format!("  {name}: {}\n", yaml_str(default)));
+        }
+    }
     if cx.checks.iter().any(|c| !c.seeds.is_empty()) {
         // Baseline values of drift checks, read back as the doubles they were.
         s.push_str(&format!("\nseed-paths: [\"seeds\"]\nseeds:\n  {}:\n    +column_types:\n      value: double\n", cx.name));
@@ -160,9 +168,16 @@ pub fn readme(cx: &Cx<'_>) -> String {
     }
     let sources: Vec<&Model> = cx.models.iter().filter(|m| m.category == Category::Source).collect();
     if !sources.is_empty() {
-        s.push_str("## Sources\n\nThe source models read the files the spec named, resolved when exporting:\n\n");
+        s.push_str(
+            "## Sources\n\nThe source models read the files the spec named, resolved when exporting, through \
+             dbt vars (defaults in `dbt_project.yml`). Point them at the data where the engine reads it, e.g. \
+             `dbt build --vars '{orders_path: \"s3a://bucket/orders.csv.gz\"}'`:\n\n",
+        );
         for m in sources {
-            s.push_str(&format!("- `models/{}.sql` ({})\n", m.name, m.kind));
+            match &m.path_var {
+                Some((var, default)) => s.push_str(&format!("- `{var}` ({}, `models/{}.sql`): `{default}`\n", m.kind, m.name)),
+                None => s.push_str(&format!("- `models/{}.sql` ({})\n", m.name, m.kind)),
+            }
         }
         s.push('\n');
     }

@@ -21,6 +21,9 @@ pub struct Model {
     pub sql: String,
     /// Whether it applies a fitted state from a state file.
     pub applies_state: bool,
+    /// For a source: the dbt var naming the file it reads, and the path the spec resolved to
+    /// (the var's default in dbt_project.yml).
+    pub path_var: Option<(String, String)>,
 }
 
 /// Why a node did not export.
@@ -106,18 +109,54 @@ pub fn model(
     for c in &passed {
         header.push_str(&format!("\n-- depends_on: {{{{ ref('{}') }}}}", names[c]));
     }
+    // A source reads its file through a dbt var (`<model>_path`), so the project can be pointed
+    // at the data where a cluster reads it: `dbt build --vars '{orders_path: s3a://...}'`.
+    let path = (info.category == Category::Source)
+        .then(|| node.params.get("path").and_then(serde_json::Value::as_str))
+        .flatten()
+        .map(|p| sluice_core::catalog::resolve_path(&plan.base_dir, p).to_string_lossy().to_string());
+    let var = path.as_ref().map(|_| format!("{}_path", names[id]));
+    let with_var = |text: String, literals: &[String]| -> (String, bool) {
+        let (Some(var), Some(_)) = (&var, &path) else { return (text, false) };
+        let jinja = format!("{{{{ var('{var}') }}}}");
+        for lit in literals {
+            if text.contains(lit.as_str()) {
+                let quote = &lit[..1];
+                return (text.replace(lit.as_str(), &format!("{quote}{jinja}{quote}")), true);
+            }
+        }
+        (text, false)
+    };
+    let literals: Vec<String> = path
+        .as_ref()
+        .map(|p| {
+            vec![
+                format!("'{}'", p.replace('\'', "''")),
+                format!("`{}`", p.replace('`', "``")),
+                sluice_core::dialect::spark_string(p),
+            ]
+        })
+        .unwrap_or_default();
+    let mut uses_var = false;
     let config = if setup.is_empty() {
         format!("{{{{ config(materialized='{materialized}') }}}}")
     } else {
         let mut blocks = String::new();
         let mut names = Vec::new();
         for (i, statement) in setup.iter().enumerate() {
-            blocks.push_str(&format!("{{% set setup_{i} %}}{{% raw %}}{statement}{{% endraw %}}{{% endset %}}\n"));
+            let raw = format!("{{% raw %}}{statement}{{% endraw %}}");
+            // The var is rendered outside the raw block around it.
+            let (raw, used) = with_var(raw, &literals);
+            uses_var |= used;
+            let raw = raw.replace("{{ var(", "{% endraw %}{{ var(").replace("') }}", "') }}{% raw %}");
+            blocks.push_str(&format!("{{% set setup_{i} %}}{raw}{{% endset %}}\n"));
             names.push(format!("setup_{i}"));
         }
         format!("{blocks}{{{{ config(materialized='{materialized}', pre_hook=[{}]) }}}}", names.join(", "))
     };
-    let sql = format!("{header}\n{config}\n\n{}\n", jinja_sql(body.trim()));
+    let (body_sql, used) = with_var(jinja_sql(body.trim()), &literals);
+    uses_var |= used;
+    let sql = format!("{header}\n{config}\n\n{body_sql}\n");
     Ok(Model {
         id: id.to_string(),
         name: names[id].clone(),
@@ -125,6 +164,7 @@ pub fn model(
         category: info.category,
         sql,
         applies_state: state.is_some(),
+        path_var: var.zip(path).filter(|_| uses_var),
     })
 }
 
