@@ -56,18 +56,41 @@ REF = re.compile(r"\{\{ ref\('([^']+)'\) \}\}")
 SETUP = re.compile(r"\{% set (setup_\d+) %\}\{% raw %\}(.*?)\{% endraw %\}\{% endset %\}", re.S)
 
 
-def body(text: str) -> str:
+VAR = re.compile(r"\{\{ var\('([^']+)'\) \}\}")
+
+
+def project_vars(project: Path) -> dict[str, str]:
+    """The `vars:` of dbt_project.yml (each `  name: "json string"`)."""
+    out, inside = {}, False
+    for line in (project / "dbt_project.yml").read_text().splitlines():
+        if line == "vars:":
+            inside = True
+        elif inside and line.startswith("  "):
+            name, value = line.strip().split(": ", 1)
+            out[name] = json.loads(value)
+        else:
+            inside = False
+    return out
+
+
+def render(text: str, variables: dict[str, str]) -> str:
+    """dbt's Jinja as the exported files use it: vars, raw blocks."""
+    text = VAR.sub(lambda m: variables[m.group(1)], text)
+    return text.replace("{% raw %}", "").replace("{% endraw %}", "")
+
+
+def body(text: str, variables: dict[str, str] | None = None) -> str:
     """A model or test file as plain SQL (refs as view names)."""
     text = SETUP.sub("", text)
     lines = [l for l in text.splitlines() if not l.startswith("--") and not l.startswith("{{ config(")]
-    sql = "\n".join(lines)
-    sql = sql.replace("{% raw %}", "").replace("{% endraw %}", "")
+    sql = render("\n".join(lines), variables or {})
     return REF.sub(lambda m: f"`{m.group(1)}`", sql).strip()
 
 
 def run_project(spark, project: Path) -> None:
     """Every model as a temporary view, upstream first."""
     models = {p.stem: p.read_text() for p in (project / "models").glob("*.sql")}
+    variables = project_vars(project)
     done: set[str] = set()
 
     def define(name: str):
@@ -77,8 +100,8 @@ def run_project(spark, project: Path) -> None:
         for dep in REF.findall(text):
             define(dep)
         for _, statement in SETUP.findall(text):
-            spark.sql(statement)
-        spark.sql(f"CREATE OR REPLACE TEMPORARY VIEW `{name}` AS {body(text)}")
+            spark.sql(render(statement, variables))
+        spark.sql(f"CREATE OR REPLACE TEMPORARY VIEW `{name}` AS {body(text, variables)}")
         done.add(name)
 
     for name in models:
