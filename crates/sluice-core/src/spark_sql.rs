@@ -350,15 +350,16 @@ const SAME: &[&str] = &[
     "dense_rank", "lag", "lead", "stddev_samp", "stddev_pop", "var_samp", "var_pop", "stddev", "variance",
     "current_date", "isnan", "cos", "sin", "tan", "atan", "atan2", "pi", "left", "right", "ascii", "repeat",
     "cbrt", "degrees", "radians", "first_value", "last_value", "ntile", "percent_rank", "cume_dist", "bool_and",
-    "bool_or", "any_value", "median", "mode", "last_day",
+    "bool_or", "any_value", "median", "last_day",
 ];
 
 fn function(f: &Function) -> Result<Option<Expr>, Unsupported> {
     let name = f.name.to_string().to_lowercase();
     let name = name.trim_matches('"');
-    if f.filter.is_some() || f.over.is_some() || !f.within_group.is_empty() {
-        // FILTER and OVER mean the same; their contents were rewritten already. Only the
-        // function's own name and arguments are checked below.
+    // FILTER and OVER mean the same in both and their contents were rewritten already; only the
+    // function's name and arguments are checked below. WITHIN GROUP orders differently.
+    if !f.within_group.is_empty() {
+        return Err(unsupported(format!("the call {f}")));
     }
     let a = args(f)?;
     let keep_with = |new: &str| -> Result<Option<Expr>, Unsupported> {

@@ -97,6 +97,8 @@ pub fn check_tests(
         out.generic = generic(&own, &standard, node.inputs.get("reference").map(|r| names[r].as_str()));
         return Ok(Outcome::Tests(out));
     }
+    // The query that measures the check (one row), and when that row passes.
+    let mut query = check.metrics.clone();
     let passes = match &check.rule {
         Rule::Mostly(m) if *m >= 1.0 => "m.unexpected = 0".to_string(),
         Rule::Mostly(m) => format!(
@@ -142,20 +144,8 @@ pub fn check_tests(
                 }
             };
             out.seeds = drift.seeds;
-            let t = check.threshold.clone().unwrap_or_else(|| check.rule.threshold());
-            let drift_share = match &check.rule {
-                Rule::Drift(d) => d.drift_share,
-                _ => unreachable!(),
-            };
-            let severity = if check.severity == CheckSeverity::Warn { "warn" } else { "error" };
-            let sql = format!(
-                "-- {id} ({kind}): {}\n-- fails unless: {t}\n{{{{ config(severity='{severity}', meta={{'sluice_check': '{id}'}}) }}}}\n\n\
-                 SELECT * FROM (\n{}\n) AS m\nWHERE NOT (m.share < {drift_share:?})\n",
-                check.description.replace('\n', " "),
-                jinja_sql(drift.share_query.trim()),
-            );
-            out.singular.push(Singular { name: own.clone(), sql });
-            return Ok(Outcome::Tests(out));
+            query = drift.share_query;
+            format!("m.share < {}", num(spec.drift_share))
         }
     };
     let severity = match check.severity {
@@ -167,7 +157,7 @@ pub fn check_tests(
         "-- {id} ({kind}): {}\n-- fails unless: {threshold}\n{{{{ config(severity='{severity}', meta={{'sluice_check': '{id}'}}) }}}}\n\n\
          SELECT * FROM (\n{}\n) AS m\nWHERE NOT ({passes})\n",
         check.description.replace('\n', " "),
-        jinja_sql(check.metrics.trim()),
+        jinja_sql(query.trim()),
     );
     out.singular.push(Singular { name: own.clone(), sql });
     Ok(Outcome::Tests(out))
