@@ -2,6 +2,8 @@
 
 `dbt build` runs in its own process with the project's own example profile, as a user would run
 it; for Spark that is a local session (`local[2]`) writing Parquet tables to a warehouse folder.
+No Snowflake account is reachable here: Snowflake projects are built by dbt-snowflake against
+fakesnow, an emulator on DuckDB (`snowflake_emulated.py`), after the load steps of their README.
 """
 
 import datetime
@@ -22,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 TARGET = Path(os.environ.get("CARGO_TARGET_DIR", Path.home() / ".cache/sluice/target"))
 SLUICE = Path(os.environ.get("SLUICE_BIN", TARGET / "debug/sluice"))
 DBT = Path(sys.executable).parent / "dbt"
+SNOWFLAKE_EMULATED = Path(__file__).parent / "snowflake_emulated.py"
 
 
 @pytest.fixture()
@@ -76,6 +79,11 @@ class Build:
             db = self.project / "target" / f"{self.project_name}.duckdb"
             with duckdb.connect(str(db), read_only=True) as con:
                 return con.sql(f'SELECT * FROM main."{model}"').df()
+        if self.dialect == "snowflake":
+            # The emulator's database file; Snowflake folds the unquoted schema and table names
+            # dbt writes to upper case.
+            with duckdb.connect(str(self.project / "emulated" / "SLUICE.db"), read_only=True) as con:
+                return con.sql(f'SELECT * FROM "{self.project_name.upper()}"."{model.upper()}"').df()
         folder = self.project / "spark-warehouse" / f"{self.project_name}.db" / model
         return duckdb.sql(f"SELECT * FROM read_parquet('{folder}/*.parquet')").df()
 
@@ -99,8 +107,14 @@ class Build:
 
 def dbt_build(project: Path, dialect: str, *args: str) -> Build:
     env = dict(os.environ, DBT_SEND_ANONYMOUS_USAGE_STATS="false", DO_NOT_TRACK="1")
+    command = [str(DBT), "build", "--profiles-dir", ".", "--project-dir", ".", "--no-use-colors", *args]
+    if dialect == "snowflake":
+        db = project / "emulated"
+        shutil.rmtree(db, ignore_errors=True)
+        db.mkdir()
+        command = [sys.executable, str(SNOWFLAKE_EMULATED), str(db), str(project), *args]
     p = subprocess.run(
-        [str(DBT), "build", "--profiles-dir", ".", "--project-dir", ".", "--no-use-colors", *args],
+        command,
         cwd=project,
         capture_output=True,
         text=True,

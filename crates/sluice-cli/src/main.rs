@@ -241,8 +241,8 @@ enum ExportTarget {
         /// The project folder to write (created, or replaced when it holds an earlier export).
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
-        /// The SQL dialect of the models: duckdb (dbt-duckdb) or spark (dbt-spark).
-        #[arg(long, default_value = "duckdb", value_parser = ["duckdb", "spark"])]
+        /// The SQL dialect of the models: duckdb (dbt-duckdb), spark (dbt-spark) or snowflake (dbt-snowflake).
+        #[arg(long, default_value = "duckdb", value_parser = ["duckdb", "spark", "snowflake"])]
         dialect: String,
         /// Apply the fitted state in FILE (a training run's state file) as constants.
         #[arg(long, value_name = "FILE")]

@@ -106,6 +106,10 @@ pub trait Dialect: Send + Sync {
     fn finish(&self, sql: &str) -> Result<String, Unsupported> {
         Ok(sql.to_string())
     }
+    /// A DuckDB expression (e.g. a check's pass rule over its measures) as this dialect's.
+    fn finish_expr(&self, sql: &str) -> Result<String, Unsupported> {
+        Ok(sql.to_string())
+    }
     /// Statements that must run before the queries compiled since the last call (e.g. Spark's
     /// temporary views over CSV files); taking them empties the list.
     fn take_setup(&self) -> Vec<String> {
@@ -178,7 +182,7 @@ impl Dialect for DuckDb {
 /// Kinds compile for Spark in two steps. First they write DuckDB SQL whose structure Spark
 /// shares: no `QUALIFY`, no `* REPLACE`/`* EXCLUDE`, every column listed where the input's
 /// schema decides, CSV files read through a temporary view ([`Dialect::take_setup`]). Then
-/// [`Dialect::finish`] translates the whole statement ([`crate::spark_sql`]): quoting, literals,
+/// [`Dialect::finish`] translates the whole statement ([`crate::sql_translate`]): quoting, literals,
 /// functions by an explicit list of known meanings, NULL ordering, division. Anything the
 /// translation does not know is refused, naming the construct.
 #[derive(Debug, Default)]
@@ -248,7 +252,7 @@ impl Spark {
             };
             // Checked here so that an unknown type is named with the file; the cast itself is
             // spelt by the translation.
-            let spark_ty = crate::spark_sql::type_name(ty)?;
+            let spark_ty = crate::sql_translate::type_name(crate::sql_translate::Target::Spark, ty)?;
             let value = if spark_ty == "STRING" { value } else { format!("CAST({value} AS {ty})") };
             select.push(format!("{value} AS {col}"));
         }
@@ -286,39 +290,11 @@ impl Dialect for Spark {
     }
 
     fn select_replace(&self, qualifier: Option<&str>, columns: &[String], replacements: &[(String, String)]) -> String {
-        // Spark has no `* REPLACE`: every column is listed, the replaced ones as expressions.
-        let prefix = qualifier.map(|q| format!("{q}.")).unwrap_or_default();
-        if replacements.is_empty() {
-            return format!("{prefix}*");
-        }
-        if columns.is_empty() {
-            // Columns unknown (a plan checked without binding): keep the replacements visible so
-            // the translation refuses the query rather than silently dropping them.
-            let parts: Vec<String> = replacements.iter().map(|(c, e)| format!("{e} AS {}", self.ident(c))).collect();
-            return format!("{prefix}* REPLACE ({})", parts.join(", "));
-        }
-        columns
-            .iter()
-            .map(|c| match replacements.iter().find(|(r, _)| r == c) {
-                Some((_, expr)) => format!("{expr} AS {}", self.ident(c)),
-                None => format!("{prefix}{}", self.ident(c)),
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
+        listed_replace(self, qualifier, columns, replacements)
     }
 
     fn select_exclude(&self, qualifier: Option<&str>, columns: &[String], excluded: &[String]) -> String {
-        let prefix = qualifier.map(|q| format!("{q}.")).unwrap_or_default();
-        if columns.is_empty() {
-            let parts: Vec<String> = excluded.iter().map(|c| self.ident(c)).collect();
-            return format!("{prefix}* EXCLUDE ({})", parts.join(", "));
-        }
-        columns
-            .iter()
-            .filter(|c| !excluded.contains(c))
-            .map(|c| format!("{prefix}{}", self.ident(c)))
-            .collect::<Vec<_>>()
-            .join(", ")
+        listed_exclude(self, qualifier, columns, excluded)
     }
 
     fn supports_qualify(&self) -> bool {
@@ -340,10 +316,175 @@ impl Dialect for Spark {
         format!("avg({expr})")
     }
     fn order_by_all(&self, columns: &[String]) -> String {
-        columns.iter().map(|c| format!("{} ASC NULLS LAST", self.ident(c))).collect::<Vec<_>>().join(", ")
+        listed_order_by(self, columns)
     }
     fn finish(&self, sql: &str) -> Result<String, Unsupported> {
-        crate::spark_sql::query_pretty(sql)
+        crate::sql_translate::query_pretty(crate::sql_translate::Target::Spark, sql)
+    }
+    fn finish_expr(&self, sql: &str) -> Result<String, Unsupported> {
+        crate::sql_translate::expr(crate::sql_translate::Target::Spark, sql)
+    }
+    fn take_setup(&self) -> Vec<String> {
+        std::mem::take(&mut *self.setup.lock().expect("setup lock"))
+    }
+}
+
+/// `* REPLACE` for dialects without it: every column listed, the replaced ones as expressions.
+fn listed_replace(d: &dyn Dialect, qualifier: Option<&str>, columns: &[String], replacements: &[(String, String)]) -> String {
+    let prefix = qualifier.map(|q| format!("{q}.")).unwrap_or_default();
+    if replacements.is_empty() {
+        return format!("{prefix}*");
+    }
+    if columns.is_empty() {
+        // Columns unknown (a plan checked without binding): keep the replacements visible so
+        // the translation refuses the query rather than silently dropping them.
+        let parts: Vec<String> = replacements.iter().map(|(c, e)| format!("{e} AS {}", d.ident(c))).collect();
+        return format!("{prefix}* REPLACE ({})", parts.join(", "));
+    }
+    columns
+        .iter()
+        .map(|c| match replacements.iter().find(|(r, _)| r == c) {
+            Some((_, expr)) => format!("{expr} AS {}", d.ident(c)),
+            None => format!("{prefix}{}", d.ident(c)),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `* EXCLUDE` for dialects without it: the other columns listed.
+fn listed_exclude(d: &dyn Dialect, qualifier: Option<&str>, columns: &[String], excluded: &[String]) -> String {
+    let prefix = qualifier.map(|q| format!("{q}.")).unwrap_or_default();
+    if columns.is_empty() {
+        let parts: Vec<String> = excluded.iter().map(|c| d.ident(c)).collect();
+        return format!("{prefix}* EXCLUDE ({})", parts.join(", "));
+    }
+    columns
+        .iter()
+        .filter(|c| !excluded.contains(c))
+        .map(|c| format!("{prefix}{}", d.ident(c)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `ORDER BY ALL` for dialects without it.
+fn listed_order_by(d: &dyn Dialect, columns: &[String]) -> String {
+    columns.iter().map(|c| format!("{} ASC NULLS LAST", d.ident(c))).collect::<Vec<_>>().join(", ")
+}
+
+/// A Snowflake string literal: quotes doubled, and backslashes too, which Snowflake reads as
+/// escapes.
+pub fn snowflake_string(value: &str) -> String {
+    format!("'{}'", value.replace('\\', "\\\\").replace('\'', "''"))
+}
+
+/// Snowflake SQL, for projects exported to run on Snowflake (dbt-snowflake).
+///
+/// As for [`Spark`], kinds write DuckDB SQL of the structure both share, and [`Dialect::finish`]
+/// translates it ([`crate::sql_translate`]), quoting every name, since Snowflake folds unquoted
+/// ones to upper case. A CSV file is read from a stage: a temporary table of text columns is
+/// loaded with `COPY INTO` ([`Dialect::take_setup`]), then each column is cast to the type DuckDB
+/// found.
+#[derive(Debug, Default)]
+pub struct Snowflake {
+    setup: std::sync::Mutex<Vec<String>>,
+}
+
+impl Snowflake {
+    fn read_csv(
+        &self,
+        paths: &[String],
+        delimiter: Option<&str>,
+        header: bool,
+        nulls: &[String],
+        columns: &[(String, String)],
+    ) -> Result<String, Unsupported> {
+        let unsupported = |what: String| Unsupported { dialect: "snowflake", what };
+        let [path] = paths else { return Err(unsupported("reading several CSV paths in one source".into())) };
+        if columns.is_empty() {
+            return Err(unsupported("reading a CSV file whose columns are not known".into()));
+        }
+        let table = self.ident(&format!("sluice_csv_{:016x}", fnv(path)));
+        let decl: Vec<String> = columns.iter().map(|(c, _)| format!("{} VARCHAR", self.ident(c))).collect();
+        // DuckDB's CSV dialect: quotes doubled inside quoted fields, an empty field is null,
+        // spaces kept; no other text is null unless the source says so.
+        let format = format!(
+            "TYPE = CSV FIELD_DELIMITER = {} SKIP_HEADER = {} FIELD_OPTIONALLY_ENCLOSED_BY = '\"' \
+             EMPTY_FIELD_AS_NULL = TRUE NULL_IF = () COMPRESSION = AUTO",
+            snowflake_string(delimiter.unwrap_or(",")),
+            u8::from(header)
+        );
+        // The setup runs as written (Snowflake's literals); the query below is DuckDB SQL that
+        // [`Dialect::finish`] translates.
+        let mut setup = self.setup.lock().expect("setup lock");
+        setup.push(format!("CREATE OR REPLACE TEMPORARY TABLE {table} ({})", decl.join(", ")));
+        setup.push(format!("COPY INTO {table} FROM {} FILE_FORMAT = ({format}) FORCE = TRUE", snowflake_string(path)));
+        let extra_nulls: Vec<String> = nulls.iter().filter(|n| !n.is_empty()).map(|n| self.string(n)).collect();
+        let mut select = Vec::new();
+        for (c, ty) in columns {
+            let col = self.ident(c);
+            let value = if extra_nulls.is_empty() {
+                col.clone()
+            } else {
+                format!("CASE WHEN {col} IN ({}) THEN NULL ELSE {col} END", extra_nulls.join(", "))
+            };
+            let sf_ty = crate::sql_translate::type_name(crate::sql_translate::Target::Snowflake, ty)?;
+            let value = if sf_ty == "VARCHAR" { value } else { format!("CAST({value} AS {ty})") };
+            select.push(format!("{value} AS {col}"));
+        }
+        Ok(format!("(SELECT {} FROM {table})", select.join(", ")))
+    }
+}
+
+impl Dialect for Snowflake {
+    fn name(&self) -> &'static str {
+        "snowflake"
+    }
+    fn read_files(&self, read: &FileRead<'_>) -> Result<String, Unsupported> {
+        let unsupported = |what: &str| Unsupported { dialect: "snowflake", what: what.to_string() };
+        match read {
+            FileRead::Csv { paths, delimiter, header, nulls, columns, .. } => {
+                self.read_csv(paths, *delimiter, *header, nulls, columns)
+            }
+            FileRead::Parquet { .. } => Err(unsupported("reading Parquet files yet (load them into a table)")),
+            FileRead::Json { .. } => Err(unsupported("reading JSON files with DuckDB's type detection")),
+        }
+    }
+    fn row_hash_unit(&self, _alias: &str, _seed: u64) -> Result<String, Unsupported> {
+        Err(Unsupported {
+            dialect: "snowflake",
+            what: "choosing rows by DuckDB's row hash (the same rows as sluice run)".into(),
+        })
+    }
+    fn select_replace(&self, qualifier: Option<&str>, columns: &[String], replacements: &[(String, String)]) -> String {
+        listed_replace(self, qualifier, columns, replacements)
+    }
+    fn select_exclude(&self, qualifier: Option<&str>, columns: &[String], excluded: &[String]) -> String {
+        listed_exclude(self, qualifier, columns, excluded)
+    }
+    // Snowflake has QUALIFY; the subquery the kinds write without it is the form Spark checks.
+    fn supports_qualify(&self) -> bool {
+        false
+    }
+    fn supports_asof_join(&self) -> bool {
+        false
+    }
+    fn supports_union_by_name(&self) -> bool {
+        false
+    }
+    fn float_sum(&self, expr: &str) -> String {
+        format!("sum({expr})")
+    }
+    fn float_mean(&self, expr: &str) -> String {
+        format!("avg({expr})")
+    }
+    fn order_by_all(&self, columns: &[String]) -> String {
+        listed_order_by(self, columns)
+    }
+    fn finish(&self, sql: &str) -> Result<String, Unsupported> {
+        crate::sql_translate::query_pretty(crate::sql_translate::Target::Snowflake, sql)
+    }
+    fn finish_expr(&self, sql: &str) -> Result<String, Unsupported> {
+        crate::sql_translate::expr(crate::sql_translate::Target::Snowflake, sql)
     }
     fn take_setup(&self) -> Vec<String> {
         std::mem::take(&mut *self.setup.lock().expect("setup lock"))
@@ -365,4 +506,28 @@ mod tests {
         assert_eq!(spark_ident("a`b"), "`a``b`");
         assert_eq!(spark_string("it's a \\ b"), "'it\\'s a \\\\ b'");
     }
+
+    #[test]
+    fn snowflake_loads_csv_files_from_a_stage_into_text_columns() {
+        let d = Snowflake::default();
+        let columns = [("id".to_string(), "BIGINT".to_string()), ("name".to_string(), "VARCHAR".to_string())];
+        let paths = ["C:\\data\\it's.csv".to_string()];
+        let read = FileRead::Csv { paths: &paths, delimiter: Some(";"), header: true, types: &[], nulls: &["NA".into()], columns: &columns };
+        let sql = d.read_files(&read).unwrap();
+        assert_eq!(
+            sql,
+            "(SELECT CAST(CASE WHEN \"id\" IN ('NA') THEN NULL ELSE \"id\" END AS BIGINT) AS \"id\", \
+             CASE WHEN \"name\" IN ('NA') THEN NULL ELSE \"name\" END AS \"name\" FROM \"sluice_csv_7f4cbbc1b3e1c77d\")"
+                .replace("7f4cbbc1b3e1c77d", &format!("{:016x}", fnv(&paths[0])))
+        );
+        let setup = d.take_setup();
+        assert_eq!(setup.len(), 2);
+        assert!(setup[0].starts_with("CREATE OR REPLACE TEMPORARY TABLE \"sluice_csv_"), "{}", setup[0]);
+        assert!(setup[0].ends_with("(\"id\" VARCHAR, \"name\" VARCHAR)"), "{}", setup[0]);
+        assert!(setup[1].contains("FROM 'C:\\\\data\\\\it''s.csv' FILE_FORMAT = (TYPE = CSV FIELD_DELIMITER = ';' SKIP_HEADER = 1"), "{}", setup[1]);
+        assert!(d.take_setup().is_empty());
+        let parquet = ["x.parquet".to_string()];
+        assert!(d.read_files(&FileRead::Parquet { paths: &parquet }).unwrap_err().what.contains("Parquet"));
+    }
 }
+

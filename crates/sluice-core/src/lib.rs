@@ -17,7 +17,7 @@ pub mod error;
 pub mod graph;
 pub mod plan;
 pub mod schema;
-pub mod spark_sql;
+pub mod sql_translate;
 pub mod spec;
 pub mod state;
 pub mod stats;

@@ -54,6 +54,9 @@ export function basename(path: string | null): string {
   return path.split(/[\\/]/).pop() ?? path;
 }
 
+/** How the export's dialects are named to people. */
+const DIALECT_NAMES: Record<string, string> = { duckdb: 'DuckDB', spark: 'Spark', snowflake: 'Snowflake' };
+
 export function createController(backend: Backend, store: StoreApi<Store>, opts: ControllerOptions = {}) {
   const checkDelay = opts.checkDelayMs ?? 300;
   const autosaveDelay = opts.autosaveDelayMs ?? 2000;
@@ -308,11 +311,12 @@ export function createController(backend: Backend, store: StoreApi<Store>, opts:
       'One model per node and the checks as dbt tests, in the SQL of the engine that will run it. Fitted steps apply the state file of the last training run when there is one.',
       [
         { id: 'cancel', label: 'Cancel', kind: 'plain' },
+        { id: 'snowflake', label: 'Snowflake', kind: 'plain' },
         { id: 'spark', label: 'Spark SQL', kind: 'plain' },
         { id: 'duckdb', label: 'DuckDB', kind: 'primary' },
       ],
     );
-    if (dialect !== 'duckdb' && dialect !== 'spark') return null;
+    if (dialect !== 'duckdb' && dialect !== 'spark' && dialect !== 'snowflake') return null;
     const dir = path.slice(0, Math.max(path.lastIndexOf('/'), 0)) || '.';
     const name = basename(path).replace(/\.sluice\.json$|\.json$/, '');
     const out = await backend.folderDialog(`${dir}/dbt_${name}`);
@@ -322,7 +326,7 @@ export function createController(backend: Backend, store: StoreApi<Store>, opts:
       const left = r.left_out.length ? `; left out: ${r.left_out.map((d) => d.node ?? d.message).join(', ')}` : '';
       S().toast({
         kind: r.left_out.length ? 'info' : 'success',
-        title: `dbt project exported (${r.dialect === 'spark' ? 'Spark' : 'DuckDB'})`,
+        title: `dbt project exported (${DIALECT_NAMES[r.dialect] ?? r.dialect})`,
         detail: `${r.out}: ${r.models} models, ${r.tests} tests${r.applies_state ? ', fitted state applied' : ''}${left}`,
       });
       return r;

@@ -147,7 +147,7 @@ export function TopBar() {
         <button className="btn btn-ghost btn-sm" onClick={() => void ctrl.copyHeadlessCommand()} title="Copy the command that runs this pipeline headless" data-testid="copy-headless">
           <IconTerminal size={14} /> Headless command
         </button>
-        <button className="btn btn-ghost btn-sm" onClick={() => void ctrl.exportDbt()} title="Export the pipeline as a dbt project (DuckDB or Spark SQL)" data-testid="export-dbt">
+        <button className="btn btn-ghost btn-sm" onClick={() => void ctrl.exportDbt()} title="Export the pipeline as a dbt project (DuckDB, Spark SQL or Snowflake)" data-testid="export-dbt">
           Export dbt…
         </button>
         <div className="sep" />

@@ -317,7 +317,7 @@ export interface Profile {
 export interface ExportSummary {
   out: string;
   name: string;
-  dialect: 'duckdb' | 'spark';
+  dialect: 'duckdb' | 'spark' | 'snowflake';
   models: number;
   tests: number;
   applies_state: boolean;

@@ -57,7 +57,7 @@ export interface Backend {
   headlessCommand(path: string, params: Record<string, string>): Promise<string>;
   /** Export the spec saved at `path` as a dbt project in the folder `out`, as `sluice export
    * dbt --dialect <dialect>` does. */
-  exportDbt(path: string, params: Record<string, string>, out: string, dialect: 'duckdb' | 'spark'): Promise<ExportSummary>;
+  exportDbt(path: string, params: Record<string, string>, out: string, dialect: 'duckdb' | 'spark' | 'snowflake'): Promise<ExportSummary>;
   autosave(spec: Spec, path: string | null): Promise<void>;
   recovery(): Promise<Recovery | null>;
   clearRecovery(): Promise<void>;

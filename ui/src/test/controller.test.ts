@@ -210,12 +210,14 @@ describe('controller: dbt export', () => {
   });
 
   it('names the nodes the dialect cannot express', async () => {
+    let asked = '';
     const { backend, store, ctrl } = setup({
-      exportDbt: async () => {
+      exportDbt: async (_path, _params, _out, dialect) => {
+        asked = dialect;
         throw new BackendError({
           code: 'X001',
-          message: '1 node(s) cannot be exported to spark: split',
-          diagnostics: [{ severity: 'error', code: 'X011', fault: 'spec', message: "the spark dialect cannot express the kind 'x' yet", node: 'split' }],
+          message: '1 node(s) cannot be exported to snowflake: split',
+          diagnostics: [{ severity: 'error', code: 'X011', fault: 'spec', message: "the snowflake dialect cannot express the kind 'x' yet", node: 'split' }],
         });
       },
     });
@@ -224,10 +226,11 @@ describe('controller: dbt export', () => {
     const p = ctrl.exportDbt();
     await vi.advanceTimersByTimeAsync(0);
     backend.nextFolder = '/w/out';
-    answer(store, 'spark');
+    answer(store, 'snowflake');
     expect(await p).toBeNull();
+    expect(asked).toBe('snowflake');
     const details = store.getState().toasts.map((t) => t.detail).join('\n');
-    expect(details).toContain("split: the spark dialect cannot express the kind 'x' yet");
+    expect(details).toContain("split: the snowflake dialect cannot express the kind 'x' yet");
     ctrl.dispose();
   });
 });

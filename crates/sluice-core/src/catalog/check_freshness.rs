@@ -83,7 +83,7 @@ impl Kind for CheckFreshness {
     }
 
     fn dialects(&self) -> &'static [&'static str] {
-        &["duckdb", "spark"]
+        &["duckdb", "spark", "snowflake"]
     }
 
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {

@@ -61,7 +61,7 @@ impl Kind for CheckNullFraction {
     }
 
     fn dialects(&self) -> &'static [&'static str] {
-        &["duckdb", "spark"]
+        &["duckdb", "spark", "snowflake"]
     }
 
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {

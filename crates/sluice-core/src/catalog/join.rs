@@ -153,7 +153,7 @@ impl Kind for Join {
     }
 
     fn dialects(&self) -> &'static [&'static str] {
-        &["duckdb", "spark"]
+        &["duckdb", "spark", "snowflake"]
     }
 
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {

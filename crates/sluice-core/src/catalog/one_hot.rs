@@ -231,16 +231,23 @@ impl Kind for OneHot {
     }
 
     fn dialects(&self) -> &'static [&'static str] {
-        &["duckdb", "spark"]
+        &["duckdb", "spark", "snowflake"]
     }
 
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {
         let c = in_col(cx, &p.column);
         let v = text(&c);
-        // Ranked: the fitted list, from the state row joined once; listed: the params.
-        let (known, from_state) = match &p.categories {
-            Some(cats) => (text_list(cx, &cats.iter().filter_map(category_text).collect::<Vec<_>>()), String::new()),
-            None => (
+        // Ranked: the fitted list, from the state row joined once (or, from a state file, as
+        // literals, which every engine reads the same); listed: the params.
+        let fitted: Option<Vec<String>> = cx
+            .state
+            .and_then(|s| s.get(STATE_KEY))
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(category_text).collect());
+        let (known, from_state) = match (&p.categories, &fitted) {
+            (Some(cats), _) => (text_list(cx, &cats.iter().filter_map(category_text).collect::<Vec<_>>()), String::new()),
+            (None, Some(cats)) => (text_list(cx, cats), String::new()),
+            (None, None) => (
                 format!("CAST(__s.{} AS VARCHAR[])", cx.ident(STATE_KEY)),
                 format!(" CROSS JOIN {} AS __s", cx.state_relation(&fit_sql(p, cx))),
             ),
@@ -249,7 +256,11 @@ impl Kind for OneHot {
             .into_iter()
             .map(|(name, ind)| {
                 let cond = match ind {
-                    Indicator::Rank(i) => format!("{v} = {known}[{i}]"),
+                    Indicator::Rank(i) => match &fitted {
+                        // Fewer categories than ranks: the indicator is never set.
+                        Some(cats) => cats.get(i - 1).map(|t| format!("{v} = {}", cx.string(t))).unwrap_or_else(|| "false".into()),
+                        None => format!("{v} = {known}[{i}]"),
+                    },
                     Indicator::Named(t) => format!("{v} = {}", cx.string(&t)),
                     Indicator::Other => format!("{c} IS NOT NULL AND NOT list_contains({known}, {v})"),
                     Indicator::Null => format!("{c} IS NULL"),
@@ -345,14 +356,17 @@ mod tests {
             COLS,
             Some(json!({"categories": ["web", "it's"]})),
         );
+        // A state file's categories are literals: every engine reads them the same.
         assert_eq!(
             q2,
             "SELECT __in.* EXCLUDE (\"channel\"), \
-             CASE WHEN CAST(__in.\"channel\" AS VARCHAR) = CAST(__s.\"categories\" AS VARCHAR[])[1] THEN 1 ELSE 0 END AS \"ch_1\", \
-             CASE WHEN CAST(__in.\"channel\" AS VARCHAR) = CAST(__s.\"categories\" AS VARCHAR[])[2] THEN 1 ELSE 0 END AS \"ch_2\", \
-             CASE WHEN __in.\"channel\" IS NOT NULL AND NOT list_contains(CAST(__s.\"categories\" AS VARCHAR[]), CAST(__in.\"channel\" AS VARCHAR)) THEN 1 ELSE 0 END AS \"ch_other\", \
-             CASE WHEN __in.\"channel\" IS NULL THEN 1 ELSE 0 END AS \"ch_null\" FROM \"t\" AS __in CROSS JOIN (SELECT ['web', 'it''s'] AS \"categories\") AS __s"
+             CASE WHEN CAST(__in.\"channel\" AS VARCHAR) = 'web' THEN 1 ELSE 0 END AS \"ch_1\", \
+             CASE WHEN CAST(__in.\"channel\" AS VARCHAR) = 'it''s' THEN 1 ELSE 0 END AS \"ch_2\", \
+             CASE WHEN __in.\"channel\" IS NOT NULL AND NOT list_contains(CAST(['web', 'it''s'] AS VARCHAR[]), CAST(__in.\"channel\" AS VARCHAR)) \
+             THEN 1 ELSE 0 END AS \"ch_other\", CASE WHEN __in.\"channel\" IS NULL THEN 1 ELSE 0 END AS \"ch_null\" FROM \"t\" AS __in"
         );
+        let (_, q3) = sql(&OneHot, json!({"column": "channel", "top_k": 3}), COLS, Some(json!({"categories": ["web"]})));
+        assert!(q3.contains("CASE WHEN false THEN 1 ELSE 0 END AS \"channel_3\""), "{q3}");
         assert!(q.ends_with(&format!("FROM \"t\" AS __in CROSS JOIN ({fit}) AS __s")), "{q}");
     }
 

@@ -51,7 +51,7 @@ impl Kind for ReadParquet {
     }
 
     fn dialects(&self) -> &'static [&'static str] {
-        &["duckdb", "spark"]
+        &["duckdb", "spark", "snowflake"]
     }
 
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {

@@ -117,7 +117,7 @@ impl Kind for Winsorize {
     }
 
     fn dialects(&self) -> &'static [&'static str] {
-        &["duckdb", "spark"]
+        &["duckdb", "spark", "snowflake"]
     }
 
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {

@@ -11,6 +11,10 @@ use super::tests::CheckTests;
 use super::text::yaml_str;
 use super::{Options, Target};
 
+/// The internal stage a Snowflake project's sources load their files from, unless their vars
+/// say another place.
+pub const SNOWFLAKE_STAGE: &str = "sluice_files";
+
 /// What the files are written from.
 pub struct Cx<'a> {
     pub plan: &'a Plan,
@@ -63,6 +67,18 @@ pub fn profiles_yml(cx: &Cx<'_>) -> String {
              {n}:\n  target: local\n  outputs:\n    local:\n      type: duckdb\n      \
              path: \"{{{{ env_var('SLUICE_DBT_DATABASE', 'target/{n}.duckdb') }}}}\"\n      threads: 2\n"
         ),
+        Target::Snowflake => format!(
+            "# An example profile. Run from this folder with `--profiles-dir .`, or copy it into ~/.dbt/profiles.yml.\n\
+             # The account and credentials come from the environment; any dbt-snowflake authentication works.\n\
+             {n}:\n  target: snowflake\n  outputs:\n    snowflake:\n      type: snowflake\n      \
+             account: \"{{{{ env_var('SNOWFLAKE_ACCOUNT') }}}}\"\n      \
+             user: \"{{{{ env_var('SNOWFLAKE_USER') }}}}\"\n      \
+             password: \"{{{{ env_var('SNOWFLAKE_PASSWORD') }}}}\"\n      \
+             role: \"{{{{ env_var('SNOWFLAKE_ROLE', 'SYSADMIN') }}}}\"\n      \
+             warehouse: \"{{{{ env_var('SNOWFLAKE_WAREHOUSE', 'COMPUTE_WH') }}}}\"\n      \
+             database: \"{{{{ env_var('SNOWFLAKE_DATABASE', 'SLUICE') }}}}\"\n      \
+             schema: {n}\n      threads: 4\n"
+        ),
         Target::Spark => format!(
             "# An example profile. Run from this folder with `--profiles-dir .`, or copy it into ~/.dbt/profiles.yml.\n\
              # `local` starts Spark inside dbt's process (pip install \"dbt-spark[session]\" pyspark; Java 17);\n\
@@ -105,6 +121,10 @@ pub fn schema_yml(cx: &Cx<'_>) -> String {
         s.push_str("    columns:\n");
         for col in &schema.columns {
             s.push_str(&format!("      - name: {}\n", yaml_str(&col.name)));
+            if cx.target == Target::Snowflake {
+                // The models quote every column name; Snowflake folds unquoted ones to upper case.
+                s.push_str("        quote: true\n");
+            }
             if col.is_known() {
                 s.push_str(&format!("        description: {}\n", yaml_str(&format!("{} in sluice", col.ty))));
             }
@@ -146,6 +166,7 @@ pub fn readme(cx: &Cx<'_>) -> String {
         match cx.target {
             Target::DuckDb => "DuckDB",
             Target::Spark => "Spark",
+            Target::Snowflake => "Snowflake",
         }
     ));
     s.push_str("## Run it\n\n```sh\n");
@@ -154,6 +175,33 @@ pub fn readme(cx: &Cx<'_>) -> String {
             "pip install \"dbt-core~=1.10.0\" \"dbt-duckdb~=1.10.0\"\ndbt build --profiles-dir .\n```\n\n\
              The tables land in `target/{n}.duckdb` (or where `SLUICE_DBT_DATABASE` says).\n\n"
         )),
+        Target::Snowflake => {
+            // The stage lives in the project's schema, where the models' `@sluice_files/...`
+            // resolve; SLUICE is the database profiles.yml names by default.
+            let stage = format!("SLUICE.{n}.{SNOWFLAKE_STAGE}");
+            s.push_str(&format!(
+                "pip install \"dbt-core~=1.10.0\" dbt-snowflake\n\
+                 export SNOWFLAKE_ACCOUNT=... SNOWFLAKE_USER=... SNOWFLAKE_PASSWORD=...\n\
+                 # once, and whenever the data changes: the schema, a stage, the source files in it\n\
+                 snowsql -q \"CREATE SCHEMA IF NOT EXISTS SLUICE.{n}; CREATE STAGE IF NOT EXISTS {stage}\"\n"
+            ));
+            for m in cx.models.iter().filter(|m| m.path_var.is_some()) {
+                if let Some(local) = &m.source_file {
+                    s.push_str(&format!(
+                        "snowsql -q \"PUT 'file://{}' @{stage} AUTO_COMPRESS = FALSE OVERWRITE = TRUE\"\n",
+                        local.replace('\'', "\\'")
+                    ));
+                }
+            }
+            s.push_str(
+                "dbt build --profiles-dir .\n```\n\n\
+                 The models and their tests run in the database and schema `profiles.yml` names (with another \
+                 database, say it in the commands above too). Each source model loads its file from the stage \
+                 into a temporary table (`COPY INTO`, in a pre-hook), then casts the columns to the types sluice \
+                 read. Every column name is quoted, so the tables keep sluice's names: query them as \
+                 `\"amount\"`.\n\n",
+            );
+        }
         Target::Spark => s.push_str(
             "pip install \"dbt-core~=1.10.0\" \"dbt-spark[session]\" pyspark   # and Java 17\n\
              dbt build --profiles-dir .\n```\n\n\
@@ -168,11 +216,15 @@ pub fn readme(cx: &Cx<'_>) -> String {
     }
     let sources: Vec<&Model> = cx.models.iter().filter(|m| m.category == Category::Source).collect();
     if !sources.is_empty() {
-        s.push_str(
+        let example = match cx.target {
+            Target::Snowflake => "@my_s3_stage/orders.csv.gz",
+            _ => "s3a://bucket/orders.csv.gz",
+        };
+        s.push_str(&format!(
             "## Sources\n\nThe source models read the files the spec named, resolved when exporting, through \
              dbt vars (defaults in `dbt_project.yml`). Point them at the data where the engine reads it, e.g. \
-             `dbt build --vars '{orders_path: \"s3a://bucket/orders.csv.gz\"}'`:\n\n",
-        );
+             `dbt build --vars '{{orders_path: \"{example}\"}}'`:\n\n",
+        ));
         for m in sources {
             match &m.path_var {
                 Some((var, default)) => s.push_str(&format!("- `{var}` ({}, `models/{}.sql`): `{default}`\n", m.kind, m.name)),

@@ -1,7 +1,8 @@
 //! A checked pipeline as a dbt project.
 //!
 //! Every node becomes one model named by its id, reading its inputs through `ref()`:
-//! - sources read their files where the spec's files are (external reads);
+//! - sources read their files where the spec's files are (external reads), or, on Snowflake,
+//!   load them from a stage into a temporary table first;
 //! - transforms and feature steps are tables; a stateful step applies the fitted state of a
 //!   training run (`--state`) as constants, or fits inline over its training rows as the engine
 //!   does when no state is given;
@@ -39,6 +40,8 @@ pub enum Target {
     DuckDb,
     /// dbt-spark (Spark SQL), for Spark clusters and Databricks.
     Spark,
+    /// dbt-snowflake: sources load from a stage.
+    Snowflake,
 }
 
 impl Target {
@@ -46,6 +49,7 @@ impl Target {
         match self {
             Target::DuckDb => "duckdb",
             Target::Spark => "spark",
+            Target::Snowflake => "snowflake",
         }
     }
 
@@ -53,6 +57,7 @@ impl Target {
         match s {
             "duckdb" => Some(Target::DuckDb),
             "spark" => Some(Target::Spark),
+            "snowflake" => Some(Target::Snowflake),
             _ => None,
         }
     }
@@ -61,6 +66,7 @@ impl Target {
         match self {
             Target::DuckDb => Box::new(sluice_core::dialect::DuckDb),
             Target::Spark => Box::new(sluice_core::dialect::Spark::default()),
+            Target::Snowflake => Box::new(sluice_core::dialect::Snowflake::default()),
         }
     }
 }

@@ -21,9 +21,11 @@ pub struct Model {
     pub sql: String,
     /// Whether it applies a fitted state from a state file.
     pub applies_state: bool,
-    /// For a source: the dbt var naming the file it reads, and the path the spec resolved to
-    /// (the var's default in dbt_project.yml).
+    /// For a source: the dbt var naming the file it reads, and the var's default in
+    /// dbt_project.yml (the path the spec resolved to, or the file in the Snowflake stage).
     pub path_var: Option<(String, String)>,
+    /// For a source: the file the spec resolved to on this machine.
+    pub source_file: Option<String>,
 }
 
 /// Why a node did not export.
@@ -114,8 +116,17 @@ pub fn model(
     let path = (info.category == Category::Source)
         .then(|| node.params.get("path").and_then(serde_json::Value::as_str))
         .flatten()
-        .map(|p| sluice_core::catalog::resolve_path(&plan.base_dir, p).to_string_lossy().to_string());
+        .map(|p| lexical_clean(&sluice_core::catalog::resolve_path(&plan.base_dir, p)));
     let var = path.as_ref().map(|_| format!("{}_path", names[id]));
+    // Snowflake reads files from a stage, not from this machine: the var's default is the file's
+    // name in the stage the project's README says to put it in.
+    let default = path.as_ref().map(|p| match opts.target {
+        super::Target::Snowflake => {
+            let file = std::path::Path::new(p).file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default();
+            format!("@{}/{file}", super::files::SNOWFLAKE_STAGE)
+        }
+        _ => p.clone(),
+    });
     let with_var = |text: String, literals: &[String]| -> (String, bool) {
         let (Some(var), Some(_)) = (&var, &path) else { return (text, false) };
         let jinja = format!("{{{{ var('{var}') }}}}");
@@ -134,6 +145,7 @@ pub fn model(
                 format!("'{}'", p.replace('\'', "''")),
                 format!("`{}`", p.replace('`', "``")),
                 sluice_core::dialect::spark_string(p),
+                sluice_core::dialect::snowflake_string(p),
             ]
         })
         .unwrap_or_default();
@@ -164,7 +176,8 @@ pub fn model(
         category: info.category,
         sql,
         applies_state: state.is_some(),
-        path_var: var.zip(path).filter(|_| uses_var),
+        path_var: var.zip(default).filter(|_| uses_var),
+        source_file: path,
     })
 }
 
@@ -182,4 +195,29 @@ pub fn through_checks(plan: &Plan, up: &str) -> (String, Vec<String>) {
         id = input.clone();
     }
     (id, checks)
+}
+
+/// A path with `.` and `name/..` taken out, as text (the file need not exist here).
+fn lexical_clean(path: &std::path::Path) -> String {
+    use std::path::Component;
+    let mut out: Vec<Component<'_>> = Vec::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out.iter().collect::<std::path::PathBuf>().to_string_lossy().to_string()
+}
+
+#[cfg(test)]
+mod unit {
+    #[test]
+    fn paths_are_cleaned_lexically() {
+        assert_eq!(super::lexical_clean(std::path::Path::new("/a/b/../c/./d.csv")), "/a/c/d.csv");
+        assert_eq!(super::lexical_clean(std::path::Path::new("../x.csv")), "../x.csv");
+    }
 }

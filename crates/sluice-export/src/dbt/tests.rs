@@ -94,31 +94,31 @@ pub fn check_tests(
         seeds: Vec::new(),
     };
     if let Some(standard) = node.kind.standard_test(&node.params) {
-        out.generic = generic(&own, &standard, node.inputs.get("reference").map(|r| names[r].as_str()));
+        out.generic = generic(&own, &standard, node.inputs.get("reference").map(|r| names[r].as_str()), opts.target);
         return Ok(Outcome::Tests(out));
     }
     // The query that measures the check (one row), and when that row passes.
     let mut query = check.metrics.clone();
     let passes = match &check.rule {
-        Rule::Mostly(m) if *m >= 1.0 => "m.unexpected = 0".to_string(),
+        Rule::Mostly(m) if *m >= 1.0 => "unexpected = 0".to_string(),
         Rule::Mostly(m) => format!(
-            "m.counted = 0 OR CAST(m.counted - m.unexpected AS DOUBLE) >= {} * CAST(m.counted AS DOUBLE) - 1e-9",
+            "counted = 0 OR CAST(counted - unexpected AS DOUBLE) >= {} * CAST(counted AS DOUBLE) - 1e-9",
             num(*m)
         ),
         Rule::Range { min, max, strict_min, strict_max } => {
-            let mut parts = vec!["m.observed IS NOT NULL".to_string()];
+            let mut parts = vec!["observed IS NOT NULL".to_string()];
             if let Some(v) = min {
-                parts.push(format!("m.observed {} {}", if *strict_min { ">" } else { ">=" }, num(*v)));
+                parts.push(format!("observed {} {}", if *strict_min { ">" } else { ">=" }, num(*v)));
             }
             if let Some(v) = max {
-                parts.push(format!("m.observed {} {}", if *strict_max { "<" } else { "<=" }, num(*v)));
+                parts.push(format!("observed {} {}", if *strict_max { "<" } else { "<=" }, num(*v)));
             }
             parts.join(" AND ")
         }
         Rule::ChangeFromPrevious { max_change } => match opts.baselines.get(id) {
-            Some(0) => "m.element_count = 0".to_string(),
+            Some(0) => "element_count = 0".to_string(),
             Some(prev) => format!(
-                "abs((CAST(m.element_count AS DOUBLE) - {prev}) / {prev}) <= {} + 1e-12",
+                "abs((CAST(element_count AS DOUBLE) - {prev}) / {prev}) <= {} + 1e-12",
                 num(*max_change)
             ),
             None => {
@@ -145,13 +145,18 @@ pub fn check_tests(
             };
             out.seeds = drift.seeds;
             query = drift.share_query;
-            format!("m.share < {}", num(spec.drift_share))
+            format!("share < {}", num(spec.drift_share))
         }
     };
     let severity = match check.severity {
         CheckSeverity::Error => "error",
         CheckSeverity::Warn => "warn",
     };
+    // The rule names the measures unqualified, as the dialect spells them.
+    let passes = dialect.finish_expr(&passes).map_err(|e| ExportError::Unsupported {
+        dialect: opts.target.name(),
+        nodes: vec![Diagnostic::error("X011", format!("the pass rule of check '{id}': {e}")).node(id)],
+    })?;
     let threshold = check.threshold.clone().unwrap_or_else(|| check.rule.threshold());
     let sql = format!(
         "-- {id} ({kind}): {}\n-- fails unless: {threshold}\n{{{{ config(severity='{severity}', meta={{'sluice_check': '{id}'}}) }}}}\n\n\
@@ -163,7 +168,7 @@ pub fn check_tests(
     Ok(Outcome::Tests(out))
 }
 
-fn generic(model: &str, standard: &StandardTest, reference: Option<&str>) -> Vec<GenericTest> {
+fn generic(model: &str, standard: &StandardTest, reference: Option<&str>, target: super::Target) -> Vec<GenericTest> {
     match standard {
         StandardTest::NotNull { columns } => columns
             .iter()
@@ -197,7 +202,11 @@ fn generic(model: &str, standard: &StandardTest, reference: Option<&str>) -> Vec
             test: "relationships",
             arguments: vec![
                 ("to".into(), format!("ref('{}')", reference.unwrap_or(model))),
-                ("field".into(), super::text::yaml_str(reference_column)),
+                // dbt pastes the field into its SQL as it is; Snowflake would fold it to upper case.
+                ("field".into(), super::text::yaml_str(&match target {
+                    super::Target::Snowflake => format!("\"{}\"", reference_column.replace('"', "\"\"")),
+                    _ => reference_column.clone(),
+                })),
             ],
         }],
     }
