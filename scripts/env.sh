@@ -42,8 +42,9 @@ sluice_python_venv() {
   "$SLUICE_VENV/bin/pip" install -q --disable-pip-version-check -r tests/reference/requirements.txt
 }
 
-# dbt (with its DuckDB and Spark adapters) and a local Spark, in a venv of their own (their pins
-# differ from the reference libraries'): the export tests build exported projects with them.
+# dbt (with its DuckDB, Spark and Snowflake adapters), a local Spark and fakesnow (Snowflake
+# emulated on DuckDB), in a venv of their own (their pins differ from the reference libraries'):
+# the export tests build exported projects with them.
 export SLUICE_DBT_VENV="${SLUICE_DBT_VENV:-$HOME/.cache/sluice/dbt-venv}"
 sluice_dbt_venv() {
   [ -x "$SLUICE_DBT_VENV/bin/python" ] || python3 -m venv "$SLUICE_DBT_VENV"

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Run every test: the UI's unit tests, the Rust workspace (unit and end-to-end on real files),
 # the reference tests (Sluice's numbers against pandas and scipy on the same data), the export
-# tests (exported dbt projects built with dbt-duckdb and dbt-spark against `sluice run`), and the
-# end-to-end tests of the designer: in Chromium against the real engine, and the desktop app
-# itself driven through tauri-driver under Xvfb.
+# tests (exported dbt projects built with dbt-duckdb, dbt-spark and dbt-snowflake on fakesnow
+# against `sluice run`), and the end-to-end tests of the designer: in Chromium against the real
+# engine, and the desktop app itself driven through tauri-driver under Xvfb.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh

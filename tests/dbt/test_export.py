@@ -3,6 +3,7 @@ as sluice, and its tests fail exactly where sluice's checks fail, on DuckDB, on 
 (emulated: see conftest)."""
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -116,3 +117,26 @@ def test_export_refuses_a_folder_it_did_not_write(sample: Path, tmp_path: Path):
     assert p.returncode == 1
     assert "X003" in p.stderr
     assert (folder / "notes.txt").read_text() == "keep me"
+
+
+GENERIC_CASES = ["check_accepted_values_nulls_ignored", "check_not_null_any_column_warn", "check_not_null_mostly",
+                 "check_relationships_missing_keys", "check_relationships_same_name_mostly", "check_unique_compound"]
+
+
+@pytest.mark.parametrize("dialect", ["duckdb", "snowflake"])
+@pytest.mark.parametrize("name", GENERIC_CASES)
+def test_checks_as_generic_tests_fail_where_sluice_fails(tmp_path: Path, name: str, dialect: str):
+    """The catalog cases whose checks may export as dbt's own generic tests (which the per-kind
+    harnesses cannot run without dbt), built by dbt: the check has sluice's status."""
+    from kinds_common import ROOT, case_args
+
+    work = tmp_path / name
+    shutil.copytree(ROOT / "tests/kinds" / name, work)
+    args, _ = case_args(work)
+    spec = work / "pipeline.sluice.json"
+    events = [json.loads(l) for l in sluice("run", str(spec), "--json", "--no-cache", "--no-history", *args, check=False).stdout.splitlines()]
+    ours = check_statuses(events)
+    project = tmp_path / f"dbt-{dialect}"
+    export(spec, project, dialect, *args)
+    build = dbt_build(project, dialect)
+    assert {c: build.check_status(c) for c in ours} == ours, build.proc.stdout[-3000:]

@@ -418,6 +418,12 @@ impl Snowflake {
         let mut setup = self.setup.lock().expect("setup lock");
         setup.push(format!("CREATE OR REPLACE TEMPORARY TABLE {table} ({})", decl.join(", ")));
         setup.push(format!("COPY INTO {table} FROM {} FILE_FORMAT = ({format}) FORCE = TRUE", snowflake_string(path)));
+        // COPY INTO loads nothing, without an error, from a stage that lacks the file: a source
+        // that loaded no rows stops the model (a cast of the message fails, naming it).
+        setup.push(format!(
+            "SELECT CASE WHEN count(*) = 0 THEN CAST({} AS INTEGER) END FROM {table}",
+            snowflake_string("sluice: no rows loaded: is the source file in the stage?")
+        ));
         let extra_nulls: Vec<String> = nulls.iter().filter(|n| !n.is_empty()).map(|n| self.string(n)).collect();
         let mut select = Vec::new();
         for (c, ty) in columns {
@@ -521,7 +527,8 @@ mod tests {
                 .replace("7f4cbbc1b3e1c77d", &format!("{:016x}", fnv(&paths[0])))
         );
         let setup = d.take_setup();
-        assert_eq!(setup.len(), 2);
+        assert_eq!(setup.len(), 3);
+        assert!(setup[2].contains("no rows loaded"), "{}", setup[2]);
         assert!(setup[0].starts_with("CREATE OR REPLACE TEMPORARY TABLE \"sluice_csv_"), "{}", setup[0]);
         assert!(setup[0].ends_with("(\"id\" VARCHAR, \"name\" VARCHAR)"), "{}", setup[0]);
         assert!(setup[1].contains("FROM 'C:\\\\data\\\\it''s.csv' FILE_FORMAT = (TYPE = CSV FIELD_DELIMITER = ';' SKIP_HEADER = 1"), "{}", setup[1]);

@@ -758,10 +758,12 @@ fn function(target: Target, f: &Function) -> Result<Option<Expr>, Unsupported> {
             // Spark has no DISTINCT window aggregates; the set of non-null values has the size.
             Target::Spark => Ok(Some(reparse(&format!("size(collect_set({}){window})", a.join(", ")))?)),
             // Snowflake's DISTINCT window aggregates take no frame; its ARRAY_AGG does, and skips
-            // NULLs as count does.
-            Target::Snowflake if a.len() == 1 => {
-                Ok(Some(reparse(&format!("ARRAY_SIZE(ARRAY_AGG(DISTINCT {}){window})", a[0]))?))
-            }
+            // NULLs as count does. An empty frame gives [] (the COALESCE is for engines and
+            // emulators that give NULL there).
+            Target::Snowflake if a.len() == 1 => Ok(Some(reparse(&format!(
+                "COALESCE(ARRAY_SIZE(ARRAY_AGG(DISTINCT {}){window}), 0)",
+                a[0]
+            ))?)),
             Target::Snowflake => Err(unsupported(format!("the distinct count over a window {f}"))),
         },
         n if SAME.contains(&n) => {
@@ -1185,8 +1187,8 @@ mod tests {
         assert_eq!(
             query(Target::Snowflake, "SELECT count(DISTINCT p) OVER w AS n, last_value(p) OVER w, row_number() OVER w, xs[2] FROM t \
                 WINDOW w AS (PARTITION BY c ORDER BY d)").unwrap(),
-            "SELECT ARRAY_SIZE(ARRAY_AGG(DISTINCT \"p\") OVER (PARTITION BY \"c\" ORDER BY \"d\" NULLS LAST \
-             RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)) AS \"n\", \
+            "SELECT COALESCE(ARRAY_SIZE(ARRAY_AGG(DISTINCT \"p\") OVER (PARTITION BY \"c\" ORDER BY \"d\" NULLS LAST \
+             RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)), 0) AS \"n\", \
              last_value(\"p\") OVER (PARTITION BY \"c\" ORDER BY \"d\" NULLS LAST RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW), \
              row_number() OVER (PARTITION BY \"c\" ORDER BY \"d\" NULLS LAST), \"xs\"[1] FROM \"t\""
         );

@@ -116,7 +116,7 @@ pub fn model(
     let path = (info.category == Category::Source)
         .then(|| node.params.get("path").and_then(serde_json::Value::as_str))
         .flatten()
-        .map(|p| lexical_clean(&sluice_core::catalog::resolve_path(&plan.base_dir, p)));
+        .map(|p| sluice_core::catalog::resolve_path(&plan.base_dir, p).to_string_lossy().to_string());
     let var = path.as_ref().map(|_| format!("{}_path", names[id]));
     // Snowflake reads files from a stage, not from this machine: the var's default is the file's
     // name in the stage the project's README says to put it in.
@@ -177,7 +177,8 @@ pub fn model(
         sql,
         applies_state: state.is_some(),
         path_var: var.zip(default).filter(|_| uses_var),
-        source_file: path,
+        // Shown to people (the README's PUT commands): without `dir/..`.
+        source_file: path.map(|p| lexical_clean(std::path::Path::new(&p))),
     })
 }
 
