@@ -213,6 +213,20 @@ test('build, run, preview and save a pipeline; the CLI runs the saved file to th
   const model = fs.readFileSync(path.join(project, 'models', `${derive.replaceAll('-', '_')}.sql`), 'utf8');
   assert.match(model, /amount_with_tax/);
   assert.match(fs.readFileSync(path.join(project, 'models/schema.yml'), 'utf8'), /not_null/);
+  // The toast counts dbt's generic tests too (the not-null check is one).
+  const toasts = await page.getByTestId('toast').allTextContents();
+  assert.ok(toasts.some((t) => /5 models, 1 test\b/.test(t)), toasts.join(' | '));
+
+  // The same for Snowflake: its profile, quoted names, the stage load in the README.
+  const snow = path.join(work, 'dbt_snowflake');
+  await byId('export-dbt').click();
+  await byId('confirm-snowflake').click();
+  await fill('path-input', snow);
+  await byId('path-ok').click();
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="toast"]')].some((t) => /dbt project exported \(Snowflake\)/.test(t.textContent)));
+  assert.match(fs.readFileSync(path.join(snow, 'profiles.yml'), 'utf8'), /type: snowflake/);
+  assert.match(fs.readFileSync(path.join(snow, 'models', `${derive.replaceAll('-', '_')}.sql`), 'utf8'), /AS "amount_with_tax"/);
+  assert.match(fs.readFileSync(path.join(snow, 'README.md'), 'utf8'), /PUT 'file:\/\/.*@SLUICE\./);
 });
 
 test('after SIGKILL the restarted app offers the unsaved edits back', async () => {

@@ -56,6 +56,7 @@ pub struct ExportSummary {
     pub name: String,
     pub dialect: String,
     pub models: usize,
+    /// dbt tests, generic and singular.
     pub tests: usize,
     /// Whether fitted feature steps apply the spec's state file as constants.
     pub applies_state: bool,
@@ -267,7 +268,7 @@ impl Service {
             name: project.name.clone(),
             dialect: target.name().to_string(),
             models: count("models"),
-            tests: count("tests"),
+            tests: project.generic_tests + project.singular_tests,
             applies_state: state.is_some(),
             left_out: project.warnings,
         })

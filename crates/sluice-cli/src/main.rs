@@ -482,11 +482,12 @@ fn dispatch(cmd: Command) -> Result<u8, EngineError> {
             };
             output::print_diagnostics(&project.warnings);
             let models = project.files.iter().filter(|(p, _)| p.starts_with("models") && p.extension().is_some_and(|e| e == "sql")).count();
-            let tests = project.files.iter().filter(|(p, _)| p.starts_with("tests")).count();
             outln!(
-                "{}: dbt project '{}' ({dialect}): {models} models, {tests} singular tests{}",
+                "{}: dbt project '{}' ({dialect}): {models} models, {} generic and {} singular tests{}",
                 out.display(),
                 project.name,
+                project.generic_tests,
+                project.singular_tests,
                 if project.warnings.is_empty() { String::new() } else { format!(", {} check(s) left out", project.warnings.len()) }
             );
             Ok(0)

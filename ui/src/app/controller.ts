@@ -54,6 +54,11 @@ export function basename(path: string | null): string {
   return path.split(/[\\/]/).pop() ?? path;
 }
 
+/** `1 test`, `2 tests`. */
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 /** How the export's dialects are named to people. */
 const DIALECT_NAMES: Record<string, string> = { duckdb: 'DuckDB', spark: 'Spark', snowflake: 'Snowflake' };
 
@@ -327,7 +332,7 @@ export function createController(backend: Backend, store: StoreApi<Store>, opts:
       S().toast({
         kind: r.left_out.length ? 'info' : 'success',
         title: `dbt project exported (${DIALECT_NAMES[r.dialect] ?? r.dialect})`,
-        detail: `${r.out}: ${r.models} models, ${r.tests} tests${r.applies_state ? ', fitted state applied' : ''}${left}`,
+        detail: `${r.out}: ${plural(r.models, 'model')}, ${plural(r.tests, 'test')}${r.applies_state ? ', fitted state applied' : ''}${left}`,
       });
       return r;
     } catch (e) {

@@ -93,6 +93,9 @@ pub struct Project {
     pub warnings: Vec<Diagnostic>,
     /// The dbt project name.
     pub name: String,
+    /// dbt's generic tests (in schema.yml) and the singular ones (in tests/).
+    pub generic_tests: usize,
+    pub singular_tests: usize,
 }
 
 impl Project {
@@ -149,7 +152,9 @@ pub fn export(plan: &Plan, spec: &Spec, opts: &Options<'_>) -> Result<Project, E
     files.push((PathBuf::from("README.md"), files::readme(&cx)));
     files.push((PathBuf::from(".gitignore"), "target/\ndbt_packages/\nlogs/\n*.duckdb\nspark-warehouse/\nmetastore_db/\n".into()));
     files.push((PathBuf::from(crate::write::MARKER), format!("exported by sluice {} from {}\n", env!("CARGO_PKG_VERSION"), opts.spec_path.display())));
-    Ok(Project { files, warnings, name })
+    let generic_tests = checks.iter().map(|c| c.generic.len()).sum();
+    let singular_tests = checks.iter().map(|c| c.singular.len()).sum();
+    Ok(Project { files, warnings, name, generic_tests, singular_tests })
 }
 
 /// `customer features` → `customer_features`: dbt project names are lower-case identifiers.
