@@ -405,11 +405,11 @@ impl Snowflake {
         }
         let table = self.ident(&format!("sluice_csv_{:016x}", fnv(path)));
         let decl: Vec<String> = columns.iter().map(|(c, _)| format!("{} VARCHAR", self.ident(c))).collect();
-        // DuckDB's CSV dialect: quotes doubled inside quoted fields, an empty field is null,
-        // spaces kept; no other text is null unless the source says so.
+        // DuckDB's CSV dialect: quotes doubled inside quoted fields, a backslash is text, an
+        // empty field is null, spaces kept; no other text is null unless the source says so.
         let format = format!(
             "TYPE = CSV FIELD_DELIMITER = {} SKIP_HEADER = {} FIELD_OPTIONALLY_ENCLOSED_BY = '\"' \
-             EMPTY_FIELD_AS_NULL = TRUE NULL_IF = () COMPRESSION = AUTO",
+             ESCAPE_UNENCLOSED_FIELD = NONE EMPTY_FIELD_AS_NULL = TRUE NULL_IF = () COMPRESSION = AUTO",
             snowflake_string(delimiter.unwrap_or(",")),
             u8::from(header)
         );
