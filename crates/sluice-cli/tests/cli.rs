@@ -713,3 +713,41 @@ fn an_incremental_run_ends_with_the_table_a_full_refresh_writes() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stdout).contains("cursor column 'updated' is not among the columns read"), "{}", text(&out.stdout));
 }
+
+/// A preview's column distributions are kept with the node's cached rows: the next preview reads
+/// them instead of scanning the rows again, and they are those a fresh scan draws.
+#[test]
+fn previews_keep_the_distributions_with_the_cached_rows() {
+    let (dir, spec) = sample_copy("customer_features.sluice.json");
+    let s = spec.to_str().unwrap();
+    let cache = dir.path().join("cache");
+    let c = cache.to_str().unwrap();
+    let preview = |extra: &[&str]| {
+        let out = sluice(&[&["preview", s, "per_customer", "--json", "--limit", "5"][..], extra].concat());
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let first = preview(&["--cache-dir", c]);
+    let fresh = preview(&["--no-cache"]);
+    assert_eq!(first["histograms"], fresh["histograms"]);
+    assert!(first["histograms"].as_array().unwrap().len() > 3);
+
+    // The entry that holds per_customer's rows now holds their distributions too.
+    let entry = std::fs::read_dir(&cache)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .find(|p| {
+            let v: serde_json::Value = serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap();
+            v["node"] == "per_customer" && v.get("histograms").is_some()
+        })
+        .expect("per_customer's cache entry keeps its distributions");
+    // Marked, to see that the next preview reads them from there.
+    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&entry).unwrap()).unwrap();
+    v["histograms"][0]["nulls"] = 424242.into();
+    std::fs::write(&entry, serde_json::to_vec(&v).unwrap()).unwrap();
+    let again = preview(&["--cache-dir", c]);
+    assert_eq!(again["histograms"][0]["nulls"], 424242);
+    assert_eq!(again["rows"], first["rows"]);
+}

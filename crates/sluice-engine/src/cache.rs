@@ -6,6 +6,7 @@
 //! (the rows in a table `t`, exact types kept). Files are written beside their final name and
 //! renamed, so a reader never sees half an entry. Reading an entry touches its `.json`: the
 //! folder is kept under its size bound by deleting the least recently used entries first.
+//! An entry with rows also keeps their column distributions once they are drawn.
 
 use std::collections::HashSet;
 use std::fs;
@@ -47,6 +48,10 @@ pub struct Entry {
     /// A sink's output and its identity on disk just after the write.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output: Option<WrittenOutput>,
+    /// The distributions of the rows' columns, once drawn: the same rows give the same
+    /// distributions, so a preview or a re-run of a cached node need not scan them again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub histograms: Option<Vec<crate::histogram::Histogram>>,
 }
 
 /// An output a sink wrote.

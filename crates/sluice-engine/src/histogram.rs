@@ -3,7 +3,7 @@
 //! columns together, plus one per date or time column.
 
 use duckdb::Connection;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sluice_core::dialect::{Dialect, DuckDb};
 use sluice_core::Column;
 
@@ -11,7 +11,7 @@ use crate::run::clean_message;
 use crate::EngineError;
 
 /// One bar.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Bin {
     /// `[lo, hi)` for numeric bins (the last bin includes hi), the value for categories.
     pub label: String,
@@ -21,13 +21,13 @@ pub struct Bin {
 }
 
 /// A column's distribution.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Histogram {
     pub column: String,
     #[serde(rename = "type")]
     pub ty: String,
     /// `numeric`, `temporal` or `categorical`.
-    pub shape: &'static str,
+    pub shape: String,
     pub bins: Vec<Bin>,
     pub nulls: u64,
 }
@@ -178,7 +178,7 @@ pub fn histograms(conn: &Connection, node: &str, rel: &str, columns: &[Column]) 
                 bins
             }
         };
-        out.push(Histogram { column: c.name.clone(), ty: c.ty.clone(), shape, bins, nulls });
+        out.push(Histogram { column: c.name.clone(), ty: c.ty.clone(), shape: shape.to_string(), bins, nulls });
     }
     Ok(out)
 }

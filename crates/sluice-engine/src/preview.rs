@@ -21,9 +21,18 @@ pub struct Table {
     pub histograms: Vec<crate::histogram::Histogram>,
 }
 
-pub(crate) fn fetch(conn: &Connection, node: &str, rel: &str, limit: usize, total_rows: u64) -> Result<Table, EngineError> {
+/// The first `limit` rows of relation `rel` and its distributions, drawn by `histograms` from
+/// the columns (which may take them from the cache).
+pub(crate) fn fetch(
+    conn: &Connection,
+    node: &str,
+    rel: &str,
+    limit: usize,
+    total_rows: u64,
+    histograms: impl FnOnce(&[Column]) -> Result<Vec<crate::histogram::Histogram>, EngineError>,
+) -> Result<Table, EngineError> {
     let Rows { columns, rows } = rows(conn, node, &format!("SELECT * FROM {rel}"), limit)?;
-    let histograms = crate::histogram::histograms(conn, node, rel, &columns)?;
+    let histograms = histograms(&columns)?;
     Ok(Table { columns, rows, total_rows, histograms })
 }
 

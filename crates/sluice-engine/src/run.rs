@@ -440,7 +440,8 @@ impl Engine {
                     // distributions it drew when the result was computed (the same rows).
                     if histograms && has_relation {
                         // Best effort: a distribution that cannot be drawn never fails the run.
-                        if let Ok(h) = crate::histogram::of_relation(&self.conn, id, &relation(id)) {
+                        let key = progress.fingerprints.get(id.as_str()).map(|f| f.key.clone()).unwrap_or_default();
+                        if let Ok(h) = self.histograms(id, &key, &relation(id), None) {
                             on_event(&Event::NodeHistograms { node: id.clone(), histograms: h });
                         }
                     }
@@ -670,11 +671,13 @@ impl Engine {
     /// Compute `node` (and what it needs) and profile its output (a seeded sample of `sample`
     /// rows when given).
     pub fn profile(&self, plan: &Plan, node: &str, sample: Option<u64>) -> Result<crate::profile::Profile, EngineError> {
-        self.with_node(plan, node, |rel, _| crate::profile::profile(&self.conn, node, rel, sample))
+        self.with_node(plan, node, |rel, _, _| crate::profile::profile(&self.conn, node, rel, sample))
     }
 
     /// Compute `node` and what it needs, hand its relation and row count to `f`, then clean up.
-    fn with_node<T>(&self, plan: &Plan, node: &str, f: impl FnOnce(&str, u64) -> Result<T, EngineError>) -> Result<T, EngineError> {
+    /// Compute `node` (and what it needs), then call `f` with its relation, its row count and its
+    /// fingerprint.
+    fn with_node<T>(&self, plan: &Plan, node: &str, f: impl FnOnce(&str, u64, &str) -> Result<T, EngineError>) -> Result<T, EngineError> {
         let n = plan.node(node)?;
         if !n.kind.info().output {
             return Err(EngineError::Node { node: node.into(), message: "a sink has no rows of its own; look at its input".into() });
@@ -694,7 +697,10 @@ impl Engine {
                 progress.actions = self.demand(plan, &order, &progress, Some(node));
                 self.run_nodes(plan, &order, &mut staged, &mut progress, false, false, &mut |_| {})
             })
-            .and_then(|()| f(&relation(node), progress.nodes[node].rows));
+            .and_then(|()| {
+                let key = progress.fingerprints.get(node).map(|f| f.key.clone()).unwrap_or_default();
+                f(&relation(node), progress.nodes[node].rows, &key)
+            });
         self.drop_tables(&order, &mut progress);
         if let Some(cache) = &self.cache {
             cache.evict(&progress.used);
@@ -705,7 +711,28 @@ impl Engine {
 
     /// Compute `node` (and what it needs) and return its first `limit` rows.
     pub fn preview(&self, plan: &Plan, node: &str, limit: usize) -> Result<crate::Table, EngineError> {
-        self.with_node(plan, node, |rel, rows| crate::preview::fetch(&self.conn, node, rel, limit, rows))
+        self.with_node(plan, node, |rel, rows, key| {
+            crate::preview::fetch(&self.conn, node, rel, limit, rows, |columns| self.histograms(node, key, rel, Some(columns)))
+        })
+    }
+
+    /// The distributions of node `node`'s rows (relation `rel`): those its cache entry (`key`)
+    /// keeps, else drawn and kept there for the next preview or run.
+    fn histograms(&self, node: &str, key: &str, rel: &str, columns: Option<&[sluice_core::Column]>) -> Result<Vec<crate::histogram::Histogram>, EngineError> {
+        let draw = || match columns {
+            Some(c) => crate::histogram::histograms(&self.conn, node, rel, c),
+            None => crate::histogram::of_relation(&self.conn, node, rel),
+        };
+        // Only an entry that holds these rows (not a check's verdict, whose rows are its input's).
+        let Some((cache, mut entry)) = self.cache.as_ref().and_then(|c| Some((c, c.get(key, true)?))) else { return draw() };
+        if let Some(h) = entry.histograms.take() {
+            return Ok(h);
+        }
+        let h = draw()?;
+        entry.histograms = Some(h.clone());
+        // Best effort: a cache that cannot be written only costs the next scan.
+        let _ = cache.put(key, &entry);
+        Ok(h)
     }
 }
 
