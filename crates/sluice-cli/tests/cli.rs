@@ -750,4 +750,12 @@ fn previews_keep_the_distributions_with_the_cached_rows() {
     let again = preview(&["--cache-dir", c]);
     assert_eq!(again["histograms"][0]["nulls"], 424242);
     assert_eq!(again["rows"], first["rows"]);
+    // A profile of every row takes them from there too; a sampled one draws its own.
+    let profile = |extra: &[&str]| {
+        let out = sluice(&[&["profile", s, "per_customer", "--json", "--cache-dir", c][..], extra].concat());
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    assert_eq!(profile(&[])["columns"][0]["histogram"]["nulls"], 424242);
+    assert_ne!(profile(&["--sample", "10"])["columns"][0]["histogram"]["nulls"], 424242);
 }

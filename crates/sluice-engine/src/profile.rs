@@ -76,7 +76,15 @@ fn shape(c: &Column) -> &'static str {
 }
 
 /// Profile relation `rel` (a node's output); with `sample`, a seeded sample of that many rows.
-pub fn profile(conn: &Connection, node: &str, rel: &str, sample: Option<u64>) -> Result<Profile, EngineError> {
+/// The profile of relation `rel` (node `node`), of every row or of a seeded sample; `all_rows`
+/// gives the distributions of every row (which the cache may hold already).
+pub fn profile(
+    conn: &Connection,
+    node: &str,
+    rel: &str,
+    sample: Option<u64>,
+    all_rows: impl FnOnce(&[Column]) -> Result<Vec<crate::histogram::Histogram>, EngineError>,
+) -> Result<Profile, EngineError> {
     let fail = |e: duckdb::Error| EngineError::Node { node: node.to_string(), message: clean_message(&e) };
     let d = DuckDb;
     let rows: i64 = conn.query_row(&format!("SELECT count(*) FROM {rel}"), [], |r| r.get(0)).map_err(fail)?;
@@ -155,7 +163,7 @@ pub fn profile(conn: &Connection, node: &str, rel: &str, sample: Option<u64>) ->
     } else {
         Value::Null
     };
-    let hists = histograms(conn, node, &source, &columns)?;
+    let hists = if sampled_rows.is_some() { histograms(conn, node, &source, &columns)? } else { all_rows(&columns)? };
     if sampled_rows.is_some() {
         let _ = conn.execute_batch(&format!("DROP TABLE IF EXISTS {source}"));
     }
@@ -212,8 +220,9 @@ mod tests {
              FROM range(1500000) r(i)",
         )
         .unwrap();
-        let p = profile(&conn, "t", "t", None).unwrap();
-        let again = profile(&conn, "t", "t", None).unwrap();
+        let all = |c: &[Column]| histograms(&conn, "t", "t", c);
+        let p = profile(&conn, "t", "t", None, all).unwrap();
+        let again = profile(&conn, "t", "t", None, all).unwrap();
         let x = &p.columns[0];
         assert!(x.quantiles_approx && x.distinct_approx);
         assert_eq!(x.quantiles, again.columns[0].quantiles, "a seeded sample gives the same quantiles");

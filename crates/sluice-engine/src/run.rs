@@ -330,7 +330,10 @@ impl Engine {
             .map(|s| {
                 let profiled = opts
                     .profile_outputs
-                    .then(|| crate::profile::profile(&self.conn, &s.node, &format!("({})", s.write.query), None));
+                    .then(|| {
+                        let rel = format!("({})", s.write.query);
+                        crate::profile::profile(&self.conn, &s.node, &rel, None, |c| crate::histogram::histograms(&self.conn, &s.node, &rel, c))
+                    });
                 let (profile, error) = match profiled {
                     Some(Ok(p)) => (Some(p), None),
                     Some(Err(e)) => (None, Some(e.to_string())),
@@ -344,7 +347,7 @@ impl Engine {
         for (node, path) in &progress.current {
             let rows = progress.nodes.get(node).map(|n| n.rows).unwrap_or(0);
             let profiled = opts.profile_outputs.then(|| match output_relation(plan, node) {
-                Some(rel) => crate::profile::profile(&self.conn, node, &rel, None),
+                Some(rel) => crate::profile::profile(&self.conn, node, &rel, None, |c| crate::histogram::histograms(&self.conn, node, &rel, c)),
                 None => Err(EngineError::Node { node: node.clone(), message: "a DuckDB table is not profiled from the file".into() }),
             });
             let (profile, error) = match profiled {
@@ -671,7 +674,9 @@ impl Engine {
     /// Compute `node` (and what it needs) and profile its output (a seeded sample of `sample`
     /// rows when given).
     pub fn profile(&self, plan: &Plan, node: &str, sample: Option<u64>) -> Result<crate::profile::Profile, EngineError> {
-        self.with_node(plan, node, |rel, _, _| crate::profile::profile(&self.conn, node, rel, sample))
+        self.with_node(plan, node, |rel, _, key| {
+            crate::profile::profile(&self.conn, node, rel, sample, |columns| self.histograms(node, key, rel, Some(columns)))
+        })
     }
 
     /// Compute `node` and what it needs, hand its relation and row count to `f`, then clean up.
