@@ -25,7 +25,11 @@ pub enum FileRead<'a> {
         /// detection read the files with them.
         columns: &'a [(String, String)],
     },
-    Parquet { paths: &'a [String] },
+    Parquet {
+        paths: &'a [String],
+        /// The columns DuckDB reads (name, type), when known (see `Csv`).
+        columns: &'a [(String, String)],
+    },
     Json { paths: &'a [String], newline_delimited: Option<bool> },
 }
 
@@ -151,7 +155,7 @@ impl Dialect for DuckDb {
                 }
                 format!("read_csv({})", args.join(", "))
             }
-            FileRead::Parquet { paths } => format!("read_parquet({})", self.list(paths)),
+            FileRead::Parquet { paths, .. } => format!("read_parquet({})", self.list(paths)),
             FileRead::Json { paths, newline_delimited } => {
                 let mut args = vec![self.list(paths)];
                 match newline_delimited {
@@ -273,7 +277,7 @@ impl Dialect for Spark {
     fn read_files(&self, read: &FileRead<'_>) -> Result<String, Unsupported> {
         let unsupported = |what: &str| Unsupported { dialect: "spark", what: what.to_string() };
         match read {
-            FileRead::Parquet { paths } => {
+            FileRead::Parquet { paths, .. } => {
                 let reads: Vec<String> = paths.iter().map(|p| format!("SELECT * FROM parquet.{}", self.ident(p))).collect();
                 Ok(format!("({})", reads.join(" UNION ALL ")))
             }
@@ -381,9 +385,9 @@ pub fn snowflake_string(value: &str) -> String {
 ///
 /// As for [`Spark`], kinds write DuckDB SQL of the structure both share, and [`Dialect::finish`]
 /// translates it ([`crate::sql_translate`]), quoting every name, since Snowflake folds unquoted
-/// ones to upper case. A CSV file is read from a stage: a temporary table of text columns is
-/// loaded with `COPY INTO` ([`Dialect::take_setup`]), then each column is cast to the type DuckDB
-/// found.
+/// ones to upper case. A file is read from a stage: a temporary table is loaded with `COPY INTO`
+/// ([`Dialect::take_setup`]); for CSV its columns are text, each cast to the type DuckDB found,
+/// for Parquet they have those types and are matched by name.
 #[derive(Debug, Default)]
 pub struct Snowflake {
     setup: std::sync::Mutex<Vec<String>>,
@@ -418,12 +422,7 @@ impl Snowflake {
         let mut setup = self.setup.lock().expect("setup lock");
         setup.push(format!("CREATE OR REPLACE TEMPORARY TABLE {table} ({})", decl.join(", ")));
         setup.push(format!("COPY INTO {table} FROM {} FILE_FORMAT = ({format}) FORCE = TRUE", snowflake_string(path)));
-        // COPY INTO loads nothing, without an error, from a stage that lacks the file: a source
-        // that loaded no rows stops the model (a cast of the message fails, naming it).
-        setup.push(format!(
-            "SELECT CASE WHEN count(*) = 0 THEN CAST({} AS INTEGER) END FROM {table}",
-            snowflake_string("sluice: no rows loaded: is the source file in the stage?")
-        ));
+        setup.push(empty_load_guard(&table));
         let extra_nulls: Vec<String> = nulls.iter().filter(|n| !n.is_empty()).map(|n| self.string(n)).collect();
         let mut select = Vec::new();
         for (c, ty) in columns {
@@ -441,6 +440,56 @@ impl Snowflake {
     }
 }
 
+impl Snowflake {
+    /// A Parquet file as Snowflake reads it: loaded from a stage into a temporary table of the
+    /// columns and types DuckDB found, each read by its name from the file's rows (a COPY with a
+    /// transformation, whose stage location is written without quotes).
+    fn read_parquet(&self, paths: &[String], columns: &[(String, String)]) -> Result<String, Unsupported> {
+        let unsupported = |what: String| Unsupported { dialect: "snowflake", what };
+        let [path] = paths else { return Err(unsupported("reading several Parquet paths in one source".into())) };
+        if path.contains(['*', '?', '[']) {
+            return Err(unsupported(format!("reading the files a glob matches ({path}); name one file")));
+        }
+        let name = std::path::Path::new(path).file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default();
+        if !name.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)) {
+            return Err(unsupported(format!("a Parquet file name other than letters, digits, '.', '_' and '-' ({name})")));
+        }
+        if let Some((c, _)) = columns.iter().find(|(c, _)| c.contains('"')) {
+            return Err(unsupported(format!("the Parquet column {c} (a double quote in its name)")));
+        }
+        if columns.is_empty() {
+            return Err(unsupported("reading a Parquet file whose columns are not known".into()));
+        }
+        let table = self.ident(&format!("sluice_parquet_{:016x}", fnv(path)));
+        let mut decl = Vec::new();
+        for (c, ty) in columns {
+            decl.push(format!("{} {}", self.ident(c), crate::sql_translate::type_name(crate::sql_translate::Target::Snowflake, ty)?));
+        }
+        let mut setup = self.setup.lock().expect("setup lock");
+        setup.push(format!("CREATE OR REPLACE TEMPORARY TABLE {table} ({})", decl.join(", ")));
+        let mut reads = Vec::new();
+        for (c, ty) in columns {
+            reads.push(format!("$1:\"{c}\"::{}", crate::sql_translate::type_name(crate::sql_translate::Target::Snowflake, ty)?));
+        }
+        setup.push(format!(
+            "COPY INTO {table} FROM (SELECT {} FROM {path}) FILE_FORMAT = (TYPE = PARQUET) FORCE = TRUE",
+            reads.join(", ")
+        ));
+        setup.push(empty_load_guard(&table));
+        let select: Vec<String> = columns.iter().map(|(c, _)| self.ident(c)).collect();
+        Ok(format!("(SELECT {} FROM {table})", select.join(", ")))
+    }
+}
+
+/// COPY INTO loads nothing, without an error, from a stage that lacks the file: a source that
+/// loaded no rows stops the model (a cast of the message fails, naming it).
+fn empty_load_guard(table: &str) -> String {
+    format!(
+        "SELECT CASE WHEN count(*) = 0 THEN CAST({} AS INTEGER) END FROM {table}",
+        snowflake_string("sluice: no rows loaded: is the source file in the stage?")
+    )
+}
+
 impl Dialect for Snowflake {
     fn name(&self) -> &'static str {
         "snowflake"
@@ -451,7 +500,7 @@ impl Dialect for Snowflake {
             FileRead::Csv { paths, delimiter, header, nulls, columns, .. } => {
                 self.read_csv(paths, *delimiter, *header, nulls, columns)
             }
-            FileRead::Parquet { .. } => Err(unsupported("reading Parquet files yet (load them into a table)")),
+            FileRead::Parquet { paths, columns } => self.read_parquet(paths, columns),
             FileRead::Json { .. } => Err(unsupported("reading JSON files with DuckDB's type detection")),
         }
     }
@@ -534,7 +583,18 @@ mod tests {
         assert!(setup[1].contains("FROM 'C:\\\\data\\\\it''s.csv' FILE_FORMAT = (TYPE = CSV FIELD_DELIMITER = ';' SKIP_HEADER = 1"), "{}", setup[1]);
         assert!(d.take_setup().is_empty());
         let parquet = ["x.parquet".to_string()];
-        assert!(d.read_files(&FileRead::Parquet { paths: &parquet }).unwrap_err().what.contains("Parquet"));
+        let typed = [("at".to_string(), "TIMESTAMP".to_string()), ("n".to_string(), "DECIMAL(12,2)".to_string())];
+        let sql = d.read_files(&FileRead::Parquet { paths: &parquet, columns: &typed }).unwrap();
+        assert!(sql.starts_with("(SELECT \"at\", \"n\" FROM \"sluice_parquet_"), "{sql}");
+        let setup = d.take_setup();
+        assert!(setup[0].ends_with("(\"at\" TIMESTAMP_NTZ, \"n\" NUMBER(12, 2))"), "{}", setup[0]);
+        assert!(
+            setup[1].contains("FROM (SELECT $1:\"at\"::TIMESTAMP_NTZ, $1:\"n\"::NUMBER(12, 2) FROM x.parquet) FILE_FORMAT = (TYPE = PARQUET)"),
+            "{}",
+            setup[1]
+        );
+        let glob = ["part*.parquet".to_string()];
+        assert!(d.read_files(&FileRead::Parquet { paths: &glob, columns: &typed }).unwrap_err().what.contains("glob"));
     }
 }
 

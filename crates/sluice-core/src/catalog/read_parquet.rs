@@ -56,6 +56,7 @@ impl Kind for ReadParquet {
 
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {
         let paths = [compile_path(cx, &p.path)];
-        Ok(Compiled::Query(format!("SELECT * FROM {}", cx.dialect.read_files(&FileRead::Parquet { paths: &paths })?)))
+        let columns = cx.output_columns();
+        Ok(Compiled::Query(format!("SELECT * FROM {}", cx.dialect.read_files(&FileRead::Parquet { paths: &paths, columns: &columns })?)))
     }
 }

@@ -197,9 +197,9 @@ pub fn readme(cx: &Cx<'_>) -> String {
                 "dbt build --profiles-dir .\n```\n\n\
                  The models and their tests run in the database and schema `profiles.yml` names (with another \
                  database, say it in the commands above too). Each source model loads its file from the stage \
-                 into a temporary table (`COPY INTO`, in a pre-hook), then casts the columns to the types sluice \
-                 read; one that loads no rows (its file is not in the stage) stops with an error. Every column name is quoted, so the tables keep sluice's names: query them as \
-                 `\"amount\"`.\n\n",
+                 into a temporary table (`COPY INTO`, in a pre-hook) with the types sluice read; one that loads \
+                 no rows (its file is not in the stage) stops with an error. Every column name is quoted, so \
+                 the tables keep sluice's names: query them as `\"amount\"`.\n\n",
             );
         }
         Target::Spark => s.push_str(

@@ -132,7 +132,7 @@ pub fn model(
         let jinja = format!("{{{{ var('{var}') }}}}");
         for lit in literals {
             if text.contains(lit.as_str()) {
-                let quote = &lit[..1];
+                let quote = lit.get(..1).filter(|q| *q == "'" || *q == "`").unwrap_or("");
                 return (text.replace(lit.as_str(), &format!("{quote}{jinja}{quote}")), true);
             }
         }
@@ -146,6 +146,8 @@ pub fn model(
                 format!("`{}`", p.replace('`', "``")),
                 sluice_core::dialect::spark_string(p),
                 sluice_core::dialect::snowflake_string(p),
+                // Unquoted, as Snowflake's COPY with a transformation names its stage location.
+                p.clone(),
             ]
         })
         .unwrap_or_default();
