@@ -99,10 +99,15 @@ class Build:
 
     @property
     def project_name(self) -> str:
-        for line in (self.project / "dbt_project.yml").read_text().splitlines():
-            if line.startswith("name:"):
-                return line.split(":", 1)[1].strip()
-        raise AssertionError("dbt_project.yml has no name")
+        return project_name(self.project)
+
+
+def project_name(project: Path) -> str:
+    """The `name:` of an exported project's dbt_project.yml."""
+    for line in (project / "dbt_project.yml").read_text().splitlines():
+        if line.startswith("name:"):
+            return line.split(":", 1)[1].strip()
+    raise AssertionError("dbt_project.yml has no name")
 
 
 def dbt_build(project: Path, dialect: str, *args: str) -> Build:

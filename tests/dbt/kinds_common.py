@@ -83,8 +83,31 @@ class Engine:
     #: How the plain SQL of the files names a model (`ref()` resolved).
     quote = '"'
 
-    def run_project(self, project: Path) -> None:
+    def execute(self, sql: str) -> None:
         raise NotImplementedError
+
+    def create_view(self, name: str, sql: str) -> None:
+        raise NotImplementedError
+
+    def run_project(self, project: Path) -> None:
+        """Every model as a view, upstream first, after its pre-hooks (the file reads)."""
+        models = {p.stem: p.read_text() for p in (project / "models").glob("*.sql")}
+        variables = project_vars(project)
+        done: set[str] = set()
+
+        def define(name: str):
+            if name in done:
+                return
+            text = models[name]
+            for dep in REF.findall(text):
+                define(dep)
+            for _, statement in SETUP.findall(text):
+                self.execute(render(statement, variables))
+            self.create_view(name, body(text, variables, self.quote))
+            done.add(name)
+
+        for name in models:
+            define(name)
 
     def table(self, model: str) -> pd.DataFrame:
         raise NotImplementedError

@@ -27,12 +27,14 @@ from dbt.cli.main import dbtRunner  # noqa: E402
 
 
 def readme_statements(project: Path) -> list[str]:
-    """The SQL of the README's `snowsql -q "..."` lines, in order."""
+    """The SQL of the README's `snowsql -q "..."` lines, in order; a relative `file://` path is
+    taken relative to the project."""
     out = []
     for line in (project / "README.md").read_text().splitlines():
         if line.startswith("snowsql "):
             args = shlex.split(line)
             sql = args[args.index("-q") + 1]
+            sql = re.sub(r"'file://(?!/)", f"'file://{project.resolve()}/", sql)
             out.extend(s.strip() for s in sql.split(";") if s.strip())
     return out
 
@@ -48,8 +50,6 @@ def main() -> int:
         cur = con.cursor()
         cur.execute(f"CREATE DATABASE IF NOT EXISTS {database}")
         for sql in readme_statements(project):
-            # A relative file:// path in the README is relative to the project.
-            sql = re.sub(r"'file://(?!/)", f"'file://{project}/", sql)
             cur.execute(sql)
         con.close()
         os.chdir(project)

@@ -136,6 +136,7 @@ def test_checks_as_generic_tests_fail_where_sluice_fails(tmp_path: Path, name: s
     spec = work / "pipeline.sluice.json"
     events = [json.loads(l) for l in sluice("run", str(spec), "--json", "--no-cache", "--no-history", *args, check=False).stdout.splitlines()]
     ours = check_statuses(events)
+    assert "under_test" in ours, events
     project = tmp_path / f"dbt-{dialect}"
     export(spec, project, dialect, *args)
     build = dbt_build(project, dialect)

@@ -3,21 +3,20 @@
 under test gives the rows `sluice preview` gives, and a check's exported test fails exactly when
 `sluice run` fails the check.
 
-Each case gets its own schema and stage; the source files are PUT into the stage as the project's
-README says, the models become views in dependency order, their pre-hooks (the stage loads) run
+Each case runs the load steps its project's README gives (its own schema and stage, the source
+files PUT there); the models become views in dependency order, their pre-hooks (the stage loads)
 first.
 """
 
-import itertools
 import warnings
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from kinds_common import CASES, REF, SETUP, Engine, body, check_case, project_vars, render
-
-SCHEMAS = itertools.count()
+from kinds_common import CASES, Engine, check_case
+from conftest import project_name
+from snowflake_emulated import readme_statements
 
 # Where fakesnow, not the exported SQL, falls short: it reads staged CSV files with DuckDB's type
 # sniffing whatever the file format says, and the sniffer gives up on this header.
@@ -32,31 +31,18 @@ class Snowflake(Engine):
         self.cur = cursor
 
     def run_project(self, project: Path) -> None:
-        schema = f"CASE_{next(SCHEMAS)}"
-        self.cur.execute(f"CREATE SCHEMA {schema}")
-        self.cur.execute(f"USE SCHEMA {schema}")
-        self.cur.execute("CREATE STAGE sluice_files")
-        variables = project_vars(project)
-        for line in (project / "README.md").read_text().splitlines():
-            if line.startswith("snowsql ") and "'file://" in line:
-                local = line.split("'file://", 1)[1].split("'", 1)[0]
-                self.cur.execute(f"PUT 'file://{local}' @sluice_files AUTO_COMPRESS = FALSE OVERWRITE = TRUE")
-        models = {p.stem: p.read_text() for p in (project / "models").glob("*.sql")}
-        done: set[str] = set()
+        """The README's load steps as written (the project's schema, its stage, the files PUT
+        there), then the models in that schema."""
+        for sql in readme_statements(project):
+            self.cur.execute(sql)
+        self.cur.execute(f"USE SCHEMA SLUICE.{project_name(project)}")
+        super().run_project(project)
 
-        def define(name: str):
-            if name in done:
-                return
-            text = models[name]
-            for dep in REF.findall(text):
-                define(dep)
-            for _, statement in SETUP.findall(text):
-                self.cur.execute(render(statement, variables))
-            self.cur.execute(f'CREATE OR REPLACE VIEW "{name}" AS {body(text, variables, self.quote)}')
-            done.add(name)
+    def execute(self, sql: str) -> None:
+        self.cur.execute(sql)
 
-        for name in models:
-            define(name)
+    def create_view(self, name: str, sql: str) -> None:
+        self.cur.execute(f'CREATE OR REPLACE VIEW "{name}" AS {sql}')
 
     def table(self, model: str) -> pd.DataFrame:
         self.cur.execute(f'SELECT * FROM "{model}"')

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kinds_common import CASES, REF, SETUP, Engine, body, check_case, project_vars, render
+from kinds_common import CASES, Engine, check_case
 
 
 class Spark(Engine):
@@ -23,25 +23,11 @@ class Spark(Engine):
     def __init__(self, session):
         self.session = session
 
-    def run_project(self, project: Path) -> None:
-        """Every model as a temporary view, upstream first."""
-        models = {p.stem: p.read_text() for p in (project / "models").glob("*.sql")}
-        variables = project_vars(project)
-        done: set[str] = set()
+    def execute(self, sql: str) -> None:
+        self.session.sql(sql)
 
-        def define(name: str):
-            if name in done:
-                return
-            text = models[name]
-            for dep in REF.findall(text):
-                define(dep)
-            for _, statement in SETUP.findall(text):
-                self.session.sql(render(statement, variables))
-            self.session.sql(f"CREATE OR REPLACE TEMPORARY VIEW `{name}` AS {body(text, variables, self.quote)}")
-            done.add(name)
-
-        for name in models:
-            define(name)
+    def create_view(self, name: str, sql: str) -> None:
+        self.session.sql(f"CREATE OR REPLACE TEMPORARY VIEW `{name}` AS {sql}")
 
     def table(self, model: str) -> pd.DataFrame:
         return self.session.sql(f"SELECT * FROM `{model}`").toPandas()

@@ -35,7 +35,7 @@ pub enum Target {
 }
 
 impl Target {
-    fn name(self) -> &'static str {
+    pub fn name(self) -> &'static str {
         match self {
             Target::Spark => "spark",
             Target::Snowflake => "snowflake",
@@ -973,23 +973,27 @@ fn epoch_micros(target: Target, x: &str) -> String {
     }
 }
 
-/// A DuckDB strftime/strptime format as a Java date-time pattern. Parsing patterns use one
-/// letter for numeric fields, which Spark reads with one or two digits as DuckDB does.
-fn java_pattern(target: Target, fmt: &str, parsing: bool) -> Result<String, Unsupported> {
+/// A DuckDB strftime/strptime format in another engine's pattern language: each `%` code as
+/// `code` spells it, and runs of literal letters quoted with `quote` (the quote itself doubled
+/// where the language allows it, refused where it does not).
+fn pattern(target: Target, fmt: &str, quote: char, code: impl Fn(char) -> Option<&'static str>) -> Result<String, Unsupported> {
     let mut out = String::new();
-    let mut chars = fmt.chars();
     let mut quoted = String::new();
     let flush = |out: &mut String, quoted: &mut String| {
         if !quoted.is_empty() {
-            out.push('\'');
-            out.push_str(&quoted.replace('\'', "''"));
-            out.push('\'');
+            out.push(quote);
+            out.push_str(&quoted.replace(quote, &format!("{quote}{quote}")));
+            out.push(quote);
             quoted.clear();
         }
     };
+    let mut chars = fmt.chars();
     while let Some(c) = chars.next() {
         if c != '%' {
-            if c.is_ascii_alphabetic() || c == '\'' {
+            if c == '"' && quote == '"' {
+                return Err(target.unsupported(format!("the format '{fmt}' (a double quote in it)")));
+            }
+            if c.is_ascii_alphabetic() || c == quote {
                 quoted.push(c);
             } else {
                 flush(&mut out, &mut quoted);
@@ -999,7 +1003,18 @@ fn java_pattern(target: Target, fmt: &str, parsing: bool) -> Result<String, Unsu
         }
         flush(&mut out, &mut quoted);
         let spec = chars.next().ok_or_else(|| target.unsupported(format!("the format '{fmt}'")))?;
-        let p = match (spec, parsing) {
+        let p = code(spec).ok_or_else(|| target.unsupported(format!("the format code %{spec} in '{fmt}'")))?;
+        out.push_str(p);
+    }
+    flush(&mut out, &mut quoted);
+    Ok(out)
+}
+
+/// A DuckDB strftime/strptime format as a Java date-time pattern. Parsing patterns use one
+/// letter for numeric fields, which Spark reads with one or two digits as DuckDB does.
+fn java_pattern(target: Target, fmt: &str, parsing: bool) -> Result<String, Unsupported> {
+    pattern(target, fmt, '\'', |spec| {
+        Some(match (spec, parsing) {
             ('Y', _) => "yyyy",
             ('y', _) => "yy",
             ('m', true) => "M",
@@ -1017,44 +1032,16 @@ fn java_pattern(target: Target, fmt: &str, parsing: bool) -> Result<String, Unsu
             ('a', _) => "EEE",
             ('A', _) => "EEEE",
             ('%', _) => "%",
-            (other, _) => return Err(target.unsupported(format!("the format code %{other} in '{fmt}'"))),
-        };
-        out.push_str(p);
-    }
-    flush(&mut out, &mut quoted);
-    Ok(out)
+            _ => return None,
+        })
+    })
 }
 
 /// A DuckDB strftime/strptime format as a Snowflake one. Snowflake reads `MM`, `DD`, `HH24`, `MI`
-/// and `SS` with one or two digits when parsing, as DuckDB does; literal text is quoted.
+/// and `SS` with one or two digits when parsing, as DuckDB does; literal text is double-quoted.
 fn snowflake_pattern(fmt: &str) -> Result<String, Unsupported> {
-    let target = Target::Snowflake;
-    let mut out = String::new();
-    let mut chars = fmt.chars();
-    let mut quoted = String::new();
-    let flush = |out: &mut String, quoted: &mut String| {
-        if !quoted.is_empty() {
-            out.push('"');
-            out.push_str(quoted);
-            out.push('"');
-            quoted.clear();
-        }
-    };
-    while let Some(c) = chars.next() {
-        if c != '%' {
-            if c.is_ascii_alphabetic() {
-                quoted.push(c);
-            } else if c == '"' {
-                return Err(target.unsupported(format!("the format '{fmt}' (a double quote in it)")));
-            } else {
-                flush(&mut out, &mut quoted);
-                out.push(c);
-            }
-            continue;
-        }
-        flush(&mut out, &mut quoted);
-        let spec = chars.next().ok_or_else(|| target.unsupported(format!("the format '{fmt}'")))?;
-        out.push_str(match spec {
+    pattern(Target::Snowflake, fmt, '"', |spec| {
+        Some(match spec {
             'Y' => "YYYY",
             'y' => "YY",
             'm' => "MM",
@@ -1064,11 +1051,9 @@ fn snowflake_pattern(fmt: &str) -> Result<String, Unsupported> {
             'S' => "SS",
             'b' | 'h' => "MON",
             'a' => "DY",
-            other => return Err(target.unsupported(format!("the format code %{other} in '{fmt}'"))),
-        });
-    }
-    flush(&mut out, &mut quoted);
-    Ok(out)
+            _ => return None,
+        })
+    })
 }
 
 #[cfg(test)]
@@ -1170,6 +1155,9 @@ mod tests {
         assert_eq!(snow("list_contains(xs, s)"), "ARRAY_CONTAINS(TO_VARIANT(\"s\"), \"xs\")");
         assert_eq!(snow("dayofweek(t)"), "(DAYOFWEEKISO(\"t\") % 7)");
         assert_eq!(snow("isnan(v)"), "(CAST(\"v\" AS DOUBLE) = CAST('NaN' AS DOUBLE))");
+        assert_eq!(snow("strftime(t, '%d. %b')"), "TO_VARCHAR(\"t\", 'DD. MON')");
+        assert!(expr(Target::Snowflake, "strftime(t, '%d \"x\"')").unwrap_err().what.contains("double quote"));
+        assert!(expr(Target::Snowflake, "strftime(t, '%j')").unwrap_err().what.contains("format code %j"));
     }
 
     #[test]

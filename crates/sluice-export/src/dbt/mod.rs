@@ -65,8 +65,8 @@ impl Target {
     fn dialect(self) -> Box<dyn Dialect> {
         match self {
             Target::DuckDb => Box::new(sluice_core::dialect::DuckDb),
-            Target::Spark => Box::new(sluice_core::dialect::Spark::default()),
-            Target::Snowflake => Box::new(sluice_core::dialect::Snowflake::default()),
+            Target::Spark => Box::new(sluice_core::dialect::Translated::new(sluice_core::sql_translate::Target::Spark)),
+            Target::Snowflake => Box::new(sluice_core::dialect::Translated::new(sluice_core::sql_translate::Target::Snowflake)),
         }
     }
 }

@@ -130,13 +130,17 @@ pub fn model(
     let with_var = |text: String, literals: &[String]| -> (String, bool) {
         let (Some(var), Some(_)) = (&var, &path) else { return (text, false) };
         let jinja = format!("{{{{ var('{var}') }}}}");
+        // Every spelling the text holds, quoted ones first: the bare path is inside each of them.
+        let mut text = text;
+        let mut used = false;
         for lit in literals {
             if text.contains(lit.as_str()) {
                 let quote = lit.get(..1).filter(|q| *q == "'" || *q == "`").unwrap_or("");
-                return (text.replace(lit.as_str(), &format!("{quote}{jinja}{quote}")), true);
+                text = text.replace(lit.as_str(), &format!("{quote}{jinja}{quote}"));
+                used = true;
             }
         }
-        (text, false)
+        (text, used)
     };
     let literals: Vec<String> = path
         .as_ref()
