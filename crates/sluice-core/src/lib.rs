@@ -17,6 +17,8 @@ pub mod error;
 pub mod graph;
 pub mod plan;
 pub mod schema;
+pub mod sql_fragment;
+pub mod sql_text;
 pub mod sql_translate;
 pub mod spec;
 pub mod state;

@@ -12,6 +12,7 @@ use crate::diagnostic::{has_errors, Diagnostic};
 use crate::dialect::Dialect;
 use crate::graph::{self, Deps};
 use crate::schema::Schema;
+use crate::spec::sql_schema::SchemaAt;
 use crate::spec::{params, Spec};
 use crate::suggest::did_you_mean;
 use crate::CoreError;
@@ -86,7 +87,11 @@ pub fn plan(spec: &Spec, base_dir: &Path, dialect: &dyn Dialect, opts: &PlanOpti
             continue; // duplicate ids are reported by the parser
         }
         let mut errs = Vec::new();
-        let resolved = params::substitute(&n.params, &values, "params", &mut errs);
+        // Placeholders in the params that hold SQL are filled as SQL literals: the kind's
+        // schema says which those are.
+        let schema = lookup(&n.kind).map(|k| k.params_schema());
+        let fill = params::Fill { values: &values, decls: &spec.params };
+        let resolved = params::substitute(&n.params, &fill, schema.as_ref().map(SchemaAt::root), "params", &mut errs);
         for (path, msg) in errs {
             diags.push(Diagnostic::error("S012", msg).node(&n.id).path(path));
         }
@@ -260,7 +265,8 @@ pub fn plan(spec: &Spec, base_dir: &Path, dialect: &dyn Dialect, opts: &PlanOpti
     let warnings = diags.iter().filter(|d| !d.is_error()).cloned().collect();
     let state_path = spec.state.as_ref().map(|s| {
         let mut errs = Vec::new();
-        let filled = params::substitute(&Value::String(s.clone()), &values, "state", &mut errs);
+        let fill = params::Fill { values: &values, decls: &spec.params };
+        let filled = params::substitute(&Value::String(s.clone()), &fill, None, "state", &mut errs);
         for (path, message) in errs {
             diags.push(Diagnostic::error("S012", message).path(path));
         }

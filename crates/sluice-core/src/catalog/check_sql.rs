@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::check::{check_common, default_samples, CheckSeverity, CheckSql, Rule};
-use super::common::{has_top_level_semicolon, ONE_INPUT};
+use super::common::{check_query, ONE_INPUT};
 use super::{Category, CheckCx, CompileCx, Compiled, Kind, KindInfo, Ports};
 use crate::dialect::Unsupported;
 use crate::schema::Schema;
@@ -51,15 +51,7 @@ impl Kind for CheckSqlAssertion {
     }
 
     fn check(&self, p: &Params, cx: &mut CheckCx<'_>) -> Option<Schema> {
-        let q = p.query.trim().trim_end_matches(';');
-        let mut ok = true;
-        if q.trim().is_empty() {
-            cx.error("S021", "query", "query is empty");
-            ok = false;
-        } else if has_top_level_semicolon(q) {
-            cx.error("S022", "query", "one query only: remove the ';' between statements");
-            ok = false;
-        }
+        let mut ok = check_query(cx, &p.query, "query");
         ok &= check_common(cx, None, p.samples);
         ok.then(|| cx.input("input"))
     }

@@ -4,6 +4,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{CheckCx, CompileCx};
+use crate::sql_fragment::FragmentKind;
 
 /// One sort key.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -85,30 +86,25 @@ pub fn valid_type_name(t: &str) -> bool {
         .is_match(t.trim())
 }
 
-/// A user SQL fragment must be one expression: reject statement separators outside quotes.
+/// A user SQL fragment must be one expression that stays in its place in the compiled query
+/// ([`crate::sql_fragment`]).
 pub fn check_expression(cx: &mut CheckCx<'_>, expr: &str, path: &str) -> bool {
-    if expr.trim().is_empty() {
-        cx.error("S021", path, "expression is empty");
-        return false;
-    }
-    if has_top_level_semicolon(expr) {
-        cx.error("S022", path, "expression must not contain ';'");
-        return false;
-    }
-    true
+    check_fragment(cx, expr, path, FragmentKind::Expression)
 }
 
-pub fn has_top_level_semicolon(sql: &str) -> bool {
-    let mut quote: Option<char> = None;
-    for ch in sql.chars() {
-        match (quote, ch) {
-            (None, '\'' | '"') => quote = Some(ch),
-            (Some(q), c) if c == q => quote = None,
-            (None, ';') => return true,
-            _ => {}
+/// A user query must be one SELECT ([`crate::sql_fragment`]); a trailing `;` is allowed.
+pub fn check_query(cx: &mut CheckCx<'_>, query: &str, path: &str) -> bool {
+    check_fragment(cx, query.trim().trim_end_matches(';'), path, FragmentKind::Query)
+}
+
+fn check_fragment(cx: &mut CheckCx<'_>, text: &str, path: &str, kind: FragmentKind) -> bool {
+    match crate::sql_fragment::check(text, kind) {
+        Ok(()) => true,
+        Err(e) => {
+            cx.error(e.code, path, e.message);
+            false
         }
     }
-    false
 }
 
 /// Check that an output name is not empty.
@@ -129,11 +125,6 @@ mod tests {
         assert!(valid_type_name("timestamp with time zone"));
         assert!(valid_type_name("VARCHAR[]"));
         assert!(!valid_type_name("INT); DROP TABLE x; --"));
-    }
-    #[test]
-    fn semicolons() {
-        assert!(!has_top_level_semicolon("a = ';'"));
-        assert!(has_top_level_semicolon("1; drop table t"));
     }
 }
 

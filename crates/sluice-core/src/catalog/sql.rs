@@ -4,7 +4,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::common::has_top_level_semicolon;
+use super::common::check_query;
 use super::{Category, CheckCx, CompileCx, Compiled, Kind, KindInfo, Ports};
 use crate::dialect::Unsupported;
 use crate::schema::Schema;
@@ -41,13 +41,7 @@ impl Kind for Sql {
     }
 
     fn check(&self, p: &Params, cx: &mut CheckCx<'_>) -> Option<Schema> {
-        let q = p.query.trim().trim_end_matches(';');
-        if q.trim().is_empty() {
-            cx.error("S021", "query", "query is empty");
-            return None;
-        }
-        if has_top_level_semicolon(q) {
-            cx.error("S022", "query", "one query only: remove the ';' between statements");
+        if !check_query(cx, &p.query, "query") {
             return None;
         }
         // The output columns are learnt by binding the compiled query.

@@ -7,6 +7,7 @@
 pub mod json_schema;
 pub mod params;
 pub(crate) mod parse;
+pub mod sql_schema;
 
 use indexmap::IndexMap;
 use schemars::JsonSchema;
