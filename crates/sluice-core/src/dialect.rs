@@ -135,6 +135,20 @@ impl DuckDb {
         let items: Vec<String> = paths.iter().map(|p| self.string(p)).collect();
         format!("[{}]", items.join(", "))
     }
+
+    /// The files a source reads, globs expanded: the engine's connection is granted files, not
+    /// patterns. A glob that matches nothing stays, and reading it fails naming it.
+    fn files(&self, paths: &[String]) -> String {
+        let mut files = Vec::new();
+        for p in paths {
+            let found = crate::files::expand(std::path::Path::new(p));
+            if found.is_empty() {
+                files.push(p.clone());
+            }
+            files.extend(found.iter().map(|f| f.to_string_lossy().into_owned()));
+        }
+        self.list(&files)
+    }
 }
 
 impl Dialect for DuckDb {
@@ -145,7 +159,7 @@ impl Dialect for DuckDb {
     fn read_files(&self, read: &FileRead<'_>) -> Result<String, Unsupported> {
         Ok(match read {
             FileRead::Csv { paths, delimiter, header, types, nulls, .. } => {
-                let mut args = vec![self.list(paths)];
+                let mut args = vec![self.files(paths)];
                 if let Some(d) = delimiter {
                     args.push(format!("delim = {}", self.string(d)));
                 }
@@ -160,9 +174,9 @@ impl Dialect for DuckDb {
                 }
                 format!("read_csv({})", args.join(", "))
             }
-            FileRead::Parquet { paths, .. } => format!("read_parquet({})", self.list(paths)),
+            FileRead::Parquet { paths, .. } => format!("read_parquet({})", self.files(paths)),
             FileRead::Json { paths, newline_delimited } => {
-                let mut args = vec![self.list(paths)];
+                let mut args = vec![self.files(paths)];
                 match newline_delimited {
                     Some(true) => args.push("format = 'newline_delimited'".into()),
                     Some(false) => args.push("format = 'array'".into()),

@@ -14,6 +14,7 @@ pub mod catalog;
 pub mod diagnostic;
 pub mod dialect;
 pub mod error;
+pub mod files;
 pub mod graph;
 pub mod plan;
 pub mod schema;

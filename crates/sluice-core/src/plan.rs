@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use crate::catalog::{lookup, CheckCx, CompileCx, Compiled, DynKind, Ports};
 use crate::diagnostic::{has_errors, Diagnostic};
+use crate::files::{Access, Declared, FileUse};
 use crate::dialect::Dialect;
 use crate::graph::{self, Deps};
 use crate::schema::Schema;
@@ -27,6 +28,9 @@ pub struct DescribeError {
 
 /// Learns the output columns of a query without running it (the engine binds it on DuckDB).
 pub trait Describer {
+    /// Before anything is described: the files the spec declares, the only ones a describe
+    /// may touch (the engine locks its connection to them).
+    fn grant(&self, declared: &Declared) -> Result<(), DescribeError>;
     fn describe(&self, sql: &str) -> Result<Schema, DescribeError>;
 }
 
@@ -64,6 +68,8 @@ pub struct Plan {
     pub warnings: Vec<Diagnostic>,
     /// Where runs write the fitted state of stateful nodes (the spec's `state`, resolved).
     pub state_path: Option<PathBuf>,
+    /// The files the plan reads and writes: all a run of it is granted.
+    pub declared: Declared,
 }
 
 /// Options for [`plan`].
@@ -71,6 +77,9 @@ pub struct Plan {
 pub struct PlanOptions<'a> {
     pub overrides: Vec<(String, String)>,
     pub describer: Option<&'a dyn Describer>,
+    /// Folders outside the spec's own where its sinks and state file may write (the user's
+    /// consent: `--allow-write DIR`).
+    pub allow_write: Vec<PathBuf>,
 }
 
 /// Check a spec and infer every node's schema. Returns the plan unless the graph has a cycle (with
@@ -212,6 +221,34 @@ pub fn plan(spec: &Spec, base_dir: &Path, dialect: &dyn Dialect, opts: &PlanOpti
         }
     };
 
+    let state_path = spec.state.as_ref().map(|s| {
+        let mut errs = Vec::new();
+        let fill = params::Fill { values: &values, decls: &spec.params };
+        let filled = params::substitute(&Value::String(s.clone()), &fill, None, "state", &mut errs);
+        for (path, message) in errs {
+            diags.push(Diagnostic::error("S012", message).path(path));
+        }
+        let filled = match filled {
+            Value::String(t) => t,
+            other => other.to_string(),
+        };
+        crate::catalog::resolve_path(base_dir, &filled)
+    });
+    let declared = declared_files(&nodes, base_dir, state_path.as_deref());
+    check_writes(&declared, base_dir, &opts.allow_write, &mut diags);
+    // The describer touches files only once it holds the grants: a spec is contained from
+    // its first describe on.
+    let describer = match opts.describer {
+        Some(desc) => match desc.grant(&declared) {
+            Ok(()) => Some(desc),
+            Err(e) => {
+                diags.push(Diagnostic::error("S069", format!("could not lock the database to the spec's files: {}", e.message)));
+                None
+            }
+        },
+        None => None,
+    };
+
     // Infer schemas in dependency order; a node whose inputs are unknown is not checked, so one
     // mistake does not cascade into diagnostics on every node below it.
     let failed_before = diags.iter().filter(|d| d.is_error()).map(|d| d.node.clone()).collect::<Vec<_>>();
@@ -240,7 +277,7 @@ pub fn plan(spec: &Spec, base_dir: &Path, dialect: &dyn Dialect, opts: &PlanOpti
         if !ok || !node.kind.info().output {
             continue;
         }
-        let schema = match opts.describer {
+        let schema = match describer {
             Some(desc) => describe_node(node, &inputs, base_dir, dialect, desc).map_err(|e| (e, node)),
             None => Ok(inferred),
         };
@@ -263,20 +300,56 @@ pub fn plan(spec: &Spec, base_dir: &Path, dialect: &dyn Dialect, opts: &PlanOpti
     // The plan is returned even with node errors so that editors can show the schemas that are
     // known; callers refuse to run it when `diags` has errors.
     let warnings = diags.iter().filter(|d| !d.is_error()).cloned().collect();
-    let state_path = spec.state.as_ref().map(|s| {
-        let mut errs = Vec::new();
-        let fill = params::Fill { values: &values, decls: &spec.params };
-        let filled = params::substitute(&Value::String(s.clone()), &fill, None, "state", &mut errs);
-        for (path, message) in errs {
-            diags.push(Diagnostic::error("S012", message).path(path));
+    (Some(Plan { name: spec.name.clone(), base_dir: base_dir.to_path_buf(), order, nodes, params: values, warnings, state_path, declared }), diags)
+}
+
+/// The files the nodes declare, resolved against the spec's folder, globs expanded.
+fn declared_files(nodes: &IndexMap<String, PlannedNode>, base_dir: &Path, state: Option<&Path>) -> Declared {
+    let mut files = Vec::new();
+    for (id, node) in nodes {
+        for (param, access, path) in node.kind.files(&node.params) {
+            let full = crate::catalog::resolve_path(base_dir, &path);
+            let found = match access {
+                Access::Read => crate::files::expand(&full),
+                Access::Write => vec![full],
+            };
+            files.extend(found.into_iter().map(|path| FileUse { node: id.clone(), param: param.to_string(), access, path }));
         }
-        let filled = match filled {
-            Value::String(t) => t,
-            other => other.to_string(),
-        };
-        crate::catalog::resolve_path(base_dir, &filled)
-    });
-    (Some(Plan { name: spec.name.clone(), base_dir: base_dir.to_path_buf(), order, nodes, params: values, warnings, state_path }), diags)
+    }
+    Declared { files, state: state.map(Path::to_path_buf) }
+}
+
+/// Writes need consent to leave the spec's folder, and two sinks never write one file.
+fn check_writes(declared: &Declared, base_dir: &Path, allowed: &[PathBuf], diags: &mut Vec<Diagnostic>) {
+    let consented = |p: &Path| crate::files::is_within(p, base_dir) || allowed.iter().any(|a| crate::files::is_within(p, a));
+    let mut seen: IndexMap<PathBuf, &str> = IndexMap::new();
+    for w in declared.writes() {
+        let real = crate::files::real_path(&w.path);
+        if let Some(first) = seen.insert(real.clone(), &w.node) {
+            diags.push(
+                Diagnostic::error("S068", format!("writes {}, which node '{first}' writes too: each output needs its own file", w.path.display()))
+                    .node(&w.node)
+                    .path(format!("params.{}", w.param)),
+            );
+        }
+        if !consented(&w.path) {
+            diags.push(
+                Diagnostic::error("S067", format!("writes {} (really {}), outside the spec's folder", w.path.display(), real.display()))
+                    .node(&w.node)
+                    .path(format!("params.{}", w.param))
+                    .help("allow it with --allow-write DIR (or SLUICE_ALLOW_WRITE), or write inside the spec's folder"),
+            );
+        }
+    }
+    if let Some(state) = &declared.state {
+        if !consented(state) {
+            diags.push(
+                Diagnostic::error("S067", format!("the state file {} is outside the spec's folder", state.display()))
+                    .path("state")
+                    .help("allow it with --allow-write DIR (or SLUICE_ALLOW_WRITE), or keep it inside the spec's folder"),
+            );
+        }
+    }
 }
 
 /// Kinds whose output depends on the whole table, not row by row: below an incremental source
@@ -459,6 +532,9 @@ mod tests {
     /// schemas downstream come from the kinds' own inference.
     struct Fake;
     impl Describer for Fake {
+        fn grant(&self, _declared: &Declared) -> Result<(), DescribeError> {
+            Ok(())
+        }
         fn describe(&self, sql: &str) -> Result<Schema, DescribeError> {
             if sql.contains("read_csv") {
                 Ok(Schema::new(vec![crate::Column::new("id", "BIGINT"), crate::Column::new("amount", "DOUBLE")]))
@@ -484,7 +560,7 @@ mod tests {
             {"id": "pick", "kind": "select", "inputs": {"input": "src"}, "params": {"keep": ["amuont"]}},
             {"id": "after", "kind": "select", "inputs": {"input": "pick"}, "params": {"keep": ["whatever"]}}
         ]));
-        let (_, diags) = plan(&s, dir.path(), &DuckDb, &PlanOptions { overrides: vec![], describer: None });
+        let (_, diags) = plan(&s, dir.path(), &DuckDb, &PlanOptions { describer: None, ..Default::default() });
         // Without a describer the source schema is unknown: nothing can be checked downstream.
         assert!(diags.is_empty(), "{diags:?}");
     }
@@ -497,7 +573,7 @@ mod tests {
             {"id": "after", "kind": "filter", "inputs": {"input": "pick"}, "params": {"predicate": "x > 1"}},
             {"id": "ghost", "kind": "read_csv", "params": {"path": "missing.csv"}}
         ]));
-        let (p, diags) = plan(&s, dir.path(), &DuckDb, &PlanOptions { overrides: vec![], describer: Some(&Fake) });
+        let (p, diags) = plan(&s, dir.path(), &DuckDb, &PlanOptions { describer: Some(&Fake), ..Default::default() });
         let summary: Vec<(&str, Option<&str>)> = diags.iter().map(|d| (d.code, d.node.as_deref())).collect();
         assert_eq!(summary, vec![("S020", Some("pick")), ("D001", Some("ghost"))], "{diags:#?}");
         assert_eq!(diags[0].help.as_deref(), Some("did you mean 'amount'?"));

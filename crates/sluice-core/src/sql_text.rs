@@ -42,7 +42,7 @@ pub fn spans(sql: &str) -> Vec<Span> {
     let mut out: Vec<Span> = Vec::new();
     let mut code_start = 0;
     let mut i = 0;
-    let mut push = |out: &mut Vec<Span>, code_start: &mut usize, kind, start, end, open| {
+    let push = |out: &mut Vec<Span>, code_start: &mut usize, kind, start, end, open| {
         if *code_start < start {
             out.push(Span { kind: SpanKind::Code, start: *code_start, end: start, open: false });
         }

@@ -221,13 +221,10 @@ impl CheckCx<'_> {
 }
 
 /// Resolve a path written in the spec against the spec's folder.
+/// The result is normalised (no `.` or `..`): the engine's database is granted paths as text.
 pub fn resolve_path(base_dir: &Path, p: &str) -> PathBuf {
     let path = Path::new(p);
-    if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        base_dir.join(path)
-    }
+    crate::files::normalize(&if path.is_absolute() { path.to_path_buf() } else { base_dir.join(path) })
 }
 
 /// Context for compiling a node to SQL.
@@ -312,6 +309,12 @@ pub trait Kind: Send + Sync + 'static {
     fn standard_test(&self, _params: &Self::Params) -> Option<StandardTest> {
         None
     }
+    /// The files the node reads or writes (param name, access, path as written in the spec):
+    /// a run is granted exactly these. Sources and sinks declare theirs; a kind that declares
+    /// none can touch no file.
+    fn files(&self, _params: &Self::Params) -> Vec<(&'static str, crate::files::Access, String)> {
+        Vec::new()
+    }
 }
 
 /// The object-safe face of a [`Kind`], working on raw JSON params.
@@ -330,6 +333,8 @@ pub trait DynKind: Send + Sync {
     fn standard_test(&self, params: &Value) -> Option<StandardTest>;
     /// See [`Kind::dialects`].
     fn dialects(&self) -> &'static [&'static str];
+    /// See [`Kind::files`]; none for params that do not parse.
+    fn files(&self, params: &Value) -> Vec<(&'static str, crate::files::Access, String)>;
 }
 
 impl<K: Kind> DynKind for K {
@@ -393,6 +398,9 @@ impl<K: Kind> DynKind for K {
     }
     fn standard_test(&self, params: &Value) -> Option<StandardTest> {
         serde_json::from_value::<K::Params>(params.clone()).ok().and_then(|p| Kind::standard_test(self, &p))
+    }
+    fn files(&self, params: &Value) -> Vec<(&'static str, crate::files::Access, String)> {
+        serde_json::from_value::<K::Params>(params.clone()).map(|p| Kind::files(self, &p)).unwrap_or_default()
     }
 }
 

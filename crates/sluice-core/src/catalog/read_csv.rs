@@ -64,6 +64,10 @@ impl Kind for ReadCsv {
         json!({"path": "orders.csv", "nulls": ["", "N/A"], "types": {"amount": "VARCHAR"}})
     }
 
+    fn files(&self, p: &Params) -> Vec<(&'static str, crate::files::Access, String)> {
+        vec![("path", crate::files::Access::Read, p.path.clone())]
+    }
+
     fn check(&self, p: &Params, cx: &mut CheckCx<'_>) -> Option<Schema> {
         for (col, ty) in &p.types {
             if !valid_type_name(ty) {

@@ -60,6 +60,10 @@ impl Kind for ReadJson {
         json!({"path": "events.ndjson.gz", "format": "newline_delimited"})
     }
 
+    fn files(&self, p: &Params) -> Vec<(&'static str, crate::files::Access, String)> {
+        vec![("path", crate::files::Access::Read, p.path.clone())]
+    }
+
     fn check(&self, p: &Params, cx: &mut CheckCx<'_>) -> Option<Schema> {
         source_files(cx, &p.path);
         None

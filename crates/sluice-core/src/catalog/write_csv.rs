@@ -62,6 +62,10 @@ impl Kind for WriteCsv {
         json!({"path": "out/report.csv"})
     }
 
+    fn files(&self, p: &Params) -> Vec<(&'static str, crate::files::Access, String)> {
+        vec![("path", crate::files::Access::Write, p.path.clone())]
+    }
+
     fn check(&self, p: &Params, cx: &mut CheckCx<'_>) -> Option<Schema> {
         if p.delimiter.chars().count() != 1 {
             cx.error("S028", "delimiter", "delimiter must be one character");

@@ -52,6 +52,10 @@ impl Kind for WriteDuckDb {
         json!({"path": "out/warehouse.duckdb", "table": "customer_features"})
     }
 
+    fn files(&self, p: &Params) -> Vec<(&'static str, crate::files::Access, String)> {
+        vec![("path", crate::files::Access::Write, p.path.clone())]
+    }
+
     fn check(&self, p: &Params, cx: &mut CheckCx<'_>) -> Option<Schema> {
         if p.table.trim().is_empty() {
             cx.error("S024", "table", "table name is empty");

@@ -72,6 +72,10 @@ impl Kind for WriteParquet {
         json!({"path": "out/customer_features.parquet"})
     }
 
+    fn files(&self, p: &Params) -> Vec<(&'static str, crate::files::Access, String)> {
+        vec![("path", crate::files::Access::Write, p.path.clone())]
+    }
+
     fn check(&self, p: &Params, cx: &mut CheckCx<'_>) -> Option<Schema> {
         check_sink(cx, &p.path, p.order_by.as_deref());
         if super::common::require_columns(cx, "input", &p.partition_by, "partition_by")
