@@ -185,6 +185,70 @@ test('the app runs the sample pipeline to the same bytes as the CLI, previews a 
   }
 });
 
+test('the window reaches only the files it was given and its own commands, and runs no injected script', async () => {
+  const driver = await startDriver(path.join(work, 'state-containment'));
+  const dir = path.join(work, 'sample_data/pipelines');
+  const spec = path.join(dir, 'customer_features.sluice.json');
+  const specJson = JSON.parse(fs.readFileSync(spec, 'utf8'));
+  const outside = path.join(work, 'outside');
+  fs.mkdirSync(outside, { recursive: true });
+  fs.symlinkSync(outside, path.join(dir, 'linked'));
+  const app = await Session.start(driver.base, appBin, [spec]);
+  // A command called straight through the IPC, as script injected into the page could.
+  const invoke = async (cmd, args) => {
+    await app.exec(
+      `window.__probe = null;
+       window.__TAURI_INTERNALS__.invoke(arguments[0], arguments[1]).then(
+         (ok) => { window.__probe = { ok: ok ?? true }; },
+         (err) => { window.__probe = { err }; });`,
+      cmd,
+      args,
+    );
+    return app.until(`the answer to ${cmd}`, `return window.__probe`);
+  };
+  const refused = async (cmd, args, code = 'D001') => {
+    const r = await invoke(cmd, args);
+    assert.equal(r.err?.code, code, `${cmd} ${JSON.stringify(args.path ?? args.out)}: ${JSON.stringify(r).slice(0, 300)}`);
+  };
+  try {
+    await app.byTestId('node-write_features', 30000);
+
+    // Paths the user did not choose are refused: elsewhere, `..` out of the pipeline's folder,
+    // a symlink out of it, an export folder no dialog gave.
+    await refused('open', { path: '/etc/passwd' });
+    await refused('save', { path: path.join(work, 'sample_data/escaped.sluice.json'), spec: specJson });
+    await refused('save', { path: `${dir}/../../escaped.sluice.json`, spec: specJson });
+    await refused('save', { path: path.join(dir, 'linked/escaped.sluice.json'), spec: specJson });
+    await refused('export_dbt', { path: spec, out: path.join(outside, 'dbt'), dialect: 'duckdb' });
+    await refused('check', { spec: specJson, path: path.join(outside, 'elsewhere.sluice.json') });
+    await refused('runs', { path: '/etc/passwd', limit: 5 });
+    await refused('autosave', { spec: specJson, path: '/etc/passwd' });
+    assert.deepEqual(fs.readdirSync(outside), []);
+    assert.ok(!fs.existsSync(path.join(work, 'escaped.sluice.json')) && !fs.existsSync(path.join(work, 'sample_data/escaped.sluice.json')));
+    // The pipeline's own folder is the user's: a sibling file and a folder beside it are fine.
+    assert.ok((await invoke('save', { path: path.join(dir, 'copy.sluice.json'), spec: specJson })).ok);
+    const exported = await invoke('export_dbt', { path: spec, out: path.join(dir, 'dbt_copy'), dialect: 'duckdb' });
+    assert.ok(exported.ok?.models > 0, JSON.stringify(exported).slice(0, 300));
+
+    // Only the app's own commands are granted: Tauri's built-in ones are not.
+    const core = await invoke('plugin:app|version', {});
+    assert.match(String(core.err), /not allowed/);
+
+    // The CSP: an injected inline script does not run, nor does eval.
+    await app.exec(`const s = document.createElement('script'); s.textContent = 'window.__inline = 1'; document.head.append(s);`);
+    await sleep(300);
+    assert.equal(await app.exec(`return window.__inline ?? null`), null);
+    assert.equal(await app.exec(`try { return window.eval('2 + 2'); } catch { return 'blocked'; }`), 'blocked');
+    // … while what the app needs is allowed: CodeMirror's own stylesheet (an inline <style>).
+    await app.click('node-monthly_category_revenue');
+    await app.until('the SQL editor', `return document.querySelector('.cm-scroller')`);
+    assert.equal(await app.exec(`return getComputedStyle(document.querySelector('.cm-scroller')).display`), 'flex');
+  } finally {
+    await app.close();
+    driver.proc.kill();
+  }
+});
+
 test('killed with SIGKILL after edits, the app offers the edits back at the next start', async () => {
   const state = path.join(work, 'state-crash');
   const driver = await startDriver(state);

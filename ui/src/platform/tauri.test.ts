@@ -40,6 +40,10 @@ describe('Tauri backend', () => {
     expect(calls[1]).toEqual(['save_dialog', { default_path: '/w/p.sluice.json' }]);
     await tauriBackend.preview({ spec, node: 'n', limit: 50 });
     expect(calls[2]).toEqual(['preview', { spec, node: 'n', limit: 50 }]);
+    await tauriBackend.folderDialog('/w/dbt_p');
+    expect(calls[3]).toEqual(['folder_dialog', { title: 'Export the dbt project to', default_path: '/w/dbt_p' }]);
+    await tauriBackend.folderDialog(null);
+    expect(calls[4]).toEqual(['folder_dialog', { title: 'Export the dbt project to' }]);
   });
 
   it('passes profile args like preview, the sample only when there is one', async () => {

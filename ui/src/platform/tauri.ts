@@ -44,8 +44,11 @@ export const tauriBackend: Backend = {
   },
   recentFiles: () => call<string[]>('recent_files'),
   openDialog: (purpose = 'spec') => call<string | null>('open_dialog', { purpose }),
-  // The command is declared with `rename_all = "snake_case"`.
+  // The dialogs are the shell's own: a path the user picks there is one the file commands then
+  // accept (the shell refuses other paths, but those in the open pipeline's folder, with code D001).
+  // Declared with `rename_all = "snake_case"`.
   saveDialog: (defaultPath) => call<string | null>('save_dialog', defaultPath ? { default_path: defaultPath } : {}),
-  folderDialog: () => call<string | null>('folder_dialog', { title: 'Export the dbt project to' }),
+  folderDialog: (defaultPath) =>
+    call<string | null>('folder_dialog', { title: 'Export the dbt project to', ...(defaultPath ? { default_path: defaultPath } : {}) }),
   initialSpecPath: () => call<string | null>('initial_spec_path'),
 };
