@@ -1,27 +1,13 @@
 //! `sluice`: the headless runner. A thin layer over sluice-core and sluice-engine; the desktop app
 //! calls the same functions.
 //!
-//! Exit codes: 0 success, 1 the run failed (data, files, cancelled), 2 invalid spec or usage.
-
-/// `println!` that ends the process quietly when stdout is closed early (piped into `head`),
-/// instead of panicking on the broken pipe.
-macro_rules! outln {
-    () => {
-        outln!("")
-    };
-    ($($t:tt)*) => {{
-        use std::io::Write as _;
-        if let Err(e) = writeln!(std::io::stdout(), $($t)*) {
-            if e.kind() == std::io::ErrorKind::BrokenPipe {
-                std::process::exit(0);
-            }
-        }
-    }};
-}
+//! Exit codes: 0 success, 1 the run failed (data, files, cancelled), 2 invalid spec or usage. A
+//! reader of stdout or stderr that goes away early changes none of them ([`stdio`]).
 
 mod junit;
 mod output;
 mod report;
+mod stdio;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -32,6 +18,7 @@ use sluice_core::diagnostic::has_errors;
 use sluice_core::dialect::DuckDb;
 use sluice_core::spec::params::parse_overrides;
 use sluice_engine::{load_plan, Cache, Engine, EngineError, History, HistoryRef, Recorder, RunOptions, Settings};
+use stdio::{errln, outln};
 
 #[derive(Parser)]
 #[command(name = "sluice", version, about = "Run and inspect Sluice pipeline specs (*.sluice.json)")]
@@ -262,12 +249,21 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    match dispatch(cli.command) {
-        Ok(code) => ExitCode::from(code),
+    let code = match dispatch(cli.command) {
+        Ok(code) => code,
         Err(e) => {
             output::print_error(&e);
-            ExitCode::from(if e.is_spec_fault() { 2 } else { 1 })
+            if e.is_spec_fault() { 2 } else { 1 }
         }
+    };
+    // Output that could not be written (other than to a reader that went away) fails a command
+    // that otherwise succeeded: what it printed is incomplete.
+    match stdio::stdout_failure() {
+        Some(source) if code == 0 => {
+            output::print_error(&EngineError::Io { node: "output".into(), path: PathBuf::from("stdout"), source });
+            ExitCode::from(1)
+        }
+        _ => ExitCode::from(code),
     }
 }
 
@@ -374,15 +370,15 @@ fn dispatch(cmd: Command) -> Result<u8, EngineError> {
                 report::write(file, &sluice_report::render(&doc))
                     .map_err(|source| EngineError::Io { node: "--report".into(), path: file.clone(), source })?;
                 if !json {
-                    eprintln!("report written to {}", file.display());
+                    errln!("report written to {}", file.display());
                 }
             }
             if let Some(r) = recorder {
                 let record = r.finish(result.as_ref().err());
                 match store.record(&record) {
-                    Ok(()) if !json => eprintln!("run {} recorded in {}", record.run_id, store.path.display()),
+                    Ok(()) if !json => errln!("run {} recorded in {}", record.run_id, store.path.display()),
                     Ok(()) => {}
-                    Err(e) => eprintln!("warning[{}]: {e}", e.code()),
+                    Err(e) => errln!("warning[{}]: {e}", e.code()),
                 }
             }
             let summary = result?;
@@ -393,7 +389,7 @@ fn dispatch(cmd: Command) -> Result<u8, EngineError> {
             let failed: Vec<_> = summary.failed_checks().collect();
             if !json {
                 for c in &failed {
-                    eprintln!("error[C001]: check '{}' failed: {}", c.node, c.message);
+                    errln!("error[C001]: check '{}' failed: {}", c.node, c.message);
                 }
             }
             Ok(if failed.is_empty() { 0 } else { 1 })
@@ -476,7 +472,7 @@ fn dispatch(cmd: Command) -> Result<u8, EngineError> {
                     if let sluice_export::ExportError::Unsupported { nodes, .. } = &e {
                         output::print_diagnostics(nodes);
                     }
-                    eprintln!("error[{}]: {e}", e.code());
+                    errln!("error[{}]: {e}", e.code());
                     return Ok(1);
                 }
             };

@@ -2,6 +2,8 @@
 
 use std::io::Write;
 
+use crate::stdio::{errln, outln};
+
 use sluice_core::catalog::{registry, Ports};
 use sluice_core::Diagnostic;
 use sluice_engine::{CheckResult, CheckStatus, EngineError, Event, RunStatus, Table};
@@ -10,15 +12,15 @@ pub fn print_error(e: &EngineError) {
     match e {
         EngineError::Invalid(d) => {
             print_diagnostics(d);
-            eprintln!("error[{}]: the spec is not valid", e.code());
+            errln!("error[{}]: the spec is not valid", e.code());
         }
-        other => eprintln!("error[{}]: {other}", other.code()),
+        other => errln!("error[{}]: {other}", other.code()),
     }
 }
 
 pub fn print_diagnostics(diags: &[Diagnostic]) {
     for d in diags {
-        eprintln!("{d}");
+        errln!("{d}");
     }
 }
 
@@ -51,13 +53,17 @@ impl Progress {
 
     pub fn event(&mut self, e: &Event) {
         if self.json {
-            let mut out = std::io::stdout().lock();
-            let _ = writeln!(out, "{}", serde_json::to_string(e).unwrap());
-            let _ = out.flush();
+            outln!("{}", serde_json::to_string(e).unwrap());
             return;
         }
-        let mut err = std::io::stderr().lock();
-        let _ = match e {
+        // Lines are made in memory (which cannot fail) and written at once.
+        let mut buf = Vec::new();
+        self.render(&mut buf, e).expect("writing to memory");
+        crate::stdio::err(&buf);
+    }
+
+    fn render(&mut self, err: &mut Vec<u8>, e: &Event) -> std::io::Result<()> {
+        match e {
             Event::RunStarted { pipeline, nodes } => writeln!(err, "running {pipeline} ({} nodes)", nodes.len()),
             Event::NodeStarted { node, kind } if self.tty => write!(err, "  … {node:<28} {kind:<14}\r"),
             Event::NodeStarted { .. } => Ok(()),
@@ -67,7 +73,7 @@ impl Progress {
                 Ok(())
             }
             Event::NodeFinished { node, rows, ms, cached } => match self.check.take().filter(|c| &c.node == node) {
-                Some(c) => print_check(&mut err, &c, *ms, *cached),
+                Some(c) => print_check(err, &c, *ms, *cached),
                 None if *cached => writeln!(err, "  ✓ {node:<28} {:>12} rows   cached", thousands(*rows)),
                 None => writeln!(err, "  ✓ {node:<28} {:>12} rows {:>8} ms", thousands(*rows), ms),
             },
@@ -95,7 +101,7 @@ impl Progress {
                 RunStatus::Failed => writeln!(err, "failed after {ms} ms; no output was changed"),
                 RunStatus::Cancelled => writeln!(err, "cancelled after {ms} ms; no output was changed"),
             },
-        };
+        }
     }
 }
 

@@ -759,3 +759,68 @@ fn previews_keep_the_distributions_with_the_cached_rows() {
     assert_eq!(profile(&[])["columns"][0]["histogram"]["nulls"], 424242);
     assert_ne!(profile(&["--sample", "10"])["columns"][0]["histogram"]["nulls"], 424242);
 }
+
+/// `sluice args` with stdout and/or stderr writing into a pipe whose reader is already gone (as
+/// in `sluice ... 2>&1 | true`); the other stream is captured.
+fn sluice_into_closed_pipe(args: &[&str], close_stdout: bool, close_stderr: bool) -> Output {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sluice"));
+    cmd.args(args);
+    if close_stdout {
+        cmd.stdout(writer.try_clone().unwrap());
+    }
+    if close_stderr {
+        cmd.stderr(writer.try_clone().unwrap());
+    }
+    drop(writer);
+    cmd.output().unwrap()
+}
+
+#[test]
+fn a_closed_pipe_drops_the_output_and_keeps_the_exit_code() {
+    let dir = fixture("broken");
+    let broken = dir.path().join("broken.sluice.json");
+    let broken = broken.to_str().unwrap();
+    // Both streams closed, as `sluice validate X 2>&1 | true`: still exit 2, no panic (101).
+    for args in [vec!["validate", broken], vec!["validate", broken, "--json"], vec!["run", broken]] {
+        let out = sluice_into_closed_pipe(&args, true, true);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+    }
+    // Stdout closed, stderr read: nothing panicked.
+    let out = sluice_into_closed_pipe(&["validate", broken, "--json"], true, false);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!text(&out.stderr).contains("panicked"), "{}", text(&out.stderr));
+    for args in [vec!["catalog"], vec!["catalog", "--json"], vec!["schema"], vec!["--help"]] {
+        let out = sluice_into_closed_pipe(&args, true, false);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", text(&out.stderr));
+        assert!(!text(&out.stderr).contains("panicked"), "{args:?}: {}", text(&out.stderr));
+    }
+
+    // A run whose progress cannot be shown still runs to the end and writes its output.
+    let dir = fixture("missing_file");
+    let spec = dir.path().join("pipeline.sluice.json");
+    let spec = spec.to_str().unwrap();
+    let out_file = dir.path().join("out/result.parquet");
+    let out = sluice_into_closed_pipe(&["run", spec, "--json", "--no-history"], true, false);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(!text(&out.stderr).contains("panicked"));
+    assert!(out_file.exists());
+    std::fs::remove_file(&out_file).unwrap();
+    let out = sluice_into_closed_pipe(&["run", spec], true, true);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out_file.exists());
+    // A failing run is still exit 1.
+    let out = sluice_into_closed_pipe(&["run", spec, "--param", "input=absent.csv"], true, true);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn output_that_cannot_be_written_fails_the_command() {
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_sluice")).arg("schema").stdout(full).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("E201") && !err.contains("panicked"), "{err}");
+}
