@@ -148,6 +148,10 @@ impl Service {
         let plan = loaded.into_plan()?;
         let saved = doc.path.as_ref().filter(|p| p.is_file());
         let history = saved.map(|p| HistoryRef { store: History::in_dir(&history_dir(p)), spec_path: p.clone() });
+        // A damaged history is set aside (and a new one started) rather than failing every run.
+        if let Some(Ok(Some(set))) = history.as_ref().map(|h| h.store.recover()) {
+            on_event(&Event::Warning { node: None, code: set.code().into(), message: set.to_string() });
+        }
         let mut recorder = saved.map(|p| Recorder::new(engine.connection(), &plan, p, &logic, "app"));
         *self.running.lock().unwrap() = Some(engine.cancel_handle());
         let r = engine.run(&plan, &RunOptions { target, histograms: true, history: history.clone(), ..Default::default() }, &mut |e| {
@@ -201,6 +205,7 @@ impl Service {
         if !store.path.is_file() {
             return Ok(vec![]);
         }
+        store.recover()?;
         Ok(store.list(Some(path), limit)?)
     }
 

@@ -17,7 +17,7 @@ use clap::{Parser, Subcommand};
 use sluice_core::diagnostic::has_errors;
 use sluice_core::dialect::DuckDb;
 use sluice_core::spec::params::parse_overrides;
-use sluice_engine::{load_plan, Cache, Engine, EngineError, History, HistoryRef, Recorder, RunOptions, Settings};
+use sluice_engine::{load_plan, Cache, Engine, EngineError, Event, History, HistoryRef, Recorder, RunOptions, Settings};
 use stdio::{errln, outln};
 
 #[derive(Parser)]
@@ -267,6 +267,21 @@ fn main() -> ExitCode {
     }
 }
 
+/// Set aside a run history that cannot be read (and start a new one), reporting it as a warning.
+fn recover_history(store: &History, warn: &mut dyn FnMut(Event)) -> Result<(), EngineError> {
+    if let Some(set) = store.recover()? {
+        warn(Event::Warning { node: None, code: set.code().into(), message: set.to_string() });
+    }
+    Ok(())
+}
+
+/// A warning outside a run, on stderr.
+fn print_warning(e: &Event) {
+    if let Event::Warning { code, message, .. } = e {
+        errln!("warning[{code}]: {message}");
+    }
+}
+
 fn overrides(a: &SpecArgs) -> Result<Vec<(String, String)>, EngineError> {
     Ok(parse_overrides(&a.params)?)
 }
@@ -318,6 +333,13 @@ fn dispatch(cmd: Command) -> Result<u8, EngineError> {
             }
             let logic = loaded.spec.as_ref().map(sluice_engine::history::spec_logic);
             let spec_doc = loaded.spec.clone();
+            if json {
+                // Warnings (a CSV file with a header and no rows, ...) are events too.
+                for d in loaded.diagnostics.iter().filter(|d| !d.is_error()) {
+                    let w = Event::Warning { node: d.node.clone(), code: d.code.into(), message: d.message.clone() };
+                    outln!("{}", serde_json::to_string(&w).unwrap());
+                }
+            }
             let plan = match loaded.into_plan() {
                 Ok(p) => p,
                 Err(EngineError::Invalid(d)) if json => {
@@ -330,6 +352,9 @@ fn dispatch(cmd: Command) -> Result<u8, EngineError> {
             let _ = ctrlc::set_handler(move || cancel.cancel());
             let mut progress = output::Progress::new(json, std::io::stderr().is_terminal());
             let store = history.store(Some(&spec.spec));
+            if !no_history {
+                recover_history(&store, &mut |w| progress.event(&w))?;
+            }
             let history_ref = (!no_history).then(|| HistoryRef { store: store.clone(), spec_path: spec.spec.clone() });
             let state = match &state {
                 Some(file) => {
@@ -408,11 +433,13 @@ fn dispatch(cmd: Command) -> Result<u8, EngineError> {
         }
         Command::Runs { action: Some(RunsAction::Show { id, spec, history }), .. } => {
             let store = history.store(spec.as_deref());
+            recover_history(&store, &mut |w| print_warning(&w))?;
             outln!("{}", serde_json::to_string_pretty(&store.show(&id)?).unwrap());
             Ok(0)
         }
         Command::Runs { action: None, spec, history, limit, json } => {
             let store = history.store(spec.as_deref());
+            recover_history(&store, &mut |w| print_warning(&w))?;
             let runs = store.list(spec.as_deref(), limit)?;
             if json {
                 outln!("{}", serde_json::to_string_pretty(&runs).unwrap());
@@ -456,7 +483,9 @@ fn dispatch(cmd: Command) -> Result<u8, EngineError> {
                 None => None,
             };
             // Checks that compare with earlier runs get what they would compare with now.
-            let baselines = sluice_engine::CheckBaselines::read(&history.store(Some(&spec.spec)), &plan, &spec.spec)?;
+            let store = history.store(Some(&spec.spec));
+            recover_history(&store, &mut |w| print_warning(&w))?;
+            let baselines = sluice_engine::CheckBaselines::read(&store, &plan, &spec.spec)?;
             let target = sluice_export::dbt::Target::parse(&dialect).expect("clap checks the dialect");
             let opts = sluice_export::dbt::Options {
                 target,

@@ -12,7 +12,9 @@ pub fn print_error(e: &EngineError) {
     match e {
         EngineError::Invalid(d) => {
             print_diagnostics(d);
-            errln!("error[{}]: the spec is not valid", e.code());
+            let spec_fault = d.iter().any(|d| d.is_error() && d.fault == sluice_core::diagnostic::Fault::Spec);
+            let what = if spec_fault { "the spec is not valid" } else { "the input data cannot be read as it is" };
+            errln!("error[{}]: {what}", e.code());
         }
         other => errln!("error[{}]: {other}", other.code()),
     }
@@ -90,6 +92,8 @@ impl Progress {
             Event::StateWritten { path, nodes } => {
                 writeln!(err, "  → wrote fitted state of {nodes} node(s) to {}", path.display())
             }
+            Event::Warning { node: Some(node), code, message } => writeln!(err, "warning[{code}] node '{node}': {message}"),
+            Event::Warning { node: None, code, message } => writeln!(err, "warning[{code}]: {message}"),
             Event::RunFinished { status, ms } => match status {
                 RunStatus::Success => writeln!(err, "done in {ms} ms"),
                 RunStatus::Failed if self.failed_checks > 0 => writeln!(
@@ -98,9 +102,19 @@ impl Progress {
                     self.failed_checks,
                     if self.written > 0 { ", the other outputs were written" } else { " and no output was changed" }
                 ),
-                RunStatus::Failed => writeln!(err, "failed after {ms} ms; no output was changed"),
-                RunStatus::Cancelled => writeln!(err, "cancelled after {ms} ms; no output was changed"),
+                RunStatus::Failed => writeln!(err, "failed after {ms} ms; {}", self.changed()),
+                RunStatus::Cancelled => writeln!(err, "cancelled after {ms} ms; {}", self.changed()),
             },
+        }
+    }
+}
+
+impl Progress {
+    /// What a run that did not go through left of the outputs: only a partial commit writes any.
+    fn changed(&self) -> String {
+        match self.written {
+            0 => "no output was changed".into(),
+            n => format!("{n} output(s) listed above were written before the failure"),
         }
     }
 }

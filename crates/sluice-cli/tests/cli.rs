@@ -824,3 +824,342 @@ fn output_that_cannot_be_written_fails_the_command() {
     let err = text(&out.stderr);
     assert!(err.contains("E201") && !err.contains("panicked"), "{err}");
 }
+
+/// Writes `spec` as `name` in `dir` and returns its path as text.
+fn write_spec(dir: &Path, name: &str, spec: &serde_json::Value) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, serde_json::to_string_pretty(spec).unwrap()).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+/// A CSV source read into a CSV sink; `input` names the file.
+fn csv_copy_spec() -> serde_json::Value {
+    serde_json::json!({
+        "version": 1,
+        "name": "csv_copy",
+        "params": {"input": {"type": "string", "default": "good.csv"}},
+        "nodes": [
+            {"id": "src", "kind": "read_csv", "params": {"path": "${input}"}},
+            {"id": "out", "kind": "write_csv", "inputs": {"input": "src"}, "params": {"path": "out/result.csv"}}
+        ]
+    })
+}
+
+/// CSV files DuckDB's sniffer reads "successfully" into garbage (one column of whole lines,
+/// NUL bytes or quotes turning numbers into text, nothing at all) fail the run as data errors
+/// naming the node and the file; the output of the last good run stays. A header without rows is
+/// a warning, and the run goes on with 0 rows.
+#[test]
+fn csv_files_the_sniffer_misreads_are_data_errors_naming_node_and_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let files: [(&str, &[u8], &str, &str); 6] = [
+        ("ragged.csv", b"id,amount\n1,10\n2,20,extra\n3,30\n", "D005", "line 3 has 3 fields"),
+        ("empty.csv", b"", "D003", "is empty"),
+        ("blank.csv", b"\n\n", "D003", "only blank lines"),
+        ("nul.csv", b"id,amount\n1,10\n2,2\x000\n3,30\n", "D006", "NUL byte at line 3"),
+        ("quote.csv", b"id,amount\n1,\"10\n2,20\n", "D007", "quote at line 2"),
+        ("gz_ragged.csv.gz", &gzip(b"id,amount\n1,10\n2,20,extra\n"), "D005", "line 3 has 3 fields"),
+    ];
+    std::fs::write(p.join("good.csv"), "id,amount\n1,10\n2,20\n").unwrap();
+    for (name, bytes, _, _) in &files {
+        std::fs::write(p.join(name), bytes).unwrap();
+    }
+    let spec = write_spec(p, "csv.sluice.json", &csv_copy_spec());
+    let ok = sluice(&["run", &spec]);
+    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok.stderr));
+    let out_file = p.join("out/result.csv");
+    let before = std::fs::read(&out_file).unwrap();
+    for (name, _, code, says) in &files {
+        let out = sluice(&["run", &spec, "--param", &format!("input={name}")]);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{name}: {err}");
+        assert!(err.contains(&format!("error[{code}] node 'src'")) && err.contains(name) && err.contains(says), "{name}: {err}");
+        assert!(err.contains("the input data cannot be read as it is"), "{err}");
+        assert_eq!(std::fs::read(&out_file).unwrap(), before, "{name} changed the output");
+        let out = sluice(&["validate", &spec, "--param", &format!("input={name}")]);
+        assert_eq!(out.status.code(), Some(1), "validate {name}: {}", text(&out.stderr));
+    }
+    assert!(staged_files(p).is_empty());
+
+    // A header and no rows: a warning naming node and file; the run writes 0 rows.
+    std::fs::write(p.join("header_only.csv"), "id,amount\n").unwrap();
+    let out = sluice(&["run", &spec, "--param", "input=header_only.csv"]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("warning[D004] node 'src'") && err.contains("header_only.csv") && err.contains("0 rows"), "{err}");
+    assert_eq!(std::fs::read_to_string(&out_file).unwrap(), "id,amount\n");
+    let out = sluice(&["run", &spec, "--param", "input=header_only.csv", "--json"]);
+    let events: Vec<serde_json::Value> = text(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let w = events.iter().find(|e| e["event"] == "warning").expect("a warning event");
+    assert_eq!((w["code"].as_str(), w["node"].as_str()), (Some("D004"), Some("src")), "{w}");
+    assert!(w["message"].as_str().unwrap().contains("header_only.csv"));
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    // The sample data's generator compresses with flate2; gzip(1) is on every test machine too.
+    let mut child = Command::new("gzip")
+        .arg("-c")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    child.stdin.take().unwrap().write_all(bytes).unwrap();
+    child.wait_with_output().unwrap().stdout
+}
+
+/// Staged files of killed runs (a dead pid in their name) are deleted by the next run writing
+/// to their folder; a live process's staged file is left alone.
+#[test]
+fn staged_files_of_dead_processes_are_removed_and_live_ones_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    std::fs::write(p.join("good.csv"), "id,amount\n1,10\n2,20\n").unwrap();
+    let out = p.join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    // Pids above the kernel's limit (2^22) never run.
+    let dead = [
+        ".result.csv.out.4194305-1765000000000-0.sluice-tmp",
+        ".result.csv.stage-4194306.sluice-tmp",
+        ".other.parquet.w.4194307-1-2.sluice-tmp",
+    ];
+    for name in dead {
+        std::fs::write(out.join(name), vec![0u8; 4096]).unwrap();
+    }
+    let dead_dir = out.join(".parts.w.4194305-1-0.sluice-tmp/k=2");
+    std::fs::create_dir_all(&dead_dir).unwrap();
+    std::fs::write(dead_dir.join("data_0.parquet"), b"x").unwrap();
+    let live = format!(".result.csv.out.{}-1-0.sluice-tmp", std::process::id());
+    std::fs::write(out.join(&live), b"x").unwrap();
+    let spec = write_spec(p, "csv.sluice.json", &csv_copy_spec());
+    let run = sluice(&["run", &spec, "--no-cache"]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    assert_eq!(std::fs::read_to_string(out.join("result.csv")).unwrap(), "id,amount\n1,10\n2,20\n");
+    for name in dead {
+        assert!(!out.join(name).exists(), "{name} is left");
+    }
+    assert!(!dead_dir.parent().unwrap().exists());
+    assert!(out.join(&live).exists(), "a live process's staged file was deleted");
+    let left: Vec<PathBuf> = staged_files(p).into_iter().filter(|f| !f.ends_with(&live)).collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+/// Sinks into DuckDB files are written last, once every file is in place: a file that cannot be
+/// moved in leaves the tables as they were, and a table that cannot be written puts the moved
+/// files back. When an earlier DuckDB file was committed, the failure says so instead of "no
+/// output was changed". A sink file another process holds is waited for (bounded), then the run
+/// fails naming node and file.
+#[test]
+fn a_failed_run_changes_no_duckdb_table_and_a_locked_sink_is_waited_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    std::fs::write(p.join("good.csv"), "id,amount\n1,10\n2,20\n").unwrap();
+    std::fs::write(p.join("more.csv"), "id,amount\n3,30\n4,40\n5,50\n").unwrap();
+    // `facts` gets a column `note` (INTEGER at first); the sinks' order decides the commit's.
+    let spec_with = |sinks: &[&str], note: &str| {
+        let all = serde_json::json!({
+            "out": {"id": "out", "kind": "write_csv", "inputs": {"input": "src"}, "params": {"path": "out/result.csv"}},
+            "table_a": {"id": "table_a", "kind": "write_duckdb", "inputs": {"input": "src"}, "params": {"path": "out/wh.duckdb", "table": "a"}},
+            "facts": {"id": "facts", "kind": "write_duckdb", "inputs": {"input": "noted"}, "params": {"path": "out/facts.duckdb", "table": "facts", "mode": "append"}}
+        });
+        let mut nodes = vec![
+            serde_json::json!({"id": "src", "kind": "read_csv", "params": {"path": "${input}"}}),
+            serde_json::json!({"id": "noted", "kind": "derive", "inputs": {"input": "src"}, "params": {"columns": {"note": note}}}),
+        ];
+        nodes.extend(sinks.iter().map(|s| all[*s].clone()));
+        let spec = serde_json::json!({
+            "version": 1,
+            "name": "tables",
+            "params": {"input": {"type": "string", "default": "good.csv"}},
+            "nodes": nodes
+        });
+        write_spec(p, "tables.sluice.json", &spec)
+    };
+    let spec = spec_with(&["out", "table_a", "facts"], "1");
+    let run = |spec: &str, extra: &[&str]| sluice(&[&["run", spec, "--no-cache"][..], extra].concat());
+    let ok = run(&spec, &[]);
+    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok.stderr));
+    let csv = p.join("out/result.csv");
+    let (wh, facts) = (p.join("out/wh.duckdb"), p.join("out/facts.duckdb"));
+    let query = |db: &Path, sql: &str| -> i64 {
+        let engine = sluice_engine::Engine::new(&sluice_engine::Settings::default()).unwrap();
+        let conn = engine.connection();
+        conn.execute_batch(&format!("ATTACH '{}' AS w (READ_ONLY)", db.display())).unwrap();
+        conn.query_row(sql, [], |r| r.get(0)).unwrap()
+    };
+    let state = || {
+        (
+            std::fs::read(&csv).unwrap(),
+            query(&wh, "SELECT sum(amount) FROM w.a"),
+            query(&facts, "SELECT count(*) FROM w.facts"),
+        )
+    };
+    let before = state();
+    assert_eq!((before.1, before.2), (30, 2));
+
+    // A file cannot be moved into place (a folder is in its way): the tables stay as they were.
+    let csv_text = std::fs::read(&csv).unwrap();
+    std::fs::remove_file(&csv).unwrap();
+    std::fs::create_dir_all(csv.join("keep")).unwrap();
+    let out = run(&spec, &["--param", "input=more.csv"]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("node 'out'") && err.contains("result.csv") && err.contains("no output was changed"), "{err}");
+    assert!(csv.join("keep").is_dir(), "the folder in the way is kept");
+    assert_eq!((query(&wh, "SELECT sum(amount) FROM w.a"), query(&facts, "SELECT count(*) FROM w.facts")), (30, 2));
+    std::fs::remove_dir_all(&csv).unwrap();
+    std::fs::write(&csv, &csv_text).unwrap();
+
+    // New rows, and a note that is not a number for the INTEGER column of `facts`: its table
+    // fails first, after the CSV file was moved in; the file is put back.
+    let spec = spec_with(&["out", "facts", "table_a"], "'x'");
+    let out = run(&spec, &["--param", "input=more.csv"]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("node 'facts'") && err.contains("facts.duckdb") && err.contains("no output was changed"), "{err}");
+    assert!(state() == before, "a failed run changed an output");
+    assert!(staged_files(p).is_empty(), "{:?}", staged_files(p));
+
+    // `a` committed before `facts` fails: the failure says what was written.
+    let spec = spec_with(&["out", "table_a", "facts"], "'x'");
+    let out = run(&spec, &["--param", "input=more.csv"]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(!err.contains("no output was changed") && err.contains("written before the failure"), "{err}");
+    assert!(err.contains("wh.duckdb had been written already"), "{err}");
+    assert_eq!(query(&wh, "SELECT sum(amount) FROM w.a"), 120);
+    assert_eq!((std::fs::read(&csv).unwrap(), query(&facts, "SELECT count(*) FROM w.facts")), (before.0.clone(), 2));
+
+    // Another process holds a sink's file: a short wait, then a clear failure; nothing changes.
+    let spec = spec_with(&["out", "table_a", "facts"], "1");
+    let before = state();
+    let holder = sluice_engine::Engine::new(&sluice_engine::Settings::default()).unwrap();
+    holder.connection().execute_batch(&format!("ATTACH '{}' AS held", facts.display())).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_sluice"))
+        .args(["run", &spec, "--no-cache", "--param", "input=good.csv"])
+        .env("SLUICE_LOCK_TIMEOUT", "1")
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("error[E202]") && err.contains("node 'facts'") && err.contains("facts.duckdb") && err.contains("locked"), "{err}");
+    assert!(err.contains("no output was changed"), "{err}");
+    drop(holder);
+    assert!(state() == before, "a run that found a sink locked changed an output");
+    // Released while the run waits: it goes through.
+    let holder = sluice_engine::Engine::new(&sluice_engine::Settings::default()).unwrap();
+    holder.connection().execute_batch(&format!("ATTACH '{}' AS held", facts.display())).unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_sluice"))
+        .args(["run", &spec, "--no-cache", "--param", "input=good.csv", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    drop(holder);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!((query(&wh, "SELECT sum(amount) FROM w.a"), query(&facts, "SELECT count(*) FROM w.facts")), (30, 4));
+}
+
+/// A cache folder that cannot take the rows (a full disk: a 1 MB tmpfs when mounting one is
+/// allowed, else a path below a file) costs the cache, not the run: a warning, and the run
+/// computes without it.
+#[test]
+fn a_full_cache_disk_runs_uncached_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    // Labels that compress badly, so that the rows take more than the 1 MB the disk has.
+    let mut rows = String::from("id,amount,label\n");
+    let mut x: u64 = 88172645463325252;
+    for i in 0..200_000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        rows.push_str(&format!("{i},{},{x:016x}\n", i * 7 % 1000));
+    }
+    std::fs::write(p.join("good.csv"), rows).unwrap();
+    let spec = write_spec(p, "csv.sluice.json", &csv_copy_spec());
+    let tiny = p.join("tiny");
+    std::fs::create_dir_all(&tiny).unwrap();
+    struct Unmount(PathBuf);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = Command::new("umount").arg(&self.0).status();
+        }
+    }
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=1m", "tmpfs"])
+        .arg(&tiny)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    let _unmount = mounted.then(|| Unmount(tiny.clone()));
+    let cache = if mounted {
+        tiny.join("cache")
+    } else {
+        eprintln!("cannot mount a tmpfs here: the cache is made unwritable by a file in its path instead");
+        std::fs::write(p.join("a_file"), b"").unwrap();
+        p.join("a_file/cache")
+    };
+    let out = sluice(&["run", &spec, "--json", "--cache-dir", cache.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let events: Vec<serde_json::Value> = text(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let w = events.iter().find(|e| e["event"] == "warning").expect("a warning event");
+    assert_eq!((w["code"].as_str(), w["node"].as_str()), (Some("W201"), Some("src")), "{w}");
+    let rows = events.iter().find(|e| e["event"] == "node_finished" && e["node"] == "src").unwrap()["rows"].as_u64();
+    assert_eq!(rows, Some(200_000));
+    assert_eq!(std::fs::read_to_string(p.join("out/result.csv")).unwrap().lines().count(), 200_001);
+    if mounted {
+        let left: u64 = std::fs::read_dir(&cache).map(|d| d.flatten().filter_map(|e| e.metadata().ok()).map(|m| m.len()).sum()).unwrap_or(0);
+        assert!(left < 64 << 10, "the failed cache file is deleted, not left filling the disk: {left} bytes");
+    }
+    // On a terminal the warning is a line naming the node.
+    let out = sluice(&["run", &spec, "--cache-dir", cache.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("warning[W201] node 'src': the result cache"), "{}", text(&out.stderr));
+}
+
+/// A history file that cannot be read (0 bytes, or not a database) is set aside with a
+/// timestamp and a new one started, with a warning, instead of failing every later command.
+#[test]
+fn a_damaged_history_is_set_aside_and_started_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    std::fs::write(p.join("good.csv"), "id,amount\n1,10\n").unwrap();
+    let spec = write_spec(p, "csv.sluice.json", &csv_copy_spec());
+    let history = p.join(".sluice/history.duckdb");
+    let asides = || -> Vec<PathBuf> {
+        std::fs::read_dir(p.join(".sluice"))
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|f| f.file_name().unwrap().to_string_lossy().starts_with("history.duckdb.broken-"))
+            .collect()
+    };
+    for (i, damage) in [&b""[..], b"this is not a database"].into_iter().enumerate() {
+        assert_eq!(sluice(&["run", &spec]).status.code(), Some(0));
+        std::fs::write(&history, damage).unwrap();
+        let out = sluice(&["runs", &spec, "--json"]);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{err}");
+        assert!(err.contains("warning[W501]") && err.contains("set aside as"), "{err}");
+        let runs: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+        assert!(runs.is_empty());
+        assert_eq!(asides().len(), 1, "damage {i}");
+        for f in asides() {
+            std::fs::remove_file(f).unwrap();
+        }
+        std::fs::write(&history, damage).unwrap();
+        // A run sets it aside too, and records itself in the new history.
+        let out = sluice(&["run", &spec]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        assert!(text(&out.stderr).contains("warning[W501]"), "{}", text(&out.stderr));
+        let runs: Vec<serde_json::Value> = serde_json::from_slice(&sluice(&["runs", &spec, "--json"]).stdout).unwrap();
+        assert_eq!(runs.len(), 1);
+        for f in asides() {
+            std::fs::remove_file(f).unwrap();
+        }
+    }
+}

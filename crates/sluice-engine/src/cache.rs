@@ -117,12 +117,20 @@ impl Cache {
 
     /// Delete the least recently used entries until the folder is within its bound, never
     /// those in `keep` (the run under way uses them).
+    /// Files a killed process was writing (`.<key>.<pid>.duckdb.tmp`, its `.wal`,
+    /// `.<key>.<pid>.json.tmp`) are deleted on the way.
     pub fn evict(&self, keep: &HashSet<String>) {
         let Ok(dir) = fs::read_dir(&self.dir) else { return };
         let mut entries: Vec<(SystemTime, String, u64)> = Vec::new();
         let mut total = 0u64;
         for e in dir.flatten() {
             let name = e.file_name().to_string_lossy().to_string();
+            if let Some(pid) = staging_pid(&name) {
+                if pid != std::process::id() && crate::staging::pid_alive(pid) == Some(false) {
+                    let _ = fs::remove_file(e.path());
+                }
+                continue;
+            }
             let Some(key) = name.strip_suffix(".json").filter(|k| !k.starts_with('.')) else { continue };
             let used = e.metadata().and_then(|m| m.modified()).unwrap_or(UNIX_EPOCH);
             let size = e.metadata().map(|m| m.len()).unwrap_or(0) + fs::metadata(self.data_path(key)).map(|m| m.len()).unwrap_or(0);
@@ -171,6 +179,13 @@ impl Cache {
     }
 }
 
+/// The pid in the name of a file being written into the cache folder.
+fn staging_pid(name: &str) -> Option<u32> {
+    let stem = name.strip_prefix('.')?;
+    let stem = [".duckdb.tmp.wal", ".duckdb.tmp", ".json.tmp"].iter().find_map(|s| stem.strip_suffix(s))?;
+    stem.rsplit_once('.')?.1.parse().ok()
+}
+
 fn wal(p: &Path) -> PathBuf {
     let mut s = p.as_os_str().to_owned();
     s.push(".wal");
@@ -216,6 +231,24 @@ mod tests {
         assert_eq!(parse_size("1.5GiB"), Some(3 << 29));
         assert_eq!(parse_size("1000"), Some(1000));
         assert_eq!(parse_size("lots"), None);
+    }
+
+    #[test]
+    fn eviction_deletes_what_dead_processes_were_writing() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache { dir: dir.path().to_path_buf(), max_bytes: u64::MAX, hash_content: false };
+        // A pid above the kernel's limit never runs.
+        let dead = [".k1.4194305.duckdb.tmp", ".k1.4194305.duckdb.tmp.wal", ".k2.4194305.json.tmp"];
+        let mine = format!(".k3.{}.duckdb.tmp", std::process::id());
+        for n in dead.iter().copied().chain([mine.as_str()]) {
+            fs::write(dir.path().join(n), b"x").unwrap();
+        }
+        cache.put("k4", &Entry::default()).unwrap();
+        cache.evict(&HashSet::new());
+        if crate::staging::pid_alive(1).is_some() {
+            assert!(dead.iter().all(|n| !dir.path().join(n).exists()));
+        }
+        assert!(dir.path().join(&mine).exists() && cache.get("k4", false).is_some());
     }
 
     #[test]

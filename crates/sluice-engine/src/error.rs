@@ -19,6 +19,9 @@ pub enum EngineError {
     /// A file could not be written or moved.
     #[error("node '{node}': {path}: {source}")]
     Io { node: String, path: PathBuf, source: std::io::Error },
+    /// Another process held a DuckDB sink file longer than the commit waits for it.
+    #[error("node '{node}': {path} is locked by another process; gave up after waiting {waited_s} s ({message})")]
+    Locked { node: String, path: PathBuf, waited_s: u64, message: String },
     /// The run was cancelled.
     #[error("run cancelled")]
     Cancelled,
@@ -28,6 +31,15 @@ pub enum EngineError {
     /// DuckDB failed outside any node (opening, settings).
     #[error("database: {0}")]
     Database(String),
+}
+
+/// Codes of the warnings the engine reports (as [`crate::Event::Warning`] or to its callers):
+/// the run goes on, but something the user should know about happened.
+pub mod warning {
+    /// The result cache could not be written (a full disk): the run went on without it.
+    pub const CACHE_UNWRITABLE: &str = "W201";
+    /// The run history could not be read: it was set aside and a new one started.
+    pub const HISTORY_SET_ASIDE: &str = "W501";
 }
 
 fn summary(d: &[Diagnostic]) -> String {
@@ -43,6 +55,7 @@ impl EngineError {
             EngineError::Invalid(_) => "E100",
             EngineError::Node { .. } => "E200",
             EngineError::Io { .. } => "E201",
+            EngineError::Locked { .. } => "E202",
             EngineError::Cancelled => "E300",
             EngineError::Database(_) => "E400",
             EngineError::History { .. } => "E500",

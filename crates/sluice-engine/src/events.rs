@@ -33,5 +33,8 @@ pub enum Event {
     SourceMark { node: String, column: String, value: String },
     /// The fitted state of the run's stateful nodes, written to the spec's state file.
     StateWritten { path: PathBuf, nodes: usize },
+    /// Something went wrong that the run could go on without (its code says what: see
+    /// [`crate::error::warning`]), or bad input a source reads anyway.
+    Warning { node: Option<String>, code: String, message: String },
     RunFinished { status: RunStatus, ms: u64 },
 }

@@ -36,6 +36,52 @@ pub fn spec_logic(spec: &sluice_core::Spec) -> Value {
     v
 }
 
+/// A history file that could not be read, renamed so that a new store could start.
+#[derive(Debug, Clone)]
+pub struct SetAside {
+    pub path: PathBuf,
+    /// Its new name.
+    pub aside: PathBuf,
+    /// Why it could not be read.
+    pub reason: String,
+}
+
+impl std::fmt::Display for SetAside {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "run history {} could not be read ({}): set aside as {}, a new history starts",
+            self.path.display(),
+            self.reason,
+            self.aside.display()
+        )
+    }
+}
+
+impl SetAside {
+    /// The warning code ([`crate::error::warning::HISTORY_SET_ASIDE`]).
+    pub fn code(&self) -> &'static str {
+        crate::error::warning::HISTORY_SET_ASIDE
+    }
+}
+
+/// `YYYYmmdd-HHMMSS` in UTC.
+fn timestamp(t: SystemTime) -> String {
+    let secs = t.duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}{month:02}{day:02}-{:02}{:02}{:02}", rest / 3600, rest % 3600 / 60, rest % 60)
+}
+
 /// The history store in `dir`.
 #[derive(Debug, Clone)]
 pub struct History {
@@ -239,6 +285,52 @@ pub struct RunListing {
 impl History {
     pub fn in_dir(dir: &Path) -> Self {
         History { path: dir.join("history.duckdb") }
+    }
+
+    /// Set aside a history file that cannot be opened (0 bytes, not a DuckDB database, damaged):
+    /// it is renamed `history.duckdb.broken-<YYYYmmdd-HHMMSS>` (its `.wal` too) and an empty store
+    /// is made in its place, so that one damaged file does not fail every later run and listing.
+    /// Returns what was set aside, for the caller to warn about. A file another process holds is
+    /// not damaged and is left alone.
+    pub fn recover(&self) -> Result<Option<SetAside>, EngineError> {
+        let Ok(meta) = std::fs::metadata(&self.path) else { return Ok(None) };
+        let reason = if meta.len() == 0 {
+            "the file is empty (0 bytes)".to_string()
+        } else {
+            match Connection::open(&self.path).and_then(|c| c.execute_batch(SCHEMA).map(|()| c)) {
+                Ok(_) => return Ok(None),
+                Err(e) => {
+                    let m = clean_message(&e);
+                    if m.contains("Could not set lock") || m.contains("Conflicting lock") {
+                        return Ok(None);
+                    }
+                    m
+                }
+            }
+        };
+        let err = |m: String| EngineError::History { path: self.path.clone(), message: m };
+        let name = self.path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        let stamp = timestamp(SystemTime::now());
+        let mut aside = self.path.with_file_name(format!("{name}.broken-{stamp}"));
+        // Never over an earlier one set aside in the same second.
+        for n in 1.. {
+            if !aside.exists() {
+                break;
+            }
+            aside = self.path.with_file_name(format!("{name}.broken-{stamp}-{n}"));
+        }
+        match std::fs::rename(&self.path, &aside) {
+            Ok(()) => {}
+            // Another run set it aside first.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(err(format!("{reason}; setting it aside as {}: {e}", aside.display()))),
+        }
+        let wal = |p: &Path| PathBuf::from(format!("{}.wal", p.display()));
+        if wal(&self.path).exists() {
+            let _ = std::fs::rename(wal(&self.path), wal(&aside));
+        }
+        self.open(true)?;
+        Ok(Some(SetAside { path: self.path.clone(), aside, reason }))
     }
 
     /// Open the store, waiting a little if another run holds it.
@@ -508,5 +600,34 @@ impl History {
             columns.insert(column, b);
         }
         Ok(Some((run_id, columns)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_are_utc_calendar_times() {
+        assert_eq!(timestamp(UNIX_EPOCH), "19700101-000000");
+        assert_eq!(timestamp(UNIX_EPOCH + Duration::from_secs(951_782_400 + 3_723)), "20000229-010203");
+        assert_eq!(timestamp(UNIX_EPOCH + Duration::from_secs(1_796_601_599)), "20261206-235959");
+    }
+
+    #[test]
+    fn an_unreadable_history_is_set_aside_and_started_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = History::in_dir(dir.path());
+        assert!(store.recover().unwrap().is_none(), "no file: nothing to do");
+        store.open(true).unwrap();
+        assert!(store.recover().unwrap().is_none(), "a good file stays");
+        for bad in [&b""[..], b"not a database at all"] {
+            std::fs::write(&store.path, bad).unwrap();
+            let set = store.recover().unwrap().expect("set aside");
+            assert_eq!(std::fs::read(&set.aside).unwrap(), bad);
+            assert!(set.aside.file_name().unwrap().to_string_lossy().starts_with("history.duckdb.broken-"));
+            assert!(store.list(None, 10).unwrap().is_empty());
+            std::fs::remove_file(&set.aside).unwrap();
+        }
     }
 }

@@ -25,6 +25,8 @@ mod reuse;
 pub mod run;
 pub mod settings;
 pub(crate) mod sink;
+mod staging;
+mod inspect;
 
 pub use cache::Cache;
 pub use cancel::CancelHandle;

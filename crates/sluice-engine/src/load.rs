@@ -53,7 +53,13 @@ pub fn check_text(engine: &Engine, text: &str, base_dir: &Path, overrides: &[(St
     let conn = engine.connection();
     let describer = DuckDescriber(conn);
     let opts = PlanOptions { overrides: overrides.to_vec(), describer: Some(&describer) };
-    let (plan, more) = plan(&spec, base_dir, &DuckDb, &opts);
+    let (mut plan, more) = plan(&spec, base_dir, &DuckDb, &opts);
     diags.extend(more);
+    // What DuckDB's sniffer reads past silently in CSV files (empty files, ragged rows, ...).
+    if let Some(p) = plan.as_mut() {
+        let found = crate::inspect::csv_sources(p, &diags);
+        p.warnings.extend(found.iter().filter(|d| !d.is_error()).cloned());
+        diags.extend(found);
+    }
     Loaded { spec: Some(spec), plan, diagnostics: diags, path: path.to_path_buf() }
 }

@@ -8,6 +8,8 @@ use sluice_core::dialect::{Dialect, DuckDb};
 use sluice_core::Plan;
 
 use crate::cache::{now_ms, Cache, Entry, WrittenOutput};
+use crate::error::warning;
+use crate::events::Event;
 use crate::fingerprint;
 use crate::incremental::cursor_of;
 use crate::run::{clean_message, relation, Engine, Progress};
@@ -154,14 +156,33 @@ impl Engine {
     }
 
     /// Compute `q` straight into a new cache entry for `key` (not yet named as the node's
-    /// relation). None when the cache folder cannot be written (the node is then computed in
-    /// memory as without a cache).
-    pub(crate) fn store_rows(&self, cache: &Cache, key: &str, id: &str, q: &str) -> Result<Option<u64>, EngineError> {
-        let Ok(tmp) = cache.data_staging(key) else { return Ok(None) };
-        let alias = DuckDb.ident("__sluice_store");
-        if self.conn.execute_batch(&format!("ATTACH {} AS {alias}", DuckDb.string(&tmp.to_string_lossy()))).is_err() {
-            crate::cache::remove_database(&tmp);
+    /// relation). None when the cache folder cannot be written (a full disk, a folder that cannot
+    /// be made): the node is then computed in memory as without a cache, and so is the rest of
+    /// the run, with a warning.
+    pub(crate) fn store_rows(&self, cache: &Cache, key: &str, id: &str, q: &str, progress: &mut Progress) -> Result<Option<u64>, EngineError> {
+        if progress.cache_unwritable {
             return Ok(None);
+        }
+        let mut unwritable = |reason: String| -> Result<Option<u64>, EngineError> {
+            progress.cache_unwritable = true;
+            progress.warnings.push(Event::Warning {
+                node: Some(id.to_string()),
+                code: warning::CACHE_UNWRITABLE.into(),
+                message: format!(
+                    "the result cache {} cannot be written ({reason}); this run goes on without keeping results in it",
+                    cache.dir.display()
+                ),
+            });
+            Ok(None)
+        };
+        let tmp = match cache.data_staging(key) {
+            Ok(t) => t,
+            Err(e) => return unwritable(e.to_string()),
+        };
+        let alias = DuckDb.ident("__sluice_store");
+        if let Err(e) = self.conn.execute_batch(&format!("ATTACH {} AS {alias}", DuckDb.string(&tmp.to_string_lossy()))) {
+            crate::cache::remove_database(&tmp);
+            return unwritable(clean_message(&e));
         }
         let written = self
             .conn
@@ -172,16 +193,21 @@ impl Engine {
             (Ok(n), Ok(())) => n as u64,
             (Err(e), _) => {
                 crate::cache::remove_database(&tmp);
-                return Err(EngineError::Node { node: id.to_string(), message: clean_message(&e) });
+                let message = clean_message(&e);
+                // Writing the cache file failed, not the node's query: compute it in memory.
+                if is_write_failure(&message, &tmp) {
+                    return unwritable(message);
+                }
+                return Err(EngineError::Node { node: id.to_string(), message });
             }
-            (Ok(_), Err(_)) => {
+            (Ok(_), Err(e)) => {
                 crate::cache::remove_database(&tmp);
-                return Ok(None);
+                return unwritable(clean_message(&e));
             }
         };
-        if cache.commit_data(&tmp, key).is_err() {
+        if let Err(e) = cache.commit_data(&tmp, key) {
             crate::cache::remove_database(&tmp);
-            return Ok(None);
+            return unwritable(e.to_string());
         }
         Ok(Some(rows))
     }
@@ -221,4 +247,11 @@ impl Engine {
         }
         cache.evict(&progress.used);
     }
+}
+
+/// Whether DuckDB's `message` is about writing the cache file `file` (or any file: a full disk),
+/// rather than about the query that fills it.
+fn is_write_failure(message: &str, file: &std::path::Path) -> bool {
+    const DISK: [&str; 4] = ["No space left on device", "Disk quota exceeded", "Could not write file", "File too large"];
+    (message.starts_with("IO Error") && message.contains(&*file.to_string_lossy())) || DISK.iter().any(|m| message.contains(m))
 }

@@ -36,6 +36,8 @@ pub struct Engine {
     running: Arc<AtomicBool>,
     /// Where node results are kept by fingerprint; None computes everything every time.
     pub(crate) cache: Option<Cache>,
+    /// Makes this engine's staging names its own (see [`sink::staging_path`]).
+    token: String,
 }
 
 /// What to run.
@@ -176,6 +178,10 @@ pub(crate) struct Progress {
     pub(crate) late_readers: Vec<String>,
     /// The highest cursor value each incremental source has read (node id to column, value).
     pub(crate) new_marks: IndexMap<String, (String, String)>,
+    /// Warnings met while running a node, sent with its outcome.
+    pub(crate) warnings: Vec<Event>,
+    /// The cache could not be written: the rest of the run keeps nothing in it.
+    pub(crate) cache_unwritable: bool,
 }
 
 /// Fitted state: applied from a state file, or fitted by this run.
@@ -208,7 +214,13 @@ impl Engine {
         for s in settings.statements() {
             conn.execute_batch(&s).map_err(|e| EngineError::Database(format!("{s}: {}", clean_message(&e))))?;
         }
-        Ok(Engine { conn, flag: Arc::new(AtomicBool::new(false)), running: Arc::new(AtomicBool::new(false)), cache: None })
+        Ok(Engine {
+            conn,
+            flag: Arc::new(AtomicBool::new(false)),
+            running: Arc::new(AtomicBool::new(false)),
+            cache: None,
+            token: crate::staging::new_token(),
+        })
     }
 
     /// Keep node results in `cache` and reuse them while their fingerprints hold (None: compute
@@ -219,6 +231,11 @@ impl Engine {
 
     pub fn cache(&self) -> Option<&Cache> {
         self.cache.as_ref()
+    }
+
+    /// The token in this engine's staging names: `<pid>-<ms>-<n>`, unique across processes.
+    pub fn run_token(&self) -> &str {
+        &self.token
     }
 
     /// Fingerprint the nodes of `order`, when results are cached.
@@ -286,7 +303,7 @@ impl Engine {
             if self.flag.load(Ordering::SeqCst) {
                 return Err(EngineError::Cancelled);
             }
-            sink::commit_all(&self.conn, &mut staged, on_event)
+            sink::commit_all(&self.conn, &mut staged, &self.token, on_event)
         });
         self.remember_outputs(&staged, &mut progress);
         // Marks advance only with a whole run that went through: a partial or failed run's rows
@@ -415,6 +432,9 @@ impl Engine {
             on_event(&Event::NodeStarted { node: id.clone(), kind: info.id.to_string() });
             let t0 = Instant::now();
             let outcome = self.run_node(plan, id, staged, progress);
+            for w in progress.warnings.drain(..) {
+                on_event(&w);
+            }
             match outcome {
                 Ok((rows, check, cached)) => {
                     let ms = t0.elapsed().as_millis() as u64;
@@ -530,7 +550,7 @@ impl Engine {
                     _ => q,
                 };
                 if let Some((cache, key)) = reusable.as_ref().filter(|_| persist) {
-                    if let Some(rows) = self.store_rows(cache, key, id, &q)? {
+                    if let Some(rows) = self.store_rows(cache, key, id, &q, progress)? {
                         self.attach_cached(cache, key, id, progress)?;
                         let state = progress.states.fitted.get(id).cloned();
                         let entry = Entry { node: id.into(), kind: info.id.into(), rows, created_ms: now_ms(), state, ..Default::default() };
@@ -559,7 +579,7 @@ impl Engine {
                     // them; otherwise only their count (and fitted state), so that a run that
                     // does not read them need not compute them.
                     if rows <= SMALL_ROWS {
-                        let _ = self.store_rows(cache, key, id, &format!("SELECT * FROM {}", relation(id)))?;
+                        let _ = self.store_rows(cache, key, id, &format!("SELECT * FROM {}", relation(id)), progress)?;
                     }
                     let state = progress.states.fitted.get(id).cloned();
                     let entry = Entry { node: id.into(), kind: info.id.into(), rows, created_ms: now_ms(), state, ..Default::default() };
@@ -598,7 +618,7 @@ impl Engine {
             }
             Compiled::Write(w) => {
                 let w = self.with_existing_rows(plan, id, w, progress.full_refresh)?;
-                let mut s = sink::stage(&self.conn, id, &w, progress.full_refresh)?;
+                let mut s = sink::stage(&self.conn, id, &w, progress.full_refresh, &self.token)?;
                 s.cache_key = reusable.map(|(_, k)| k);
                 let rows = s.rows;
                 staged.push(s);

@@ -1,17 +1,25 @@
 //! Sinks write to staged files beside their targets; only when every node of the run succeeded
-//! are they renamed into place (DuckDB tables: written in one transaction at that point). A
-//! failed or cancelled run deletes the staged files, so earlier outputs are never touched.
+//! are they moved into place. A failed or cancelled run deletes the staged files, so earlier
+//! outputs are never touched.
+//!
+//! Committing holds every DuckDB sink file's lock first (waiting a bounded time for another run
+//! that holds it), then moves the staged files into place keeping the previous ones aside, then
+//! writes the DuckDB tables, one transaction per file. When a table cannot be written, its
+//! transaction is rolled back and the previous files are moved back: the run changes no output.
 
 use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use duckdb::Connection;
+use indexmap::IndexMap;
 use sluice_core::catalog::{SinkTarget, SinkWrite, WriteMode};
 use sluice_core::dialect::{Dialect, DuckDb};
 
 use crate::events::Event;
 use crate::run::clean_message;
+use crate::staging;
 use crate::EngineError;
 
 /// A sink's output, ready to commit.
@@ -30,9 +38,19 @@ pub(crate) struct Staged {
     pub replace_all: bool,
 }
 
-fn staging_path(target: &Path, tag: &str) -> PathBuf {
+/// The one place staging names are made: `<dir>/.<file name>.<node>.<token>.sluice-tmp`, hidden
+/// beside `target`, its own to node `node` of the engine holding `token` (see
+/// [`crate::Engine::run_token`]), so two sinks or two processes never share one. Files set aside
+/// while committing are named from `<target>.old` the same way.
+pub fn staging_path(target: &Path, node: &str, token: &str) -> PathBuf {
     let name = target.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-    target.with_file_name(format!(".{name}.{tag}-{}.sluice-tmp", std::process::id()))
+    target.with_file_name(format!(".{name}.{node}.{token}{}", staging::SUFFIX))
+}
+
+/// Where the previous output at `target` waits while a commit may still be undone.
+fn aside_path(target: &Path, node: &str, token: &str) -> PathBuf {
+    let name = target.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    staging_path(&target.with_file_name(format!("{name}.old")), node, token)
 }
 
 fn io<'a>(node: &str, path: &'a Path) -> impl Fn(std::io::Error) -> EngineError + 'a {
@@ -41,14 +59,17 @@ fn io<'a>(node: &str, path: &'a Path) -> impl Fn(std::io::Error) -> EngineError 
 }
 
 /// Write the sink's rows to a staged file (a staged folder of partitions for a partitioned
-/// dataset; `full_refresh` replaces all of it, not only the partitions written).
-pub(crate) fn stage(conn: &Connection, node: &str, w: &SinkWrite, full_refresh: bool) -> Result<Staged, EngineError> {
+/// dataset; `full_refresh` replaces all of it, not only the partitions written). Staged files
+/// that killed runs left in the target's folder are deleted first.
+pub(crate) fn stage(conn: &Connection, node: &str, w: &SinkWrite, full_refresh: bool, token: &str) -> Result<Staged, EngineError> {
     let fail = |e: duckdb::Error| EngineError::Node { node: node.to_string(), message: clean_message(&e) };
     if let Some(dir) = w.path.parent() {
         fs::create_dir_all(dir).map_err(io(node, dir))?;
+        staging::sweep(dir, false);
     }
     let d = DuckDb;
     let replace_all = full_refresh || !w.path.exists();
+    let tmp = staging_path(&w.path, node, token);
     let (tmp, rows) = match &w.target {
         SinkTarget::Parquet { compression } if !w.partition_by.is_empty() => {
             if w.path.is_file() {
@@ -57,7 +78,8 @@ pub(crate) fn stage(conn: &Connection, node: &str, w: &SinkWrite, full_refresh: 
                     message: format!("{} is a file; with partition_by the output is a folder of partitions", w.path.display()),
                 });
             }
-            let tmp = staging_path(&w.path, "stage");
+            // Partitions are moved in one by one, their previous versions set aside inside.
+            staging::sweep(&w.path, true);
             let _ = fs::remove_dir_all(&tmp);
             let rows = write_partitions(conn, &w.query, &w.partition_by, compression, &tmp).map_err(|e| {
                 let _ = fs::remove_dir_all(&tmp);
@@ -67,35 +89,31 @@ pub(crate) fn stage(conn: &Connection, node: &str, w: &SinkWrite, full_refresh: 
                 }
             })?;
             fs::create_dir_all(&tmp).map_err(io(node, &tmp))?;
-            (Some(tmp), rows as u64)
+            (Some(tmp), rows)
         }
         SinkTarget::Parquet { compression } => {
-            let tmp = staging_path(&w.path, "stage");
             let rows = conn
                 .execute(&format!("COPY ({}) TO {} (FORMAT parquet, COMPRESSION {compression})", w.query, d.string(&tmp.to_string_lossy())), [])
                 .map_err(|e| { let _ = fs::remove_file(&tmp); fail(e) })?;
             (Some(tmp), rows as u64)
         }
         SinkTarget::Csv { delimiter, header } => {
-            let tmp = staging_path(&w.path, "stage");
             let appending = w.mode == WriteMode::Append && w.path.is_file();
-            let new_rows = if appending { staging_path(&w.path, "rows") } else { tmp.clone() };
             let rows = conn
                 .execute(
                     &format!(
                         "COPY ({}) TO {} (FORMAT csv, HEADER {}, DELIMITER {})",
                         w.query,
-                        d.string(&new_rows.to_string_lossy()),
+                        d.string(&tmp.to_string_lossy()),
                         *header && !appending,
                         d.string(delimiter)
                     ),
                     [],
                 )
-                .map_err(|e| { let _ = fs::remove_file(&new_rows); fail(e) })?;
+                .map_err(|e| { let _ = fs::remove_file(&tmp); fail(e) })?;
             if appending {
-                let r = append_bytes(&w.path, &new_rows, &tmp);
-                let _ = fs::remove_file(&new_rows);
-                r.map_err(|e| { let _ = fs::remove_file(&tmp); io(node, &w.path)(e) })?;
+                // The new rows go after the existing ones in the same staged file.
+                append_bytes(&w.path, &tmp).map_err(|e| { let _ = fs::remove_file(&tmp); io(node, &w.path)(e) })?;
             }
             (Some(tmp), rows as u64)
         }
@@ -109,76 +127,299 @@ pub(crate) fn stage(conn: &Connection, node: &str, w: &SinkWrite, full_refresh: 
     Ok(Staged { node: node.to_string(), path: w.path.clone(), tmp, rows, write: w.clone(), committed: false, cache_key: None, replace_all })
 }
 
-/// existing bytes (with a final newline) followed by the new rows, into `out`.
-fn append_bytes(existing: &Path, new_rows: &Path, out: &Path) -> std::io::Result<()> {
-    let mut f = fs::File::create(out)?;
+/// Rewrite `staged` (the new rows) as the existing bytes of `existing` (with a final newline)
+/// followed by those rows.
+fn append_bytes(existing: &Path, staged: &Path) -> std::io::Result<()> {
+    let new_rows = fs::read(staged)?;
     let old = fs::read(existing)?;
+    let mut f = fs::File::create(staged)?;
     f.write_all(&old)?;
     if !old.is_empty() && !old.ends_with(b"\n") {
         f.write_all(b"\n")?;
     }
-    f.write_all(&fs::read(new_rows)?)?;
+    f.write_all(&new_rows)?;
     f.sync_all()
 }
 
-/// Commit every staged output: DuckDB tables first (each in a transaction that can still fail
-/// cleanly), then the renames, which replace each file atomically.
-pub(crate) fn commit_all(conn: &Connection, staged: &mut [Staged], on_event: &mut dyn FnMut(&Event)) -> Result<(), EngineError> {
-    for (i, s) in staged.iter_mut().enumerate() {
-        let SinkTarget::DuckDbTable { table } = &s.write.target else { continue };
-        let fail = |e: duckdb::Error| EngineError::Node { node: s.node.clone(), message: clean_message(&e) };
-        let d = DuckDb;
-        let alias = d.ident(&format!("__sluice_sink_{i}"));
-        conn.execute_batch(&format!("ATTACH {} AS {alias}", d.string(&s.path.to_string_lossy()))).map_err(fail)?;
-        let t = format!("{alias}.{}", d.ident(table));
-        let exists: bool = conn
-            .query_row(
-                "SELECT count(*) > 0 FROM duckdb_tables() WHERE database_name = ? AND table_name = ?",
-                [format!("__sluice_sink_{i}"), table.clone()],
-                |r| r.get(0),
-            )
-            .map_err(fail)?;
-        let q = &s.write.query;
-        let body = match s.write.mode {
-            WriteMode::Append if exists => format!("INSERT INTO {t} BY NAME {q}"),
-            // Rows whose key comes again go, then every new row is inserted.
-            WriteMode::Merge if exists => format!(
-                "DELETE FROM {t} WHERE EXISTS (SELECT 1 FROM ({q}) AS __new WHERE {}); INSERT INTO {t} BY NAME {q}",
-                key_match(&s.write.key, "__new", &t)
-            ),
-            _ => format!("CREATE OR REPLACE TABLE {t} AS {q}"),
-        };
-        let r = conn.execute_batch(&format!("BEGIN; {body}; COMMIT;"));
-        if r.is_err() {
-            let _ = conn.execute_batch("ROLLBACK");
+/// How long a commit waits for another process to release a DuckDB sink file:
+/// `SLUICE_LOCK_TIMEOUT` seconds, 30 by default.
+fn lock_timeout() -> Duration {
+    let secs = std::env::var("SLUICE_LOCK_TIMEOUT").ok().and_then(|s| s.trim().parse::<f64>().ok()).filter(|s| *s >= 0.0);
+    Duration::from_secs_f64(secs.unwrap_or(30.0))
+}
+
+/// DuckDB's message when another process holds a database file.
+fn is_lock_conflict(message: &str) -> bool {
+    message.contains("Could not set lock") || message.contains("Conflicting lock")
+}
+
+/// A DuckDB sink file attached for the commit, and the sinks writing to it.
+struct Database {
+    alias: String,
+    path: PathBuf,
+    /// The file did not exist before: a commit that fails deletes it again.
+    created: bool,
+    sinks: Vec<usize>,
+}
+
+/// A file or folder moved into place, and where its previous version waits.
+struct Moved {
+    target: PathBuf,
+    aside: Option<PathBuf>,
+    /// Folders made for it (new partitions' parents), deepest last.
+    made: Vec<PathBuf>,
+}
+
+/// Commit every staged output (see the module doc). On error, every output is as it was, except
+/// those the error says were written (when a second DuckDB file fails after a first committed).
+pub(crate) fn commit_all(conn: &Connection, staged: &mut [Staged], token: &str, on_event: &mut dyn FnMut(&Event)) -> Result<(), EngineError> {
+    let mut dbs: IndexMap<PathBuf, Database> = IndexMap::new();
+    for (i, s) in staged.iter().enumerate() {
+        if let SinkTarget::DuckDbTable { .. } = s.write.target {
+            let n = dbs.len();
+            dbs.entry(s.path.clone())
+                .or_insert_with(|| Database { alias: format!("__sluice_sink_{n}"), path: s.path.clone(), created: !s.path.exists(), sinks: vec![] })
+                .sinks
+                .push(i);
         }
-        let _ = conn.execute_batch(&format!("DETACH {alias}"));
-        r.map_err(fail)?;
-        s.committed = true;
-        on_event(&Event::OutputWritten { node: s.node.clone(), path: s.path.clone(), rows: s.rows });
+    }
+    let mut attached: Vec<&Database> = Vec::new();
+    // Detach the files; on failure, files this commit created and did not write go again.
+    let release = |attached: &[&Database], written: &[&Database]| {
+        for db in attached {
+            let _ = conn.execute_batch(&format!("DETACH {}", DuckDb.ident(&db.alias)));
+            if db.created && !written.iter().any(|w| w.path == db.path) {
+                crate::cache::remove_database(&db.path);
+            }
+        }
+    };
+    // 1. Hold every DuckDB file: nothing is changed yet if one stays locked.
+    for db in dbs.values() {
+        let node = &staged[db.sinks[0]].node;
+        if let Err(e) = attach_waiting(conn, db, node) {
+            release(&attached, &[]);
+            return Err(e);
+        }
+        attached.push(db);
+    }
+    // 2. Move the staged files into place, the previous versions aside.
+    let mut moved: Vec<Moved> = Vec::new();
+    for s in staged.iter() {
+        let Some(tmp) = &s.tmp else { continue };
+        let r = if tmp.is_dir() && !s.replace_all {
+            move_partitions(tmp, &s.path, &s.node, token, &mut moved)
+        } else {
+            move_aside_and_in(tmp, &s.path, &s.node, token, vec![], &mut moved)
+        };
+        if let Err(e) = r {
+            let undone = undo(&moved);
+            release(&attached, &[]);
+            return Err(with_undo(io(&s.node, &s.path)(e), undone));
+        }
+    }
+    // 3. The DuckDB tables, one transaction per file.
+    let mut written_dbs: Vec<&Database> = Vec::new();
+    for db in dbs.values() {
+        if let Err(e) = write_tables(conn, db, staged) {
+            let undone = undo(&moved);
+            release(&attached, &written_dbs);
+            let e = with_undo(e, undone);
+            // Tables of files already committed stay written: say so, never "no output changed".
+            let done: Vec<String> = written_dbs.iter().map(|d| d.path.display().to_string()).collect();
+            for d in &written_dbs {
+                for &i in &d.sinks {
+                    staged[i].committed = true;
+                    on_event(&Event::OutputWritten { node: staged[i].node.clone(), path: staged[i].path.clone(), rows: staged[i].rows });
+                }
+            }
+            return Err(match (e, done.is_empty()) {
+                (EngineError::Node { node, message }, false) => {
+                    EngineError::Node { node, message: format!("{message} ({} had been written already)", done.join(", ")) }
+                }
+                (e, _) => e,
+            });
+        }
+        written_dbs.push(db);
+    }
+    release(&attached, &written_dbs);
+    for m in &moved {
+        if let Some(a) = &m.aside {
+            remove_any(a);
+        }
     }
     for s in staged.iter_mut() {
-        let Some(tmp) = &s.tmp else { continue };
-        if tmp.is_dir() {
-            commit_partitions(tmp, &s.path, s.replace_all).map_err(io(&s.node, &s.path))?;
-        } else {
-            fs::rename(tmp, &s.path).map_err(io(&s.node, &s.path))?;
-        }
         s.committed = true;
         on_event(&Event::OutputWritten { node: s.node.clone(), path: s.path.clone(), rows: s.rows });
     }
     Ok(())
 }
 
+/// Attach `db` read-write, retrying with backoff while another process holds its lock.
+fn attach_waiting(conn: &Connection, db: &Database, node: &str) -> Result<(), EngineError> {
+    let d = DuckDb;
+    let sql = format!("ATTACH {} AS {}", d.string(&db.path.to_string_lossy()), d.ident(&db.alias));
+    let limit = lock_timeout();
+    let start = Instant::now();
+    let mut pause = Duration::from_millis(50);
+    loop {
+        match conn.execute_batch(&sql) {
+            Ok(()) => return Ok(()),
+            Err(e) => {
+                let message = clean_message(&e);
+                if !is_lock_conflict(&message) {
+                    return Err(EngineError::Node { node: node.to_string(), message });
+                }
+                if start.elapsed() >= limit {
+                    return Err(EngineError::Locked { node: node.to_string(), path: db.path.clone(), waited_s: start.elapsed().as_secs(), message });
+                }
+                std::thread::sleep(pause.min(limit.saturating_sub(start.elapsed())));
+                pause = (pause * 2).min(Duration::from_secs(1));
+            }
+        }
+    }
+}
+
+/// Write every table of `db` in one transaction; rolled back on error.
+fn write_tables(conn: &Connection, db: &Database, staged: &[Staged]) -> Result<(), EngineError> {
+    let d = DuckDb;
+    let alias = d.ident(&db.alias);
+    let mut current = &staged[db.sinks[0]].node;
+    let r = (|| -> Result<(), duckdb::Error> {
+        conn.execute_batch("BEGIN")?;
+        for &i in &db.sinks {
+            let s = &staged[i];
+            current = &s.node;
+            let SinkTarget::DuckDbTable { table } = &s.write.target else { continue };
+            let t = format!("{alias}.{}", d.ident(table));
+            let exists: bool = conn.query_row(
+                "SELECT count(*) > 0 FROM duckdb_tables() WHERE database_name = ? AND table_name = ?",
+                [db.alias.clone(), table.clone()],
+                |r| r.get(0),
+            )?;
+            let q = &s.write.query;
+            let body = match s.write.mode {
+                WriteMode::Append if exists => format!("INSERT INTO {t} BY NAME {q}"),
+                // Rows whose key comes again go, then every new row is inserted.
+                WriteMode::Merge if exists => format!(
+                    "DELETE FROM {t} WHERE EXISTS (SELECT 1 FROM ({q}) AS __new WHERE {}); INSERT INTO {t} BY NAME {q}",
+                    key_match(&s.write.key, "__new", &t)
+                ),
+                _ => format!("CREATE OR REPLACE TABLE {t} AS {q}"),
+            };
+            conn.execute_batch(&body)?;
+        }
+        conn.execute_batch("COMMIT")
+    })();
+    r.map_err(|e| {
+        let _ = conn.execute_batch("ROLLBACK");
+        EngineError::Node { node: current.clone(), message: format!("writing {}: {}", db.path.display(), clean_message(&e)) }
+    })
+}
+
+/// Move `from` to `target`, the previous `target` (if any) set aside first.
+fn move_aside_and_in(from: &Path, target: &Path, node: &str, token: &str, made: Vec<PathBuf>, moved: &mut Vec<Moved>) -> std::io::Result<()> {
+    // A folder where a file goes (or the other way round) is not the previous output: it stays.
+    if target.exists() && target.is_dir() != from.is_dir() {
+        let what = if target.is_dir() { "a folder" } else { "a file" };
+        return Err(std::io::Error::other(format!("{what} is in the way")));
+    }
+    let aside = target.exists().then(|| aside_path(target, node, token));
+    if let Some(a) = &aside {
+        remove_any(a);
+        fs::rename(target, a)?;
+    }
+    if let Err(e) = fs::rename(from, target) {
+        if let Some(a) = &aside {
+            let _ = fs::rename(a, target);
+        }
+        return Err(e);
+    }
+    moved.push(Moved { target: target.to_path_buf(), aside, made });
+    Ok(())
+}
+
+/// Move a staged folder of partitions into place partition by partition (each replaced by a
+/// rename; partitions the run did not write stay as they are).
+fn move_partitions(staged: &Path, target: &Path, node: &str, token: &str, moved: &mut Vec<Moved>) -> std::io::Result<()> {
+    let mut leaves = Vec::new();
+    let mut dirs = vec![staged.to_path_buf()];
+    while let Some(d) = dirs.pop() {
+        let mut has_files = false;
+        for e in fs::read_dir(&d)?.flatten() {
+            if e.file_type()?.is_dir() {
+                dirs.push(e.path());
+            } else {
+                has_files = true;
+            }
+        }
+        if has_files && d != staged {
+            leaves.push(d);
+        }
+    }
+    for leaf in leaves {
+        let rel = leaf.strip_prefix(staged).map_err(std::io::Error::other)?;
+        let dest = target.join(rel);
+        let mut made = Vec::new();
+        let mut p = dest.parent();
+        while let Some(dir) = p.filter(|d| !d.exists()) {
+            made.insert(0, dir.to_path_buf());
+            p = dir.parent();
+        }
+        if let Some(parent) = dest.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        move_aside_and_in(&leaf, &dest, node, token, made, moved)?;
+    }
+    fs::remove_dir_all(staged)
+}
+
+/// Put back what was moved, latest first. Returns the outputs that could not be restored.
+fn undo(moved: &[Moved]) -> Vec<PathBuf> {
+    let mut failed = Vec::new();
+    for m in moved.iter().rev() {
+        remove_any(&m.target);
+        let back = match &m.aside {
+            Some(a) => fs::rename(a, &m.target),
+            None => Ok(()),
+        };
+        if back.is_err() {
+            failed.push(m.target.clone());
+        }
+        for dir in m.made.iter().rev() {
+            let _ = fs::remove_dir(dir);
+        }
+    }
+    failed
+}
+
+fn with_undo(e: EngineError, failed: Vec<PathBuf>) -> EngineError {
+    if failed.is_empty() {
+        return e;
+    }
+    let list: Vec<String> = failed.iter().map(|p| p.display().to_string()).collect();
+    let note = format!("; the previous version of {} could not be put back", list.join(", "));
+    match e {
+        EngineError::Node { node, message } => EngineError::Node { node, message: message + &note },
+        EngineError::Io { node, path, source } => {
+            EngineError::Io { node, path, source: std::io::Error::new(source.kind(), format!("{source}{note}")) }
+        }
+        other => other,
+    }
+}
+
+fn remove_any(p: &Path) {
+    if p.is_dir() {
+        let _ = fs::remove_dir_all(p);
+    } else {
+        let _ = fs::remove_file(p);
+    }
+}
+
 /// Delete staged files that were not committed.
 pub(crate) fn discard(staged: &[Staged]) {
     for s in staged {
         if let (Some(tmp), false) = (&s.tmp, s.committed) {
-            if tmp.is_dir() {
-                let _ = fs::remove_dir_all(tmp);
-            } else {
-                let _ = fs::remove_file(tmp);
-            }
+            remove_any(tmp);
         }
     }
 }
@@ -219,59 +460,6 @@ pub(crate) fn check_unique_key(conn: &Connection, node: &str, rel: &str, key: &[
         });
     }
     Ok(())
-}
-
-/// Move a staged folder of partitions into place: as a whole, or partition by partition (each
-/// replaced by a rename; partitions the run did not write stay as they are).
-fn commit_partitions(staged: &Path, target: &Path, replace_all: bool) -> std::io::Result<()> {
-    let old = |p: &Path| {
-        let name = p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-        p.with_file_name(format!(".{name}.old-{}.sluice-tmp", std::process::id()))
-    };
-    if replace_all {
-        let previous = old(target);
-        let had = target.exists();
-        if had {
-            fs::rename(target, &previous)?;
-        }
-        fs::rename(staged, target)?;
-        if had {
-            fs::remove_dir_all(&previous)?;
-        }
-        return Ok(());
-    }
-    let mut leaves = Vec::new();
-    let mut dirs = vec![staged.to_path_buf()];
-    while let Some(d) = dirs.pop() {
-        let mut has_files = false;
-        for e in fs::read_dir(&d)?.flatten() {
-            if e.file_type()?.is_dir() {
-                dirs.push(e.path());
-            } else {
-                has_files = true;
-            }
-        }
-        if has_files && d != staged {
-            leaves.push(d);
-        }
-    }
-    for leaf in leaves {
-        let rel = leaf.strip_prefix(staged).map_err(std::io::Error::other)?;
-        let dest = target.join(rel);
-        if let Some(parent) = dest.parent() {
-            fs::create_dir_all(parent)?;
-        }
-        let previous = old(&dest);
-        let had = dest.exists();
-        if had {
-            fs::rename(&dest, &previous)?;
-        }
-        fs::rename(&leaf, &dest)?;
-        if had {
-            fs::remove_dir_all(&previous)?;
-        }
-    }
-    fs::remove_dir_all(staged)
 }
 
 enum PartitionError {
@@ -346,4 +534,28 @@ fn hive_escape(v: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn staging_names_are_hidden_beside_the_target_per_node_and_token() {
+        let t = Path::new("/data/out/result.csv");
+        assert_eq!(staging_path(t, "write_out", "42-1765000000000-0"), Path::new("/data/out/.result.csv.write_out.42-1765000000000-0.sluice-tmp"));
+        assert_ne!(staging_path(t, "a", "1-2-3"), staging_path(t, "b", "1-2-3"));
+        assert_ne!(staging_path(t, "a", "1-2-3"), staging_path(t, "a", "1-2-4"));
+        let aside = aside_path(t, "a", "1-2-3");
+        assert_eq!(aside, Path::new("/data/out/.result.csv.old.a.1-2-3.sluice-tmp"));
+        assert_eq!(staging::pid_of(&aside.file_name().unwrap().to_string_lossy()), Some(1));
+    }
+
+    #[test]
+    fn every_engine_has_a_token_of_its_own() {
+        let a = crate::Engine::new(&crate::Settings::default()).unwrap();
+        let b = crate::Engine::new(&crate::Settings::default()).unwrap();
+        assert_ne!(a.run_token(), b.run_token());
+        assert!(a.run_token().starts_with(&format!("{}-", std::process::id())), "{}", a.run_token());
+    }
 }
