@@ -28,6 +28,10 @@ pub struct Doc {
     /// `--param` overrides.
     #[serde(default)]
     pub params: IndexMap<String, String>,
+    /// Folders outside the spec's own that the user agreed its outputs may be written to (the
+    /// designer asks before the first run of a spec that writes there).
+    #[serde(default)]
+    pub allow_write: Vec<PathBuf>,
 }
 
 /// What checking a document found.
@@ -37,6 +41,19 @@ pub struct CheckResponse {
     pub diagnostics: Vec<Diagnostic>,
     /// Each node's output columns, where known.
     pub schemas: IndexMap<String, Option<Schema>>,
+    /// What the spec writes outside its own folder (sinks, the state file): the designer asks
+    /// the user before the first run, and sends the paths agreed to as `allow_write`.
+    pub outside_writes: Vec<OutsideWrite>,
+}
+
+/// An output outside the spec's folder.
+#[derive(Debug, Serialize)]
+pub struct OutsideWrite {
+    /// The sink writing it; None for the state file.
+    pub node: Option<String>,
+    pub path: PathBuf,
+    /// Whether the user has agreed to it (it is in `allow_write`).
+    pub allowed: bool,
 }
 
 /// A file opened in the editor.
@@ -81,11 +98,18 @@ fn engine() -> Result<Engine, ApiError> {
     Ok(Engine::new(&Settings::from_env())?)
 }
 
+/// An engine for `doc`, with the writes its user consented to.
+fn doc_engine(doc: &Doc) -> Result<Engine, ApiError> {
+    let mut settings = Settings::from_env();
+    settings.allow_write.extend(doc.allow_write.iter().cloned());
+    Ok(Engine::new(&settings)?)
+}
+
 /// An engine that keeps results in the document's cache: `SLUICE_CACHE_DIR`, else the CLI's
 /// (`cache` in the history folder) for a saved document, else the user's cache folder. None
 /// when `SLUICE_NO_CACHE` is set.
 fn cached_engine(doc: &Doc) -> Result<Engine, ApiError> {
-    let mut engine = engine()?;
+    let mut engine = doc_engine(doc)?;
     if std::env::var_os("SLUICE_NO_CACHE").is_none() {
         let dir = std::env::var_os("SLUICE_CACHE_DIR").map(PathBuf::from).unwrap_or_else(|| match doc.path.as_ref().filter(|p| p.is_file()) {
             Some(p) => history_dir(p).join("cache"),
@@ -110,6 +134,17 @@ fn history_dir(spec: &Path) -> PathBuf {
     std::env::var_os("SLUICE_HISTORY_DIR").map(PathBuf::from).unwrap_or_else(|| sluice_engine::history::default_dir(spec))
 }
 
+/// The plan's outputs outside its folder, and whether each was agreed to.
+fn outside_writes(plan: &sluice_core::Plan, allowed: &[PathBuf]) -> Vec<OutsideWrite> {
+    use sluice_core::files::is_within;
+    let writes = plan.declared.writes().map(|w| (Some(w.node.clone()), w.path.clone()));
+    writes
+        .chain(plan.declared.state.clone().map(|s| (None, s)))
+        .filter(|(_, p)| !is_within(p, &plan.base_dir))
+        .map(|(node, path)| OutsideWrite { allowed: allowed.iter().any(|a| is_within(&path, a)), node, path })
+        .collect()
+}
+
 fn check(engine: &Engine, doc: &Doc) -> Loaded {
     let overrides: Vec<(String, String)> = doc.params.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
     let path = doc.path.clone().unwrap_or_else(|| PathBuf::from("untitled.sluice.json"));
@@ -128,14 +163,15 @@ impl Service {
 
     /// Check the document: diagnostics and every node's schema.
     pub fn check(&self, doc: &Doc) -> Result<CheckResponse, ApiError> {
-        let engine = engine()?;
+        let engine = doc_engine(doc)?;
         let loaded = check(&engine, doc);
         let schemas = loaded
             .plan
             .as_ref()
             .map(|p| p.nodes.iter().map(|(id, n)| (id.clone(), n.schema.clone())).collect())
             .unwrap_or_default();
-        Ok(CheckResponse { valid: !has_errors(&loaded.diagnostics), diagnostics: loaded.diagnostics, schemas })
+        let outside_writes = loaded.plan.as_ref().map(|p| outside_writes(p, &doc.allow_write)).unwrap_or_default();
+        Ok(CheckResponse { valid: !has_errors(&loaded.diagnostics), diagnostics: loaded.diagnostics, schemas, outside_writes })
     }
 
     /// Run the document (or what `target` needs), reporting events as they happen.
@@ -216,7 +252,7 @@ impl Service {
 
     /// The SQL `node` compiles to.
     pub fn sql(&self, doc: &Doc, node: &str) -> Result<String, ApiError> {
-        let engine = engine()?;
+        let engine = doc_engine(doc)?;
         let plan = check(&engine, doc).into_plan()?;
         Ok(plan.sql_for(node, &DuckDb)?)
     }

@@ -13,7 +13,7 @@ fn sample() -> std::path::PathBuf {
 
 fn doc_of(path: &Path) -> Doc {
     let spec = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    Doc { spec, path: Some(path.to_path_buf()), params: Default::default() }
+    Doc { spec, path: Some(path.to_path_buf()), params: Default::default(), allow_write: Vec::new() }
 }
 
 #[test]
@@ -58,7 +58,7 @@ fn run_preview_and_save_an_unsaved_document() {
         "layout": {"src": {"x": 0, "y": 0}}
     });
     let target = dir.path().join("scores.sluice.json");
-    let doc = Doc { spec, path: Some(target.clone()), params: Default::default() };
+    let doc = Doc { spec, path: Some(target.clone()), params: Default::default(), allow_write: Vec::new() };
     let s = Service::new();
     let mut events = vec![];
     let summary = s.run(&doc, None, &mut |e| events.push(serde_json::to_value(e).unwrap())).unwrap();
@@ -131,7 +131,7 @@ fn runs_of_a_saved_document_are_recorded_and_listed() {
     });
     let path = dir.path().join("history.sluice.json");
     std::fs::write(&path, spec.to_string()).unwrap();
-    let doc = Doc { spec, path: Some(path.clone()), params: Default::default() };
+    let doc = Doc { spec, path: Some(path.clone()), params: Default::default(), allow_write: Vec::new() };
     let s = Service::new();
     assert!(s.runs(&path, 10).unwrap().is_empty(), "no history yet");
     s.run(&doc, None, &mut |_| {}).unwrap();

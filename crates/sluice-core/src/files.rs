@@ -15,6 +15,32 @@ pub enum Access {
     Write,
 }
 
+/// A file a kind's params name (see [`crate::catalog::Kind::files`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeFile {
+    /// The param naming it.
+    pub param: &'static str,
+    pub access: Access,
+    /// As written in the spec.
+    pub path: String,
+    /// The part of the file the node writes, when nodes can share it (a table of a database).
+    pub part: Option<String>,
+}
+
+impl NodeFile {
+    pub fn read(param: &'static str, path: &str) -> Self {
+        NodeFile { param, access: Access::Read, path: path.to_string(), part: None }
+    }
+    pub fn write(param: &'static str, path: &str) -> Self {
+        NodeFile { param, access: Access::Write, path: path.to_string(), part: None }
+    }
+    /// Writes only `part` of the file (other nodes may write other parts).
+    pub fn part(mut self, part: &str) -> Self {
+        self.part = Some(part.to_string());
+        self
+    }
+}
+
 /// One file a node declares.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct FileUse {
@@ -24,6 +50,8 @@ pub struct FileUse {
     pub access: Access,
     /// Absolute and normalised; for reads, each file a glob matches.
     pub path: PathBuf,
+    /// See [`NodeFile::part`].
+    pub part: Option<String>,
 }
 
 /// Everything a plan declares.

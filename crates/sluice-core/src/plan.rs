@@ -307,13 +307,19 @@ pub fn plan(spec: &Spec, base_dir: &Path, dialect: &dyn Dialect, opts: &PlanOpti
 fn declared_files(nodes: &IndexMap<String, PlannedNode>, base_dir: &Path, state: Option<&Path>) -> Declared {
     let mut files = Vec::new();
     for (id, node) in nodes {
-        for (param, access, path) in node.kind.files(&node.params) {
-            let full = crate::catalog::resolve_path(base_dir, &path);
-            let found = match access {
+        for f in node.kind.files(&node.params) {
+            let full = crate::catalog::resolve_path(base_dir, &f.path);
+            let found = match f.access {
                 Access::Read => crate::files::expand(&full),
                 Access::Write => vec![full],
             };
-            files.extend(found.into_iter().map(|path| FileUse { node: id.clone(), param: param.to_string(), access, path }));
+            files.extend(found.into_iter().map(|path| FileUse {
+                node: id.clone(),
+                param: f.param.to_string(),
+                access: f.access,
+                path,
+                part: f.part.clone(),
+            }));
         }
     }
     Declared { files, state: state.map(Path::to_path_buf) }
@@ -322,10 +328,13 @@ fn declared_files(nodes: &IndexMap<String, PlannedNode>, base_dir: &Path, state:
 /// Writes need consent to leave the spec's folder, and two sinks never write one file.
 fn check_writes(declared: &Declared, base_dir: &Path, allowed: &[PathBuf], diags: &mut Vec<Diagnostic>) {
     let consented = |p: &Path| crate::files::is_within(p, base_dir) || allowed.iter().any(|a| crate::files::is_within(p, a));
-    let mut seen: IndexMap<PathBuf, &str> = IndexMap::new();
+    let mut seen: Vec<(PathBuf, &FileUse)> = Vec::new();
     for w in declared.writes() {
         let real = crate::files::real_path(&w.path);
-        if let Some(first) = seen.insert(real.clone(), &w.node) {
+        // Nodes may share a file only by writing different parts of it (tables of a database).
+        let clash = seen.iter().find(|(p, o)| *p == real && (o.part.is_none() || w.part.is_none() || o.part == w.part)).map(|(_, o)| o.node.as_str());
+        seen.push((real.clone(), w));
+        if let Some(first) = clash {
             diags.push(
                 Diagnostic::error("S068", format!("writes {}, which node '{first}' writes too: each output needs its own file", w.path.display()))
                     .node(&w.node)
@@ -334,7 +343,10 @@ fn check_writes(declared: &Declared, base_dir: &Path, allowed: &[PathBuf], diags
         }
         if !consented(&w.path) {
             diags.push(
-                Diagnostic::error("S067", format!("writes {} (really {}), outside the spec's folder", w.path.display(), real.display()))
+                Diagnostic::error("S067", match real == w.path {
+                    true => format!("writes {}, outside the spec's folder", w.path.display()),
+                    false => format!("writes {} (really {}), outside the spec's folder", w.path.display(), real.display()),
+                })
                     .node(&w.node)
                     .path(format!("params.{}", w.param))
                     .help("allow it with --allow-write DIR (or SLUICE_ALLOW_WRITE), or write inside the spec's folder"),

@@ -148,16 +148,13 @@ pub(crate) fn volatile_sql(compiled: &Compiled, category: Category) -> Option<St
     None
 }
 
-/// The files a source node reads: its `path` param, globs expanded the way DuckDB expands them.
-pub fn source_files(conn: &Connection, plan: &Plan, id: &str) -> Result<Vec<String>, EngineError> {
+/// The files a source node reads: its `path` param, globs expanded as the source reads them
+/// (the connection is granted files, not patterns).
+pub fn source_files(_conn: &Connection, plan: &Plan, id: &str) -> Result<Vec<String>, EngineError> {
     let node = plan.node(id)?;
     let Some(p) = node.params.get("path").and_then(Value::as_str) else { return Ok(vec![]) };
-    let pattern = sluice_core::catalog::resolve_path(&plan.base_dir, p).to_string_lossy().to_string();
-    let files = conn
-        .prepare("SELECT file FROM glob(?) ORDER BY file")
-        .and_then(|mut s| s.query_map(params![pattern], |r| r.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>())
-        .map_err(|e| EngineError::Node { node: id.into(), message: crate::run::clean_message(&e) })?;
-    Ok(files)
+    let pattern = sluice_core::catalog::resolve_path(&plan.base_dir, p);
+    Ok(sluice_core::files::expand(&pattern).iter().filter(|f| f.is_file()).map(|f| f.to_string_lossy().into_owned()).collect())
 }
 
 /// Path, size and modification time of a file, and its content's hash when small or asked.

@@ -14,6 +14,10 @@ pub struct Settings {
     pub threads: Option<usize>,
     /// Where operators spill when over the memory limit.
     pub temp_directory: Option<PathBuf>,
+    /// Folders outside the spec's own that its outputs and state file may be written to: the
+    /// user's consent (`--allow-write DIR`, `SLUICE_ALLOW_WRITE` as a `:`-separated list).
+    #[serde(default)]
+    pub allow_write: Vec<PathBuf>,
 }
 
 impl Settings {
@@ -23,6 +27,9 @@ impl Settings {
             memory_limit: std::env::var("SLUICE_MEMORY_LIMIT").ok().filter(|s| !s.is_empty()),
             threads: std::env::var("SLUICE_THREADS").ok().and_then(|s| s.parse().ok()),
             temp_directory: std::env::var_os("SLUICE_TEMP_DIR").map(PathBuf::from),
+            allow_write: std::env::var_os("SLUICE_ALLOW_WRITE")
+                .map(|v| std::env::split_paths(&v).filter(|p| !p.as_os_str().is_empty()).collect())
+                .unwrap_or_default(),
         }
     }
 

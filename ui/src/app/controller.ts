@@ -67,10 +67,43 @@ export function createController(backend: Backend, store: StoreApi<Store>, opts:
   const autosaveDelay = opts.autosaveDelayMs ?? 2000;
   const S = () => store.getState();
 
+  // Outputs outside the spec's folder the user agreed to, for the document at `consentFor`:
+  // a spec opened from disk writes there only after the user saw every such path.
+  let consented: string[] = [];
+  let consentFor: string | null = null;
   const doc = (): DocArgs => {
     const s = S();
-    return { spec: s.spec, path: s.path, params: s.overrides };
+    const allow = s.path !== null && s.path === consentFor ? consented : [];
+    return { spec: s.spec, path: s.path, params: s.overrides, ...(allow.length ? { allow_write: allow } : {}) };
   };
+
+  /** Before a run: the outputs outside the spec's folder not yet agreed to are listed, and the
+   * run goes on only when the user allows them. */
+  async function consentToWrites(): Promise<boolean> {
+    let outside;
+    try {
+      outside = (await backend.check(doc())).outside_writes ?? [];
+    } catch {
+      return true; // the run reports what is wrong
+    }
+    const asked = outside.filter((w) => !w.allowed);
+    if (asked.length === 0) return true;
+    const list = asked.map((w) => `• ${w.path}${w.node ? ` (${w.node})` : ' (state file)'}`).join('\n');
+    const b = await confirm(
+      'Write outside the pipeline folder?',
+      `${basename(S().path)} writes ${asked.length === 1 ? 'this file' : 'these files'} outside its own folder:\n${list}\nAllow it for this session?`,
+      [
+        { id: 'cancel', label: 'Cancel', kind: 'plain' },
+        { id: 'allow', label: 'Allow and run', kind: 'danger' },
+      ],
+    );
+    if (b !== 'allow') return false;
+    if (consentFor !== S().path) consented = [];
+    consentFor = S().path;
+    consented = [...consented, ...asked.map((w) => w.path)];
+    scheduleCheck();
+    return true;
+  }
 
   function fail(title: string, e: unknown) {
     const err = toBackendError(e);
@@ -363,6 +396,7 @@ export function createController(backend: Backend, store: StoreApi<Store>, opts:
   // ----- run -----
   async function run(target?: string | null) {
     if (S().running) return;
+    if (!(await consentToWrites())) return;
     const args = { ...doc(), target: target ?? null };
     S().startRun();
     S().setBottom({ bottomOpen: true });

@@ -253,7 +253,7 @@ function NodeInspector({ id }: { id: string }) {
   );
 }
 
-const PARAM_TYPES: ParamType[] = ['string', 'integer', 'number', 'boolean'];
+const PARAM_TYPES: ParamType[] = ['string', 'integer', 'number', 'boolean', 'identifier', 'sql'];
 
 function showValue(v: Json | undefined): string {
   if (v === undefined || v === null) return '';
@@ -262,7 +262,7 @@ function showValue(v: Json | undefined): string {
 
 function typedDefault(type: ParamType, text: string): Json | undefined {
   if (text === '') return undefined;
-  if (type === 'string') return text;
+  if (type === 'string' || type === 'identifier' || type === 'sql') return text;
   const v = parseLiteral(text);
   return v;
 }

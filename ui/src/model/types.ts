@@ -63,7 +63,7 @@ export interface Catalog {
 
 // ---------- spec ----------
 
-export type ParamType = 'string' | 'integer' | 'number' | 'boolean';
+export type ParamType = 'string' | 'integer' | 'number' | 'boolean' | 'identifier' | 'sql';
 
 export interface ParamDecl {
   type: ParamType;
@@ -116,6 +116,15 @@ export interface CheckResponse {
   valid: boolean;
   diagnostics: Diagnostic[];
   schemas: Record<string, Column[] | null>;
+  /** What the spec writes outside its folder; a run needs the user's consent to each. */
+  outside_writes?: OutsideWrite[];
+}
+
+/** An output (a sink's, or the state file when `node` is null) outside the spec's folder. */
+export interface OutsideWrite {
+  node: string | null;
+  path: string;
+  allowed: boolean;
 }
 
 // ---------- run ----------

@@ -25,6 +25,8 @@ export interface DocArgs {
   path?: string | null;
   /** `--param name=value` overrides. */
   params?: Record<string, string>;
+  /** Outputs outside the spec's folder the user agreed it may write (`--allow-write`). */
+  allow_write?: string[];
 }
 
 export interface Backend {
@@ -114,5 +116,6 @@ export function docArgs(doc: DocArgs): Record<string, unknown> {
   const out: Record<string, unknown> = { spec: doc.spec };
   if (doc.path) out.path = doc.path;
   if (doc.params && Object.keys(doc.params).length > 0) out.params = doc.params;
+  if (doc.allow_write && doc.allow_write.length > 0) out.allow_write = doc.allow_write;
   return out;
 }

@@ -248,6 +248,40 @@ describe('controller: runs and previews', () => {
     ctrl.dispose();
   });
 
+  it('asks before the first run that writes outside the spec folder, and sends what was allowed', async () => {
+    const { backend, store, ctrl } = setup({
+      checkResult: (doc) => ({
+        outside_writes: [{ node: 'out', path: '/home/me/.profile', allowed: (doc.allow_write ?? []).includes('/home/me/.profile') }],
+      }),
+    });
+    await ctrl.init();
+    store.getState().loadDocument(smallSpec(), '/w/small.sluice.json');
+    let p = ctrl.run();
+    await vi.advanceTimersByTimeAsync(0);
+    const m = store.getState().modal;
+    expect(m?.type).toBe('confirm');
+    expect(m && m.type === 'confirm' ? m.message : '').toContain('/home/me/.profile (out)');
+    answer(store, 'cancel');
+    await p;
+    expect(backend.callsOf('run')).toHaveLength(0);
+    p = ctrl.run();
+    await vi.advanceTimersByTimeAsync(0);
+    answer(store, 'allow');
+    await p;
+    expect((backend.callsOf('run')[0].args as { allow_write?: string[] }).allow_write).toEqual(['/home/me/.profile']);
+    // Agreed once for this document: the next run goes ahead without asking.
+    await ctrl.run();
+    expect(backend.callsOf('run')).toHaveLength(2);
+    // Another document starts without consent.
+    store.getState().loadDocument(smallSpec(), '/w/other.sluice.json');
+    p = ctrl.run();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(store.getState().modal?.type).toBe('confirm');
+    answer(store, 'cancel');
+    await p;
+    ctrl.dispose();
+  });
+
   it('run to selected passes the target', async () => {
     const { backend, store, ctrl } = setup();
     await ctrl.init();

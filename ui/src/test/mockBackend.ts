@@ -355,7 +355,12 @@ export function createMockBackend(overrides: Partial<MockBackend> = {}): MockBac
       for (const n of doc.spec.nodes) schemas[n.id] = m.schemas[n.id] ?? null;
       const extra = m.checkResult?.(doc) ?? {};
       const diagnostics = extra.diagnostics ?? [];
-      return { valid: !diagnostics.some((d) => d.severity === 'error'), diagnostics, schemas: { ...schemas, ...(extra.schemas ?? {}) } };
+      return {
+        valid: !diagnostics.some((d) => d.severity === 'error'),
+        diagnostics,
+        schemas: { ...schemas, ...(extra.schemas ?? {}) },
+        outside_writes: extra.outside_writes ?? [],
+      };
     },
     async run(doc, onEvent) {
       log('run', doc);

@@ -312,7 +312,7 @@ pub trait Kind: Send + Sync + 'static {
     /// The files the node reads or writes (param name, access, path as written in the spec):
     /// a run is granted exactly these. Sources and sinks declare theirs; a kind that declares
     /// none can touch no file.
-    fn files(&self, _params: &Self::Params) -> Vec<(&'static str, crate::files::Access, String)> {
+    fn files(&self, _params: &Self::Params) -> Vec<crate::files::NodeFile> {
         Vec::new()
     }
 }
@@ -334,7 +334,7 @@ pub trait DynKind: Send + Sync {
     /// See [`Kind::dialects`].
     fn dialects(&self) -> &'static [&'static str];
     /// See [`Kind::files`]; none for params that do not parse.
-    fn files(&self, params: &Value) -> Vec<(&'static str, crate::files::Access, String)>;
+    fn files(&self, params: &Value) -> Vec<crate::files::NodeFile>;
 }
 
 impl<K: Kind> DynKind for K {
@@ -399,7 +399,7 @@ impl<K: Kind> DynKind for K {
     fn standard_test(&self, params: &Value) -> Option<StandardTest> {
         serde_json::from_value::<K::Params>(params.clone()).ok().and_then(|p| Kind::standard_test(self, &p))
     }
-    fn files(&self, params: &Value) -> Vec<(&'static str, crate::files::Access, String)> {
+    fn files(&self, params: &Value) -> Vec<crate::files::NodeFile> {
         serde_json::from_value::<K::Params>(params.clone()).map(|p| Kind::files(self, &p)).unwrap_or_default()
     }
 }

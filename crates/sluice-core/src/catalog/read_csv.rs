@@ -64,8 +64,8 @@ impl Kind for ReadCsv {
         json!({"path": "orders.csv", "nulls": ["", "N/A"], "types": {"amount": "VARCHAR"}})
     }
 
-    fn files(&self, p: &Params) -> Vec<(&'static str, crate::files::Access, String)> {
-        vec![("path", crate::files::Access::Read, p.path.clone())]
+    fn files(&self, p: &Params) -> Vec<crate::files::NodeFile> {
+        vec![crate::files::NodeFile::read("path", &p.path)]
     }
 
     fn check(&self, p: &Params, cx: &mut CheckCx<'_>) -> Option<Schema> {

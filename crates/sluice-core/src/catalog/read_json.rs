@@ -60,8 +60,8 @@ impl Kind for ReadJson {
         json!({"path": "events.ndjson.gz", "format": "newline_delimited"})
     }
 
-    fn files(&self, p: &Params) -> Vec<(&'static str, crate::files::Access, String)> {
-        vec![("path", crate::files::Access::Read, p.path.clone())]
+    fn files(&self, p: &Params) -> Vec<crate::files::NodeFile> {
+        vec![crate::files::NodeFile::read("path", &p.path)]
     }
 
     fn check(&self, p: &Params, cx: &mut CheckCx<'_>) -> Option<Schema> {

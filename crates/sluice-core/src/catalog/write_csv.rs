@@ -62,8 +62,8 @@ impl Kind for WriteCsv {
         json!({"path": "out/report.csv"})
     }
 
-    fn files(&self, p: &Params) -> Vec<(&'static str, crate::files::Access, String)> {
-        vec![("path", crate::files::Access::Write, p.path.clone())]
+    fn files(&self, p: &Params) -> Vec<crate::files::NodeFile> {
+        vec![crate::files::NodeFile::write("path", &p.path)]
     }
 
     fn check(&self, p: &Params, cx: &mut CheckCx<'_>) -> Option<Schema> {

@@ -52,8 +52,8 @@ impl Kind for WriteDuckDb {
         json!({"path": "out/warehouse.duckdb", "table": "customer_features"})
     }
 
-    fn files(&self, p: &Params) -> Vec<(&'static str, crate::files::Access, String)> {
-        vec![("path", crate::files::Access::Write, p.path.clone())]
+    fn files(&self, p: &Params) -> Vec<crate::files::NodeFile> {
+        vec![crate::files::NodeFile::write("path", &p.path).part(&p.table)]
     }
 
     fn check(&self, p: &Params, cx: &mut CheckCx<'_>) -> Option<Schema> {
