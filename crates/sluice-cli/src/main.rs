@@ -34,6 +34,19 @@ struct SpecArgs {
     /// Override a spec param: name=value (repeatable).
     #[arg(long = "param", value_name = "NAME=VALUE")]
     params: Vec<String>,
+    /// Let sinks and the state file write in DIR, outside the spec's folder (repeatable; also
+    /// SLUICE_ALLOW_WRITE, a `:`-separated list).
+    #[arg(long = "allow-write", value_name = "DIR")]
+    allow_write: Vec<PathBuf>,
+}
+
+impl SpecArgs {
+    /// The engine settings from the environment, with this command's consent to write added.
+    fn settings(&self) -> Settings {
+        let mut s = Settings::from_env();
+        s.allow_write.extend(self.allow_write.iter().cloned());
+        s
+    }
 }
 
 #[derive(clap::Args, Clone)]
@@ -301,7 +314,7 @@ fn dispatch(cmd: Command) -> Result<u8, EngineError> {
             Ok(0)
         }
         Command::Validate { spec, json } => {
-            let engine = Engine::new(&Settings::from_env())?;
+            let engine = Engine::new(&spec.settings())?;
             let loaded = load_plan(&engine, &spec.spec, &overrides(&spec)?)?;
             let errors = has_errors(&loaded.diagnostics);
             if json {
@@ -321,14 +334,15 @@ fn dispatch(cmd: Command) -> Result<u8, EngineError> {
             Ok(if spec_fault { 2 } else if errors { 1 } else { 0 })
         }
         Command::Run { spec, json, node, memory_limit, threads, temp_dir, junit, report, state, history, no_history, cache, full_refresh } => {
-            let mut settings = Settings::from_env();
+            let mut settings = spec.settings();
             settings.memory_limit = memory_limit.or(settings.memory_limit);
             settings.threads = threads.or(settings.threads);
             settings.temp_directory = temp_dir.or(settings.temp_directory);
             let mut engine = Engine::new(&settings)?;
             engine.set_cache(cache.cache(&history, &spec.spec));
             let loaded = load_plan(&engine, &spec.spec, &overrides(&spec)?)?;
-            if !json {
+            // An invalid spec's diagnostics are printed once, with the error that stops the run.
+            if !json && !has_errors(&loaded.diagnostics) {
                 output::print_diagnostics(&loaded.diagnostics);
             }
             let logic = loaded.spec.as_ref().map(sluice_engine::history::spec_logic);
@@ -449,7 +463,7 @@ fn dispatch(cmd: Command) -> Result<u8, EngineError> {
             Ok(0)
         }
         Command::Profile { spec, node, sample, json, history, cache } => {
-            let mut engine = Engine::new(&Settings::from_env())?;
+            let mut engine = Engine::new(&spec.settings())?;
             engine.set_cache(cache.cache(&history, &spec.spec));
             let plan = load_plan(&engine, &spec.spec, &overrides(&spec)?)?.into_plan()?;
             let p = engine.profile(&plan, &node, sample)?;
@@ -461,7 +475,7 @@ fn dispatch(cmd: Command) -> Result<u8, EngineError> {
             Ok(0)
         }
         Command::Preview { spec, node, limit, json, history, cache } => {
-            let mut engine = Engine::new(&Settings::from_env())?;
+            let mut engine = Engine::new(&spec.settings())?;
             engine.set_cache(cache.cache(&history, &spec.spec));
             let plan = load_plan(&engine, &spec.spec, &overrides(&spec)?)?.into_plan()?;
             let table = engine.preview(&plan, &node, limit)?;
@@ -473,7 +487,7 @@ fn dispatch(cmd: Command) -> Result<u8, EngineError> {
             Ok(0)
         }
         Command::Export(ExportTarget::Dbt { spec, out, dialect, state, history }) => {
-            let engine = Engine::new(&Settings::from_env())?;
+            let engine = Engine::new(&spec.settings())?;
             let loaded = load_plan(&engine, &spec.spec, &overrides(&spec)?)?;
             output::print_diagnostics(&loaded.diagnostics);
             let spec_doc = loaded.spec.clone();
@@ -518,7 +532,7 @@ fn dispatch(cmd: Command) -> Result<u8, EngineError> {
             Ok(0)
         }
         Command::Sql { spec, node } => {
-            let engine = Engine::new(&Settings::from_env())?;
+            let engine = Engine::new(&spec.settings())?;
             let plan = load_plan(&engine, &spec.spec, &overrides(&spec)?)?.into_plan()?;
             outln!("{}", plan.sql_for(&node, &DuckDb)?);
             Ok(0)

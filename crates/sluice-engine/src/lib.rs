@@ -19,6 +19,7 @@ pub mod histogram;
 pub mod history;
 mod incremental;
 pub mod load;
+pub mod lockdown;
 pub mod preview;
 pub mod profile;
 mod reuse;

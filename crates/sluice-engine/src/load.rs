@@ -50,9 +50,8 @@ pub fn check_text(engine: &Engine, text: &str, base_dir: &Path, overrides: &[(St
     let Some(spec) = spec else {
         return Loaded { spec: None, plan: None, diagnostics: diags, path: path.to_path_buf() };
     };
-    let conn = engine.connection();
-    let describer = DuckDescriber(conn);
-    let opts = PlanOptions { overrides: overrides.to_vec(), describer: Some(&describer) };
+    let describer = DuckDescriber(engine);
+    let opts = PlanOptions { overrides: overrides.to_vec(), describer: Some(&describer), allow_write: engine.allow_write().to_vec() };
     let (mut plan, more) = plan(&spec, base_dir, &DuckDb, &opts);
     diags.extend(more);
     // What DuckDB's sniffer reads past silently in CSV files (empty files, ragged rows, ...).

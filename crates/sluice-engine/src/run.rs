@@ -38,6 +38,10 @@ pub struct Engine {
     pub(crate) cache: Option<Cache>,
     /// Makes this engine's staging names its own (see [`sink::staging_path`]).
     token: String,
+    /// What the connection was locked to ([`Engine::lock`]); None until a spec is loaded.
+    locked: std::sync::Mutex<Option<crate::lockdown::Grants>>,
+    /// Folders outside the spec's own that its outputs may be written to (the user's consent).
+    allow_write: Vec<std::path::PathBuf>,
 }
 
 /// What to run.
@@ -198,10 +202,11 @@ pub fn relation(id: &str) -> String {
 
 /// DuckDB's message without the noise of the wrapper.
 pub fn clean_message(e: &duckdb::Error) -> String {
-    match e {
+    let m = match e {
         duckdb::Error::DuckDBFailure(_, Some(m)) => m.trim().to_string(),
         other => other.to_string(),
-    }
+    };
+    crate::lockdown::explain(m)
 }
 
 impl Engine {
@@ -220,7 +225,37 @@ impl Engine {
             running: Arc::new(AtomicBool::new(false)),
             cache: None,
             token: crate::staging::new_token(),
+            locked: std::sync::Mutex::new(None),
+            allow_write: settings.allow_write.clone(),
         })
+    }
+
+    /// Folders outside the spec's own its outputs may be written to ([`Settings::allow_write`]).
+    pub fn allow_write(&self) -> &[std::path::PathBuf] {
+        &self.allow_write
+    }
+
+    /// Lock the connection to the files `declared` names (and the cache): after this, no
+    /// statement can read or write another file, attach a database, load an extension or change
+    /// a setting. Locking again to the same files is a no-op; to other files, an error (an
+    /// engine serves one spec).
+    pub fn lock(&self, declared: &sluice_core::files::Declared) -> Result<(), EngineError> {
+        let grants = crate::lockdown::Grants::for_spec(declared, &self.token, self.cache.as_ref().map(|c| c.dir.as_path()));
+        let mut locked = self.locked.lock().unwrap_or_else(|e| e.into_inner());
+        match &*locked {
+            Some(g) if *g == grants => return Ok(()),
+            Some(_) => return Err(EngineError::Database("this engine is locked to another spec's files: open a new one".into())),
+            None => {}
+        }
+        if let Some(c) = &self.cache {
+            // DuckDB grants folders that exist; the cache may not yet.
+            let _ = std::fs::create_dir_all(&c.dir);
+        }
+        for s in grants.statements() {
+            self.conn.execute_batch(&s).map_err(|e| EngineError::Database(format!("{s}: {}", clean_message(&e))))?;
+        }
+        *locked = Some(grants);
+        Ok(())
     }
 
     /// Keep node results in `cache` and reuse them while their fingerprints hold (None: compute
@@ -271,6 +306,10 @@ impl Engine {
             Some(t) => plan.order_for(t)?,
             None => plan.order.clone(),
         };
+        if let Err(e) = self.lock(&plan.declared) {
+            self.running.store(false, Ordering::SeqCst);
+            return Err(e);
+        }
         on_event(&Event::RunStarted { pipeline: plan.name.clone(), nodes: order.clone() });
         let mut staged: Vec<Staged> = Vec::new();
         let mut progress = Progress::default();
@@ -535,7 +574,9 @@ impl Engine {
             }
         }
         let state = self.state_of(plan, id, &mut progress.states)?;
-        match plan.compile_node_with(id, &DuckDb, &relation, state.as_ref())? {
+        let compiled = plan.compile_node_with(id, &DuckDb, &relation, state.as_ref())?;
+        crate::lockdown::check_compiled(id, &compiled)?;
+        match compiled {
             Compiled::Query(q) => {
                 let persist = persisted(info.id, info.category);
                 let q = match (cursor_of(plan, id), progress.marks.get(id)) {
@@ -676,6 +717,7 @@ impl Engine {
             return Ok(file.nodes.get(id).map(|n| n.state.clone()));
         }
         let Some(fit) = plan.fit_node(id, &DuckDb, &relation)? else { return Ok(None) };
+        crate::lockdown::check_sql(id, &fit)?;
         let fail = |m: String| EngineError::Node { node: id.to_string(), message: format!("fitting: {m}") };
         let json: String = self
             .conn
