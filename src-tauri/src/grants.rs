@@ -26,8 +26,8 @@ impl GrantError {
     /// The stable code the UI sees.
     pub fn code(&self) -> &'static str {
         match self {
-            GrantError::NotGranted(_) => "D001",
-            GrantError::Unresolvable { .. } => "D002",
+            GrantError::NotGranted(_) => "A050",
+            GrantError::Unresolvable { .. } => "A051",
         }
     }
 }
@@ -102,6 +102,12 @@ impl Grants {
         }
     }
 
+    /// Split the outputs a document asks to write outside its folder into those this window may
+    /// write and those the user has not agreed to yet.
+    pub fn split_writes(&self, requested: &[PathBuf]) -> (Vec<PathBuf>, Vec<PathBuf>) {
+        requested.iter().cloned().partition(|p| self.check(p).is_ok())
+    }
+
     /// `path`, resolved, when this window may use it.
     pub fn check(&self, path: &Path) -> Result<PathBuf, GrantError> {
         let p = resolve(path)?;
@@ -154,14 +160,14 @@ mod tests {
         fs::write(root.join("chosen.json"), "{}").unwrap();
         fs::write(root.join("other.json"), "{}").unwrap();
         let mut g = Grants::default();
-        assert_eq!(refused(&g, &root.join("chosen.json")), "D001");
+        assert_eq!(refused(&g, &root.join("chosen.json")), "A050");
         g.grant_file(&root.join("chosen.json"));
         assert_eq!(g.check(&root.join("chosen.json")).unwrap(), root.join("chosen.json"));
         // A file to be saved that does not exist yet, chosen in the save dialog.
         g.grant_file(&root.join("new.sluice.json"));
         assert_eq!(g.check(&root.join("new.sluice.json")).unwrap(), root.join("new.sluice.json"));
         // Choosing a file opens nothing beside it.
-        assert_eq!(refused(&g, &root.join("other.json")), "D001");
+        assert_eq!(refused(&g, &root.join("other.json")), "A050");
     }
 
     #[test]
@@ -182,11 +188,11 @@ mod tests {
     #[test]
     fn dot_dot_out_of_the_folder_is_refused() {
         let (_tmp, root, project, g) = setup();
-        assert_eq!(refused(&g, &project.join("../secret.txt")), "D001");
-        assert_eq!(refused(&g, &project.join("data/../../secret.txt")), "D001");
-        assert_eq!(refused(&g, &project.join("../elsewhere.sluice.json")), "D001");
+        assert_eq!(refused(&g, &project.join("../secret.txt")), "A050");
+        assert_eq!(refused(&g, &project.join("data/../../secret.txt")), "A050");
+        assert_eq!(refused(&g, &project.join("../elsewhere.sluice.json")), "A050");
         // `..` below a folder that does not exist cannot be resolved, so it is refused too.
-        assert_eq!(refused(&g, &project.join("missing/../../secret.txt")), "D002");
+        assert_eq!(refused(&g, &project.join("missing/../../secret.txt")), "A051");
         assert!(root.join("secret.txt").is_file());
     }
 
@@ -198,11 +204,11 @@ mod tests {
         std::os::unix::fs::symlink(root.join("secret.txt"), project.join("secret-link.txt")).unwrap();
         std::os::unix::fs::symlink(root.join("outside/not-yet.json"), project.join("dangling.json")).unwrap();
         // Through a linked folder, to a file there or one to be made there.
-        assert_eq!(refused(&g, &project.join("link/secret.txt")), "D001");
-        assert_eq!(refused(&g, &project.join("link/new.sluice.json")), "D001");
+        assert_eq!(refused(&g, &project.join("link/secret.txt")), "A050");
+        assert_eq!(refused(&g, &project.join("link/new.sluice.json")), "A050");
         // A link to a file outside, and one to a file that does not exist yet.
-        assert_eq!(refused(&g, &project.join("secret-link.txt")), "D001");
-        assert_eq!(refused(&g, &project.join("dangling.json")), "D002");
+        assert_eq!(refused(&g, &project.join("secret-link.txt")), "A050");
+        assert_eq!(refused(&g, &project.join("dangling.json")), "A051");
         // A link that stays inside is followed.
         std::os::unix::fs::symlink(project.join("data"), project.join("data-link")).unwrap();
         assert!(g.check(&project.join("data-link/x.csv")).is_ok());
@@ -211,14 +217,14 @@ mod tests {
     #[test]
     fn unrelated_paths_are_refused() {
         let (_tmp, root, _project, g) = setup();
-        assert_eq!(refused(&g, &root.join("secret.txt")), "D001");
-        assert_eq!(refused(&g, Path::new("/etc/passwd")), "D001");
-        assert_eq!(refused(&g, Path::new("/")), "D001");
+        assert_eq!(refused(&g, &root.join("secret.txt")), "A050");
+        assert_eq!(refused(&g, Path::new("/etc/passwd")), "A050");
+        assert_eq!(refused(&g, Path::new("/")), "A050");
         // Nothing at all is granted before a document or a choice.
-        assert_eq!(refused(&Grants::default(), &root.join("project/spec.sluice.json")), "D001");
+        assert_eq!(refused(&Grants::default(), &root.join("project/spec.sluice.json")), "A050");
         // A folder whose name starts like the document's folder is another folder.
         fs::create_dir(root.join("project-2")).unwrap();
-        assert_eq!(refused(&g, &root.join("project-2/spec.sluice.json")), "D001");
+        assert_eq!(refused(&g, &root.join("project-2/spec.sluice.json")), "A050");
     }
 
     #[test]
@@ -231,7 +237,7 @@ mod tests {
         assert!(g.check(&root.join("dbt_out/models/a.sql")).is_ok());
         fs::create_dir(root.join("dbt_out")).unwrap();
         assert!(g.check(&root.join("dbt_out/models")).is_ok());
-        assert_eq!(refused(&g, &root.join("dbt_out/../x")), "D001");
+        assert_eq!(refused(&g, &root.join("dbt_out/../x")), "A050");
     }
 
     #[test]
@@ -241,7 +247,19 @@ mod tests {
         fs::write(root.join("b/b.sluice.json"), "{}").unwrap();
         g.set_document(&root.join("b/b.sluice.json"));
         assert!(g.check(&root.join("b/c.sluice.json")).is_ok());
-        assert_eq!(refused(&g, &project.join("spec.sluice.json")), "D001");
+        assert_eq!(refused(&g, &project.join("spec.sluice.json")), "A050");
+    }
+
+    #[test]
+    fn only_granted_outputs_may_be_written() {
+        let (_tmp, root, project, mut g) = setup();
+        let inside = project.join("out/a.parquet");
+        let agreed = root.join("exports/b.parquet");
+        let other = root.join("elsewhere/c.parquet");
+        g.grant_file(&agreed);
+        let (ok, ask) = g.split_writes(&[inside.clone(), agreed.clone(), other.clone()]);
+        assert_eq!(ok, vec![inside, agreed]);
+        assert_eq!(ask, vec![other]);
     }
 
     #[test]
@@ -256,7 +274,7 @@ mod tests {
     #[test]
     fn refusals_reach_the_ui_with_their_code() {
         let e: ApiError = GrantError::NotGranted(PathBuf::from("/etc/passwd")).into();
-        assert_eq!(e.code, "D001");
+        assert_eq!(e.code, "A050");
         assert!(e.message.starts_with("/etc/passwd: "), "{}", e.message);
     }
 }

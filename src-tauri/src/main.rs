@@ -35,12 +35,42 @@ fn granted(window: &Window, path: &Path) -> Result<PathBuf, ApiError> {
 }
 
 /// The editor's document. Its path must be granted too: a run writes its history beside the
-/// file, and relative paths in the spec resolve against its folder.
-fn doc(window: &Window, spec: Value, path: Option<PathBuf>, params: Option<IndexMap<String, String>>) -> Result<Doc, ApiError> {
+/// file, and relative paths in the spec resolve against its folder. Of the outputs outside that
+/// folder the page says the user agreed to (`allow_write`), only those granted to the window
+/// count: the page's word is not the user's (see [`confirm_writes`]).
+fn doc(
+    window: &Window,
+    spec: Value,
+    path: Option<PathBuf>,
+    params: Option<IndexMap<String, String>>,
+    allow_write: Option<Vec<PathBuf>>,
+) -> Result<Doc, ApiError> {
     if let Some(p) = &path {
         granted(window, p)?;
     }
-    Ok(Doc { spec, path, params: params.unwrap_or_default() })
+    let (allow_write, _) = grants(window, |g| g.split_writes(&allow_write.unwrap_or_default()));
+    Ok(Doc { spec, path, params: params.unwrap_or_default(), allow_write })
+}
+
+/// Before a run: the outputs outside the spec's folder the page asks to write and the window was
+/// not granted are put to the user in the shell's own dialog; those agreed to are granted until
+/// the app closes.
+async fn confirm_writes(window: &Window, requested: &[PathBuf]) {
+    let (_, asked) = grants(window, |g| g.split_writes(requested));
+    if asked.is_empty() {
+        return;
+    }
+    let list = asked.iter().map(|p| format!("• {}", p.display())).collect::<Vec<_>>().join("\n");
+    let answer = rfd::AsyncMessageDialog::new()
+        .set_level(rfd::MessageLevel::Warning)
+        .set_title("Write outside the pipeline folder?")
+        .set_description(format!("The pipeline writes outside its own folder:\n{list}\n\nAllow it until Sluice closes?"))
+        .set_buttons(rfd::MessageButtons::YesNo)
+        .show()
+        .await;
+    if answer == rfd::MessageDialogResult::Yes {
+        grants(window, |g| asked.iter().for_each(|p| g.grant_file(p)));
+    }
 }
 
 /// Work that may take a while runs off the main thread, so the window stays responsive.
@@ -62,8 +92,9 @@ async fn check(
     spec: Value,
     path: Option<PathBuf>,
     params: Option<IndexMap<String, String>>,
+    allow_write: Option<Vec<PathBuf>>,
 ) -> Result<CheckResponse, ApiError> {
-    let doc = doc(&window, spec, path, params)?;
+    let doc = doc(&window, spec, path, params, allow_write)?;
     let svc = svc.inner().clone();
     blocking(move || svc.check(&doc)).await
 }
@@ -76,9 +107,16 @@ async fn run(
     path: Option<PathBuf>,
     params: Option<IndexMap<String, String>>,
     target: Option<String>,
+    allow_write: Option<Vec<PathBuf>>,
     on_event: Channel<Value>,
 ) -> Result<Value, ApiError> {
-    let doc = doc(&window, spec, path, params)?;
+    if let Some(p) = &path {
+        granted(&window, p)?;
+    }
+    if let Some(requested) = &allow_write {
+        confirm_writes(&window, requested).await;
+    }
+    let doc = doc(&window, spec, path, params, allow_write)?;
     let svc = svc.inner().clone();
     blocking(move || {
         let summary = svc.run(&doc, target, &mut |e| {
@@ -103,8 +141,9 @@ async fn preview(
     params: Option<IndexMap<String, String>>,
     node: String,
     limit: Option<usize>,
+    allow_write: Option<Vec<PathBuf>>,
 ) -> Result<Value, ApiError> {
-    let doc = doc(&window, spec, path, params)?;
+    let doc = doc(&window, spec, path, params, allow_write)?;
     let svc = svc.inner().clone();
     blocking(move || {
         let t = svc.preview(&doc, &node, limit.unwrap_or(1000))?;
@@ -122,8 +161,9 @@ async fn profile(
     params: Option<IndexMap<String, String>>,
     node: String,
     sample: Option<u64>,
+    allow_write: Option<Vec<PathBuf>>,
 ) -> Result<Value, ApiError> {
-    let doc = doc(&window, spec, path, params)?;
+    let doc = doc(&window, spec, path, params, allow_write)?;
     let svc = svc.inner().clone();
     blocking(move || {
         let p = svc.profile(&doc, &node, sample)?;
@@ -154,8 +194,9 @@ async fn sql(
     path: Option<PathBuf>,
     params: Option<IndexMap<String, String>>,
     node: String,
+    allow_write: Option<Vec<PathBuf>>,
 ) -> Result<String, ApiError> {
-    let doc = doc(&window, spec, path, params)?;
+    let doc = doc(&window, spec, path, params, allow_write)?;
     let svc = svc.inner().clone();
     blocking(move || svc.sql(&doc, &node)).await
 }

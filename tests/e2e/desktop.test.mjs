@@ -206,7 +206,7 @@ test('the window reaches only the files it was given and its own commands, and r
     );
     return app.until(`the answer to ${cmd}`, `return window.__probe`);
   };
-  const refused = async (cmd, args, code = 'D001') => {
+  const refused = async (cmd, args, code = 'A050') => {
     const r = await invoke(cmd, args);
     assert.equal(r.err?.code, code, `${cmd} ${JSON.stringify(args.path ?? args.out)}: ${JSON.stringify(r).slice(0, 300)}`);
   };
@@ -225,6 +225,16 @@ test('the window reaches only the files it was given and its own commands, and r
     await refused('autosave', { spec: specJson, path: '/etc/passwd' });
     assert.deepEqual(fs.readdirSync(outside), []);
     assert.ok(!fs.existsSync(path.join(work, 'escaped.sluice.json')) && !fs.existsSync(path.join(work, 'sample_data/escaped.sluice.json')));
+    // The page's word that the user agreed to an output outside the folder does not count: only
+    // the shell's own dialog (shown before a run) grants it.
+    const writesOutside = structuredClone(specJson);
+    writesOutside.nodes.find((n) => n.id === 'write_features').params.path = path.join(outside, 'features.parquet');
+    const checked = await invoke('check', { spec: writesOutside, path: spec, allowWrite: [path.join(outside, 'features.parquet')] });
+    assert.deepEqual(
+      checked.ok?.outside_writes?.map((w) => [w.node, w.allowed]),
+      [['write_features', false]],
+      JSON.stringify(checked).slice(0, 300),
+    );
     // The pipeline's own folder is the user's: a sibling file and a folder beside it are fine.
     assert.ok((await invoke('save', { path: path.join(dir, 'copy.sluice.json'), spec: specJson })).ok);
     const exported = await invoke('export_dbt', { path: spec, out: path.join(dir, 'dbt_copy'), dialect: 'duckdb' });

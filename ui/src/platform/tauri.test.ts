@@ -46,6 +46,15 @@ describe('Tauri backend', () => {
     expect(calls[4]).toEqual(['folder_dialog', { title: 'Export the dbt project to' }]);
   });
 
+  it('passes the outputs agreed to as allowWrite, and nothing when there are none', async () => {
+    await tauriBackend.check({ spec, path: '/a.sluice.json', allow_write: ['/elsewhere/x.csv'] });
+    expect(calls[0]).toEqual(['check', { spec, path: '/a.sluice.json', allowWrite: ['/elsewhere/x.csv'] }]);
+    await tauriBackend.run({ spec, path: '/a.sluice.json', allow_write: ['/elsewhere/x.csv'] }, () => {});
+    expect(Object.keys(calls[1][1]).sort()).toEqual(['allowWrite', 'onEvent', 'path', 'spec']);
+    await tauriBackend.sql({ spec, node: 'n' });
+    expect(calls[2]).toEqual(['sql', { spec, node: 'n' }]);
+  });
+
   it('passes profile args like preview, the sample only when there is one', async () => {
     const profile = { node: 'n', rows: 3, sampled_rows: null, columns: [] };
     answer = async (cmd) => (cmd === 'profile' ? profile : null);

@@ -12,22 +12,29 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
   }
 }
 
+/** The document's args as the commands declare them: Tauri takes `allow_write` as `allowWrite`.
+ * The shell counts only outputs the user agreed to in its own dialog (asked before a run). */
+function tauriArgs(args: Record<string, unknown>): Record<string, unknown> {
+  const { allow_write: allowWrite, ...rest } = args;
+  return allowWrite ? { ...rest, allowWrite } : rest;
+}
+
 export const tauriBackend: Backend = {
   kind: 'tauri',
   nativeDialogs: true,
   catalog: () => call<Catalog>('catalog'),
-  check: (doc: DocArgs) => call<CheckResponse>('check', docArgs(doc)),
+  check: (doc: DocArgs) => call<CheckResponse>('check', tauriArgs(docArgs(doc))),
   run: async (doc, onEvent: (e: RunEvent) => void) => {
     const channel = new Channel<RunEvent>();
     channel.onmessage = onEvent;
-    const args: Record<string, unknown> = { ...docArgs(doc), onEvent: channel };
+    const args: Record<string, unknown> = { ...tauriArgs(docArgs(doc)), onEvent: channel };
     if (doc.target) args.target = doc.target;
     return call<RunSummary>('run', args);
   },
   cancel: () => call<boolean>('cancel'),
-  preview: (a) => call<Table>('preview', { ...docArgs(a), node: a.node, limit: a.limit }),
-  profile: (a) => call<Profile>('profile', profileArgs(a)),
-  sql: (a) => call<string>('sql', { ...docArgs(a), node: a.node }),
+  preview: (a) => call<Table>('preview', { ...tauriArgs(docArgs(a)), node: a.node, limit: a.limit }),
+  profile: (a) => call<Profile>('profile', tauriArgs(profileArgs(a))),
+  sql: (a) => call<string>('sql', { ...tauriArgs(docArgs(a)), node: a.node }),
   // Declared with `rename_all = "snake_case"`, like save_dialog.
   runs: (path, limit) => call<RunListing[]>('runs', { path, limit }),
   runDetail: (path, runId) => call<RunDetail>('run_detail', { path, run_id: runId }),
@@ -45,7 +52,7 @@ export const tauriBackend: Backend = {
   recentFiles: () => call<string[]>('recent_files'),
   openDialog: (purpose = 'spec') => call<string | null>('open_dialog', { purpose }),
   // The dialogs are the shell's own: a path the user picks there is one the file commands then
-  // accept (the shell refuses other paths, but those in the open pipeline's folder, with code D001).
+  // accept (the shell refuses other paths, but those in the open pipeline's folder, with code A050).
   // Declared with `rename_all = "snake_case"`.
   saveDialog: (defaultPath) => call<string | null>('save_dialog', defaultPath ? { default_path: defaultPath } : {}),
   folderDialog: (defaultPath) =>
