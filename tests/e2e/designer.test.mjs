@@ -2,14 +2,16 @@
 // talking to the real engine through the app's own command layer (sluice-bridge serves the same
 // sluice-api commands the Tauri shell calls). It builds CSV source -> filter -> derive -> check ->
 // Parquet sink from the palette, sets params through the forms, runs, reads row counts and a preview,
-// saves, and checks that `sluice run` on the saved file writes the same output.
+// saves, and checks that `sluice run` on the saved file writes the same output. The page is opened
+// at the URL the bridge prints (with its token); another site open in the same browser, and the
+// bridge's page without the token, cannot use the commands.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import net from 'node:net';
+import http from 'node:http';
 import { chromium } from 'playwright-core';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -20,16 +22,6 @@ const chromiumBin = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const shots = process.env.SLUICE_E2E_SCREENSHOTS; // optional folder for screenshots
 
 let work, bridge, browser, page, url;
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitForHttp(u, ms = 20000) {
   const end = Date.now() + ms;
@@ -51,15 +43,36 @@ function writeOrders(file) {
   fs.writeFileSync(file, lines.join('\n') + '\n');
 }
 
-/** The app's command layer on a free port, keeping its state (autosave, recent files) in `stateDir`. */
+/** The URL the bridge prints at start: its page, with the token of this start in the fragment. */
+function printedUrl(proc, ms = 20000) {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`sluice-bridge printed no URL: ${out}`)), ms);
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`sluice-bridge exited (${code}): ${out}`));
+    });
+    proc.stdout.setEncoding('utf8');
+    proc.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/http:\/\/127\.0\.0\.1:\d+\/#token=[0-9a-f]{64}/);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[0]);
+      }
+    });
+  });
+}
+
+/** The app's command layer on a free port, keeping its state (autosave, recent files) in
+ * `stateDir`; `url` is the one it prints, which the page needs to use the commands. */
 async function startBridge(stateDir) {
-  const port = await freePort();
-  const u = `http://127.0.0.1:${port}/`;
-  const proc = spawn(bridgeBin, ['--addr', `127.0.0.1:${port}`, '--ui', path.join(root, 'ui/dist')], {
+  const proc = spawn(bridgeBin, ['--addr', '127.0.0.1:0', '--ui', path.join(root, 'ui/dist')], {
     cwd: work,
     env: { ...process.env, SLUICE_STATE_DIR: stateDir },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
+  const u = await printedUrl(proc);
   await waitForHttp(u);
   return { proc, url: u };
 }
@@ -163,8 +176,9 @@ test('build, run, preview and save a pipeline; the CLI runs the saved file to th
   await page.waitForFunction((id) => /30/.test(document.querySelector(`[data-testid="status-${id}"]`)?.textContent ?? ''),
     filter, { timeout: 30000 });
   assert.match(await byId(`status-${src}`).textContent(), /40/);
-  assert.match(await byId(`status-${derive}`).textContent(), /30/);
+  // Events arrive as each node finishes: the derive is done once the sink below it is.
   await page.waitForFunction((id) => /30/.test(document.querySelector(`[data-testid="status-${id}"]`)?.textContent ?? ''), sink);
+  assert.match(await byId(`status-${derive}`).textContent(), /30/);
   assert.equal(await byId(`check-${check}`).getAttribute('data-status'), 'pass');
   assert.match(await byId(`check-${check}`).textContent(), /passed/);
   await byId('tab-checks').click();
@@ -275,3 +289,73 @@ test('after SIGKILL the restarted app offers the unsaved edits back', async () =
     app.proc.kill();
   }
 });
+
+test('only the page the bridge printed can use it: a foreign page and a page without the token are refused', async () => {
+  const bridgeOrigin = new URL(url).origin;
+  const canary = (n) => path.join(work, `canary-${n}.sluice.json`);
+  const spec = { version: 1, name: 'canary', nodes: [] };
+  // Another site the user has open (here another local server): what it can try from the browser.
+  const attack = `<!doctype html><title>elsewhere</title><body><script>
+    const bridge = ${JSON.stringify(bridgeOrigin)};
+    const spec = ${JSON.stringify(spec)};
+    const body = (n) => JSON.stringify({ path: ${JSON.stringify(work)} + '/canary-' + n + '.sluice.json', spec });
+    const attempt = (p) => p.then((r) => 'status ' + r.status + ' ' + r.type, (e) => 'blocked: ' + e.name);
+    window.results = Promise.all([
+      // Requests a page may send without asking: the bridge must refuse them (their answers are unreadable anyway).
+      attempt(fetch(bridge + '/api/save', { method: 'POST', mode: 'no-cors', headers: { 'Content-Type': 'text/plain' }, body: body('text-plain') })),
+      attempt(fetch(bridge + '/api/save', { method: 'POST', mode: 'no-cors', body: new URLSearchParams({ x: body('form') }) })),
+      // A JSON body, or a token header, needs the bridge's consent first, which it never gives.
+      attempt(fetch(bridge + '/api/save', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: body('json') })),
+      attempt(fetch(bridge + '/api/save', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Sluice-Token': 'guess' }, body: body('guess') })),
+      attempt(fetch(bridge + '/api/recent_files', { method: 'POST', body: '{}' })),
+      new Promise((resolve) => {
+        const frame = document.createElement('iframe');
+        frame.name = 'sink';
+        document.body.append(frame);
+        // The bridge's answer may not render in a frame (it forbids that): wait for either.
+        frame.onload = () => resolve('form posted');
+        setTimeout(() => resolve('form posted'), 3000);
+        const form = document.createElement('form');
+        form.method = 'POST';
+        form.action = bridge + '/api/save';
+        form.enctype = 'text/plain';
+        form.target = 'sink';
+        const field = document.createElement('input');
+        field.name = body('form-post').slice(0, -1) + ',"x":"';
+        field.value = '"}';
+        form.append(field);
+        document.body.append(form);
+        form.submit();
+      }),
+    ]);
+  </script>`;
+  const foreign = http.createServer((req, res) => {
+    res.writeHead(200, { 'Content-Type': 'text/html' });
+    res.end(attack);
+  });
+  await new Promise((r) => foreign.listen(0, '127.0.0.1', r));
+  const tab = await browser.newPage();
+  try {
+    await tab.goto(`http://127.0.0.1:${foreign.address().port}/`);
+    const results = await tab.evaluate(() => window.results);
+    // Whatever the browser let out, nothing ran and nothing was readable.
+    for (const r of results) assert.ok(!/status 200 (basic|cors)/.test(r), results.join(' | '));
+    for (const n of ['text-plain', 'form', 'json', 'guess', 'form-post']) assert.ok(!fs.existsSync(canary(n)), `the foreign ${n} request saved nothing`);
+
+    // The bridge's own page opened without the token: its commands are refused with what to do.
+    await tab.goto(bridgeOrigin + '/');
+    const refused = await tab.evaluate(() => fetch('/api/save', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ path: 'x.sluice.json', spec: {} }),
+    }).then(async (r) => ({ status: r.status, body: await r.json() })));
+    assert.equal(refused.status, 401);
+    assert.match(refused.body.message, /token from the URL it printed at start/);
+  } finally {
+    await tab.close();
+    await new Promise((r) => foreign.close(r));
+  }
+  // The page with the token (the one the other tests drive) still works.
+  assert.deepEqual(await page.evaluate(async (token) => (await fetch('/api/recent_files', {
+    method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Sluice-Token': token }, body: '{}',
+  })).status, new URL(url).hash.slice('#token='.length)), 200);
+});
+

@@ -1,4 +1,5 @@
-// Backend over HTTP to the browser bridge (`sluice-bridge`): POST /api/<command> with a JSON body.
+// Backend over HTTP to the browser bridge (`sluice-bridge`): POST /api/<command> with a JSON body
+// and the bridge's token, which it prints at start in the page's URL (`#token=...`).
 
 import type { Catalog, CheckResponse, ExportSummary, Opened, Profile, Recovery, RunDetail, RunEvent, RunListing, RunSummary, Table } from '../model/types';
 import { BackendError, docArgs, profileArgs, toBackendError, type Backend, type DocArgs } from './backend';
@@ -12,19 +13,34 @@ export interface HttpOptions {
   promptPath: PathPrompt;
   /** The page URL's query, for `?open=<path>`. */
   search?: string;
+  /** The bridge's token (see {@link tokenFromLocation}); sent with every command. */
+  token?: string | null;
   fetchImpl?: typeof fetch;
+}
+
+/** The header the bridge reads the token from. */
+export const TOKEN_HEADER = 'X-Sluice-Token';
+
+/** The token in the page's URL: `#token=...` as the bridge prints it, or `?token=...`. The
+ * fragment is the printed form because a browser never sends it to a server or in a referrer. */
+export function tokenFromLocation(hash: string, search: string): string | null {
+  const fromHash = new URLSearchParams(hash.replace(/^#/, '')).get('token');
+  return fromHash || new URLSearchParams(search).get('token') || null;
 }
 
 export function createHttpBackend(opts: HttpOptions): Backend {
   const base = opts.base ?? '';
   const doFetch = opts.fetchImpl ?? ((...a: Parameters<typeof fetch>) => fetch(...a));
+  // JSON plus a custom header: a request no foreign page can send without the bridge's consent.
+  const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+  if (opts.token) headers[TOKEN_HEADER] = opts.token;
 
   async function call<T>(cmd: string, body: Record<string, unknown> = {}): Promise<T> {
     let resp: Response;
     try {
       resp = await doFetch(`${base}/api/${cmd}`, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
+        headers,
         body: JSON.stringify(body),
       });
     } catch (e) {
@@ -55,7 +71,7 @@ export function createHttpBackend(opts: HttpOptions): Backend {
       try {
         resp = await doFetch(`${base}/api/run_stream`, {
           method: 'POST',
-          headers: { 'Content-Type': 'application/json' },
+          headers,
           body: JSON.stringify(body),
         });
       } catch (e) {

@@ -1,13 +1,13 @@
 // Picks the backend at startup: Tauri IPC inside the desktop shell, HTTP in a plain browser.
 
 import type { Backend } from './backend';
-import { createHttpBackend, type PathPrompt } from './http';
+import { createHttpBackend, tokenFromLocation, type PathPrompt } from './http';
 import { tauriBackend } from './tauri';
 
 export type { Backend, DocArgs } from './backend';
 export { BackendError, toBackendError } from './backend';
 export type { PathPrompt } from './http';
-export { createHttpBackend } from './http';
+export { createHttpBackend, tokenFromLocation } from './http';
 
 export function isTauri(): boolean {
   return typeof window !== 'undefined' && '__TAURI_INTERNALS__' in window;
@@ -15,5 +15,6 @@ export function isTauri(): boolean {
 
 export function pickBackend(promptPath: PathPrompt): Backend {
   if (isTauri()) return tauriBackend;
-  return createHttpBackend({ promptPath, search: window.location.search });
+  const { hash, search } = window.location;
+  return createHttpBackend({ promptPath, search, token: tokenFromLocation(hash, search) });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createHttpBackend } from '../platform/http';
+import { createHttpBackend, tokenFromLocation } from '../platform/http';
 import { BackendError } from '../platform/backend';
 import type { RunEvent } from '../model/types';
 
@@ -116,5 +116,42 @@ describe('HTTP backend', () => {
     expect(await b.saveDialog('x.sluice.json')).toBe('/typed/path.sluice.json');
     expect(prompt).toHaveBeenCalledWith({ mode: 'save', defaultPath: 'x.sluice.json' });
     expect(await b.initialSpecPath()).toBe('/data/p.sluice.json');
+  });
+
+  it('sends the token from the page URL with every command, the run stream too', async () => {
+    const seen: { url: string; headers: Record<string, string> }[] = [];
+    const impl = vi.fn(async (url: string, init?: RequestInit) => {
+      seen.push({ url, headers: { ...(init?.headers as Record<string, string>) } });
+      const body = url.endsWith('run_stream') ? JSON.stringify({ summary: { status: 'success', nodes: {}, outputs: [], ms: 1 } }) + '\n' : '[]';
+      return new Response(body, { status: 200 });
+    }) as unknown as typeof fetch;
+    const token = tokenFromLocation('#token=ab12', '?open=%2Fa.sluice.json');
+    const b = createHttpBackend({ promptPath: async () => null, fetchImpl: impl, token });
+    await b.recentFiles();
+    await b.run({ spec }, () => {});
+    expect(seen.map((c) => c.url)).toEqual(['/api/recent_files', '/api/run_stream']);
+    for (const c of seen) expect(c.headers).toEqual({ 'Content-Type': 'application/json', 'X-Sluice-Token': 'ab12' });
+    // Without a token nothing is invented: the bridge answers with what to open.
+    const bare = createHttpBackend({ promptPath: async () => null, fetchImpl: impl });
+    await bare.recentFiles();
+    expect(seen[2].headers).toEqual({ 'Content-Type': 'application/json' });
+  });
+
+  it('reads the token from the fragment the bridge prints, or from the query', () => {
+    expect(tokenFromLocation('#token=f00d', '')).toBe('f00d');
+    expect(tokenFromLocation('#token=f00d', '?token=beef')).toBe('f00d');
+    expect(tokenFromLocation('', '?open=%2Fx&token=beef')).toBe('beef');
+    expect(tokenFromLocation('', '?open=%2Fx')).toBeNull();
+    expect(tokenFromLocation('#', '')).toBeNull();
+  });
+
+  it('a refusal from the bridge reaches the UI as its coded message', async () => {
+    const message = 'this bridge needs the token from the URL it printed at start (http://127.0.0.1:PORT/#token=...): open that URL';
+    const f = fakeFetch({ catalog: { status: 401, body: { code: 'A060', message } } });
+    const b = createHttpBackend({ promptPath: async () => null, fetchImpl: f.impl });
+    const err = (await b.catalog().catch((e: unknown) => e)) as BackendError;
+    expect(err).toBeInstanceOf(BackendError);
+    expect(err.code).toBe('A060');
+    expect(err.message).toContain('token from the URL it printed at start');
   });
 });
