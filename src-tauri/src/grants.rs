@@ -2,7 +2,7 @@
 //! one only when the user chose it in a dialog the shell showed, when the shell handed it out
 //! itself (the spec opened at start, the recent files, the recovered document), or when it lies
 //! in the folder of the document open in that window. Paths are compared after `..` and symlinks
-//! are resolved, so neither leads outside what was granted.
+//! are resolved, so neither leads outside what was granted. Grants last until the app closes.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -79,8 +79,9 @@ pub struct Grants {
 }
 
 impl Grants {
-    /// A file the user chose, or one the shell handed out. A path that cannot be resolved grants
-    /// nothing (using it would be refused anyway).
+    /// A file the user chose (in a file dialog, or an output outside the spec's folder agreed to
+    /// in the shell's confirmation), or one the shell handed out. A path that cannot be resolved
+    /// grants nothing (using it would be refused anyway).
     pub fn grant_file(&mut self, path: &Path) {
         if let Ok(p) = resolve(path) {
             self.files.insert(p);
