@@ -149,17 +149,14 @@ impl DuckDb {
         }
         self.list(&files)
     }
-}
 
-impl Dialect for DuckDb {
-    fn name(&self) -> &'static str {
-        "duckdb"
-    }
-
-    fn read_files(&self, read: &FileRead<'_>) -> Result<String, Unsupported> {
-        Ok(match read {
+    /// `read_files`, with globs expanded (the engine) or kept as patterns (SQL that runs
+    /// elsewhere, on whatever files match there).
+    fn read(&self, read: &FileRead<'_>, expand: bool) -> String {
+        let files = |paths: &[String]| if expand { self.files(paths) } else { self.list(paths) };
+        match read {
             FileRead::Csv { paths, delimiter, header, types, nulls, .. } => {
-                let mut args = vec![self.files(paths)];
+                let mut args = vec![files(paths)];
                 if let Some(d) = delimiter {
                     args.push(format!("delim = {}", self.string(d)));
                 }
@@ -174,9 +171,9 @@ impl Dialect for DuckDb {
                 }
                 format!("read_csv({})", args.join(", "))
             }
-            FileRead::Parquet { paths, .. } => format!("read_parquet({})", self.files(paths)),
+            FileRead::Parquet { paths, .. } => format!("read_parquet({})", files(paths)),
             FileRead::Json { paths, newline_delimited } => {
-                let mut args = vec![self.files(paths)];
+                let mut args = vec![files(paths)];
                 match newline_delimited {
                     Some(true) => args.push("format = 'newline_delimited'".into()),
                     Some(false) => args.push("format = 'array'".into()),
@@ -184,7 +181,40 @@ impl Dialect for DuckDb {
                 }
                 format!("read_json({})", args.join(", "))
             }
-        })
+        }
+    }
+}
+
+/// DuckDB SQL that runs outside this engine (an exported dbt project): the same as [`DuckDb`],
+/// but a source's glob stays a glob.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct PortableDuckDb;
+
+impl Dialect for PortableDuckDb {
+    fn name(&self) -> &'static str {
+        "duckdb"
+    }
+    fn read_files(&self, read: &FileRead<'_>) -> Result<String, Unsupported> {
+        Ok(DuckDb.read(read, false))
+    }
+    fn float_sum(&self, expr: &str) -> String {
+        DuckDb.float_sum(expr)
+    }
+    fn float_mean(&self, expr: &str) -> String {
+        DuckDb.float_mean(expr)
+    }
+    fn row_hash_unit(&self, alias: &str, seed: u64) -> Result<String, Unsupported> {
+        DuckDb.row_hash_unit(alias, seed)
+    }
+}
+
+impl Dialect for DuckDb {
+    fn name(&self) -> &'static str {
+        "duckdb"
+    }
+
+    fn read_files(&self, read: &FileRead<'_>) -> Result<String, Unsupported> {
+        Ok(self.read(read, true))
     }
 
     fn float_sum(&self, expr: &str) -> String {

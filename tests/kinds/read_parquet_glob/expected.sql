@@ -1,1 +1,1 @@
-SELECT * FROM read_parquet(['$CASE/part*.parquet'])
+SELECT * FROM read_parquet(['$CASE/part1.parquet', '$CASE/part2.parquet'])
