@@ -345,6 +345,15 @@ function logLine(e: LogEntry['event']): { text: React.ReactNode; cls: string; no
       return { text: <>Run {e.status} in {formatMs(e.ms)}</>, cls: e.status === 'success' ? 'ok' : e.status === 'failed' ? 'error' : 'warn' };
     case 'error':
       return { text: <>[{e.code}] {e.message}</>, cls: 'error', node: e.node };
+    case 'state_written':
+      return { text: <>wrote the fitted state of {e.nodes} {e.nodes === 1 ? 'node' : 'nodes'} to <span className="mono">{e.path}</span></>, cls: 'ok' };
+    case 'warning':
+      return { text: <>warning [{e.code}]: {e.message}</>, cls: 'warn', node: e.node ?? undefined };
+    default: {
+      // An event this build does not know yet is shown by name, never a blank window.
+      const unknown = e as { event?: unknown };
+      return { text: <>{String(unknown.event ?? 'event')}</>, cls: 'muted' };
+    }
   }
 }
 

@@ -53,3 +53,22 @@ describe('the data panel height', () => {
     expect(screen.queryByTestId('bottom-resize')).toBeNull();
   });
 });
+
+describe('the run log', () => {
+  it('shows warnings, the state file and events it does not know, and stays on screen', () => {
+    const { store } = mount();
+    act(() => {
+      store.getState().setBottom({ bottomOpen: true, bottomTab: 'log' });
+      store.getState().startRun();
+      store.getState().runEvent({ event: 'run_started', pipeline: 'p', nodes: ['src'] });
+      store.getState().runEvent({ event: 'warning', node: 'src', code: 'D004', message: 'orders.csv has a header and no rows' });
+      store.getState().runEvent({ event: 'state_written', path: '/w/out/state.json', nodes: 2 });
+      // A newer engine's event.
+      store.getState().runEvent({ event: 'something_new', detail: 1 } as never);
+    });
+    expect(screen.getByText(/warning \[D004\]: orders.csv has a header and no rows/)).toBeTruthy();
+    expect(screen.getByText(/wrote the fitted state of 2 nodes/)).toBeTruthy();
+    expect(screen.getByText('something_new')).toBeTruthy();
+    expect(screen.getByRole('region', { name: 'Data panel' })).toBeTruthy();
+  });
+});
