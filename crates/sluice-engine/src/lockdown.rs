@@ -17,7 +17,7 @@ use std::sync::{Mutex, OnceLock};
 
 use sluice_core::files::Declared;
 
-use crate::sink::staging_path;
+use crate::staging::staging_path;
 
 /// The files and folders a connection is granted.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -36,7 +36,7 @@ pub struct Engine {
     running: Arc<AtomicBool>,
     /// Where node results are kept by fingerprint; None computes everything every time.
     pub(crate) cache: Option<Cache>,
-    /// Makes this engine's staging names its own (see [`sink::staging_path`]).
+    /// Makes this engine's staging names its own (see [`crate::staging::staging_path`]).
     token: String,
     /// What the connection was locked to ([`Engine::lock`]); None until a spec is loaded.
     locked: std::sync::Mutex<Option<crate::lockdown::Grants>>,

@@ -20,6 +20,7 @@ use sluice_core::dialect::{Dialect, DuckDb};
 use crate::events::Event;
 use crate::run::clean_message;
 use crate::staging;
+use crate::staging::staging_path;
 use crate::EngineError;
 
 /// A sink's output, ready to commit.
@@ -36,15 +37,6 @@ pub(crate) struct Staged {
     /// A partitioned dataset replaced as a whole (a full refresh or a new folder) rather than
     /// partition by partition.
     pub replace_all: bool,
-}
-
-/// The one place staging names are made: `<dir>/.<file name>.<node>.<token>.sluice-tmp`, hidden
-/// beside `target`, its own to node `node` of the engine holding `token` (see
-/// [`crate::Engine::run_token`]), so two sinks or two processes never share one. Files set aside
-/// while committing are named from `<target>.old` the same way.
-pub fn staging_path(target: &Path, node: &str, token: &str) -> PathBuf {
-    let name = target.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-    target.with_file_name(format!(".{name}.{node}.{token}{}", staging::SUFFIX))
 }
 
 /// Where the previous output at `target` waits while a commit may still be undone.

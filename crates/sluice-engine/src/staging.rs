@@ -1,15 +1,24 @@
 //! Staged files of runs: the token that makes each engine's staging names its own, and the sweep
 //! that deletes what killed processes left behind. A staging name ends in
-//! `.<token>.sluice-tmp` (see [`crate::sink::staging_path`]); the token starts with the pid of
+//! `.<token>.sluice-tmp` (see [`staging_path`]); the token starts with the pid of
 //! the process that made it, so a leftover is recognised as stale when that process is gone.
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// What every staging name ends with.
 pub(crate) const SUFFIX: &str = ".sluice-tmp";
+
+/// The one place staging names are made: `<dir>/.<file name>.<node>.<token>.sluice-tmp`, hidden
+/// beside `target`, its own to node `node` of the engine holding `token` (see
+/// [`crate::Engine::run_token`]), so two sinks or two processes never share one. Files set aside
+/// while committing are named from `<target>.old` the same way.
+pub fn staging_path(target: &Path, node: &str, token: &str) -> PathBuf {
+    let name = target.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    target.with_file_name(format!(".{name}.{node}.{token}{}", SUFFIX))
+}
 
 /// Without `/proc` to tell whether a process lives, a leftover this old is taken to be stale.
 const STALE_AGE: Duration = Duration::from_secs(24 * 3600);
