@@ -360,7 +360,7 @@ function SpecInspector() {
         </div>
       </Section>
       <Section title="Parameters" right={<span className="muted">{entries.length}</span>}>
-        <Doc text="`${name}` in any node parameter is replaced by the value. A run uses the override when given, else the default." />
+        <Doc text="`${name}` in any node parameter is replaced by the value; in SQL it is a quoted literal (type `identifier` or `sql` to splice a name or an expression). A run uses the override when given, else the default." />
         {entries.length === 0 && <div className="rows-empty">No parameters.</div>}
         <div className="spec-params">
           {entries.map(([name, decl], i) => (
