@@ -60,10 +60,15 @@ def project_vars(project: Path) -> dict[str, str]:
     return out
 
 
+# A brace of the spec's text where it could open a Jinja tag, or a var.
+BRACE_OR_VAR = re.compile(r"\{\{ '\{' \}\}|" + VAR.pattern)
+
+
 def render(text: str, variables: dict[str, str]) -> str:
-    """dbt's Jinja as the exported files use it: vars, raw blocks."""
-    text = VAR.sub(lambda m: variables[m.group(1)], text)
-    return text.replace("{% raw %}", "").replace("{% endraw %}", "")
+    """dbt's Jinja as the exported files use it: vars (whose values dbt renders too), raw blocks,
+    and `{{ '{' }}`, which is how the files write a brace of the spec's text."""
+    text = text.replace("{% raw %}", "").replace("{% endraw %}", "")
+    return BRACE_OR_VAR.sub(lambda m: render(variables[m.group(1)], {}) if m.group(1) else "{", text)
 
 
 def body(text: str, variables: dict[str, str] | None = None, quote: str = "`") -> str:

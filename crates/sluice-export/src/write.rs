@@ -31,6 +31,11 @@ pub fn write_tree(out: &Path, files: &[(PathBuf, String)]) -> Result<(), ExportE
     std::fs::create_dir_all(&parent).map_err(werr(&parent))?;
     let stage = tempfile::Builder::new().prefix(".sluice-export-").tempdir_in(&parent).map_err(werr(&parent))?;
     for (rel, text) in files {
+        // Names made from spec text never leave the project folder.
+        if !rel.components().all(|c| matches!(c, std::path::Component::Normal(_))) {
+            let source = std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a path inside the project");
+            return Err(ExportError::Write { path: out.join(rel), source });
+        }
         let path = stage.path().join(rel);
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(werr(dir))?;

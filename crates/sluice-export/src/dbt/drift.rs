@@ -71,7 +71,14 @@ pub fn drift_sql(
                 let numeric = col.ty != DriftType::Integer || distinct_ref > 5;
                 let method = method_for(col.method, *rows, numeric)?;
                 let threshold = col.threshold.unwrap_or_else(|| method.unwrap_or(DriftMethod::Wasserstein).default_threshold());
-                let seed = format!("{own}__{}", super::text::model_name(&col.name)).to_lowercase();
+                // Seed names are file names: spec text made safe, numbered when two read alike.
+                let mut seed = format!("{own}__{}", super::text::safe_name(&col.name)).to_lowercase();
+                let base = seed.clone();
+                let mut n = 1;
+                while seeds.iter().any(|s: &Seed| s.name == seed) {
+                    n += 1;
+                    seed = format!("{base}_{n}");
+                }
                 seeds.push(Seed { name: seed.clone(), csv: values_csv(values) });
                 let reference = format!("(SELECT value AS v FROM {})", ref_placeholder(&seed));
                 let std = sluice_core::stats::std_population(values).map_err(|e| e.to_string())?.max(0.001);

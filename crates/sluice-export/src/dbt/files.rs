@@ -8,7 +8,7 @@ use sluice_core::{Diagnostic, Plan, Spec};
 
 use super::models::Model;
 use super::tests::CheckTests;
-use super::text::yaml_str;
+use super::text::{plain_identifier, yaml_text};
 use super::{Options, Target};
 
 /// The internal stage a Snowflake project's sources load their files from, unless their vars
@@ -32,7 +32,8 @@ pub fn dbt_project_yml(cx: &Cx<'_>) -> String {
     let mut s = format!(
         "# Exported by sluice from the pipeline {}.\nname: {}\nversion: \"1.0.0\"\nconfig-version: 2\nprofile: {}\n\n\
          model-paths: [\"models\"]\ntest-paths: [\"tests\"]\nclean-targets: [\"target\"]\n\nmodels:\n  {}:\n    +materialized: table\n",
-        yaml_str(&cx.plan.name),
+        // A comment, which dbt does not render; neutralised all the same, as all spec text here.
+        yaml_text(&cx.plan.name),
         cx.name,
         cx.name,
         cx.name
@@ -45,7 +46,8 @@ pub fn dbt_project_yml(cx: &Cx<'_>) -> String {
         // The files the sources read, as the spec resolved them; `--vars` points elsewhere.
         s.push_str("\nvars:\n");
         for (name, default) in vars {
-            s.push_str(&format!("  {name}: {}\n", yaml_str(default)));
+            // dbt renders a var's value when a model reads it.
+            s.push_str(&format!("  {name}: {}\n", yaml_text(default)));
         }
     }
     if cx.checks.iter().any(|c| !c.seeds.is_empty()) {
@@ -102,10 +104,11 @@ pub fn schema_yml(cx: &Cx<'_>) -> String {
             Some(d) => format!("{d} ({}, node '{}')", info.title, m.id),
             None => format!("{} (node '{}')", info.title, m.id),
         };
-        s.push_str(&format!("  - name: {}\n    description: {}\n", m.name, yaml_str(&description)));
+        // dbt renders every string here with Jinja (descriptions and tests later than the rest).
+        s.push_str(&format!("  - name: {}\n    description: {}\n", m.name, yaml_text(&description)));
         s.push_str(&format!(
             "    config:\n      meta: {{sluice_node: {}, sluice_kind: {}}}\n",
-            yaml_str(&m.id),
+            yaml_text(&m.id),
             info.id
         ));
         let check = cx.checks.iter().find(|c| c.id == m.id);
@@ -120,13 +123,14 @@ pub fn schema_yml(cx: &Cx<'_>) -> String {
         }
         s.push_str("    columns:\n");
         for col in &schema.columns {
-            s.push_str(&format!("      - name: {}\n", yaml_str(&col.name)));
-            if cx.target == Target::Snowflake {
-                // The models quote every column name; Snowflake folds unquoted ones to upper case.
+            s.push_str(&format!("      - name: {}\n", yaml_text(&col.name)));
+            // The models quote every column name; Snowflake folds unquoted ones to upper case, and
+            // a name that is not an identifier is not SQL unquoted (dbt's tests paste it in).
+            if cx.target == Target::Snowflake || !plain_identifier(&col.name) {
                 s.push_str("        quote: true\n");
             }
             if col.is_known() {
-                s.push_str(&format!("        description: {}\n", yaml_str(&format!("{} in sluice", col.ty))));
+                s.push_str(&format!("        description: {}\n", yaml_text(&format!("{} in sluice", col.ty))));
             }
             let tests: Vec<_> = check.iter().flat_map(|c| c.generic.iter().filter(|t| t.column == col.name).map(move |t| (c, t))).collect();
             if tests.is_empty() {
@@ -144,7 +148,7 @@ pub fn schema_yml(cx: &Cx<'_>) -> String {
                 let severity = if c.severity == CheckSeverity::Warn { "warn" } else { "error" };
                 s.push_str(&format!(
                     "              config:\n                severity: {severity}\n                meta: {{sluice_check: {}}}\n",
-                    yaml_str(&c.id)
+                    yaml_text(&c.id)
                 ));
             }
         }
@@ -152,6 +156,8 @@ pub fn schema_yml(cx: &Cx<'_>) -> String {
     s
 }
 
+/// The project's README. dbt never renders it (the project folder is not one of its docs
+/// paths), so spec text is written as it is.
 pub fn readme(cx: &Cx<'_>) -> String {
     let n = cx.name;
     let mut s = format!("# {}\n\n", cx.plan.name);

@@ -175,6 +175,110 @@ fn project_name(pipeline: &str) -> String {
 #[cfg(test)]
 mod unit {
     use super::*;
+    use sluice_core::plan::{plan, DescribeError, Describer, PlanOptions};
+    use sluice_core::schema::{Column, Schema};
+
+    /// Binds every query to the same columns, one of them named like a Jinja expression.
+    struct Fake;
+    impl Describer for Fake {
+        fn grant(&self, _declared: &sluice_core::files::Declared) -> Result<(), DescribeError> {
+            Ok(())
+        }
+        fn describe(&self, _sql: &str) -> Result<Schema, DescribeError> {
+            Ok(Schema::new(vec![Column::new("{{ c }}", "VARCHAR"), Column::new("id", "BIGINT")]))
+        }
+    }
+
+    const SQL_ESCAPE: &str = r#"'{% endraw %}{{ log(env_var("HOME"), info=True) }}{% raw %}'"#;
+
+    fn hostile() -> (Plan, Spec, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("in {{ x }}.csv"), "id\n1\n").unwrap();
+        let text = serde_json::json!({
+            "version": 1,
+            "name": "hostile {{ log('NAME', info=True) }}",
+            "description": "{% endraw %}{{ env_var('HOME') }}",
+            "nodes": [
+                {"id": "src", "kind": "read_csv", "params": {"path": "in {{ x }}.csv"}, "description": "{{ log('DESC', info=True) }} {# c #}"},
+                {"id": "big", "kind": "filter", "inputs": {"input": "src"}, "params": {"predicate": "\"{{ c }}\" <> '{% endraw %}{{ log(1) }}{% raw %}'"}},
+                {"id": "d", "kind": "derive", "inputs": {"input": "big"}, "params": {"columns": {"{# n #}": "'{{ run_query(''select 1'') }}'"}}},
+                {"id": "q", "kind": "sql", "inputs": {"input": "d"}, "params": {"query": format!("SELECT *, {SQL_ESCAPE} AS s FROM input")}},
+                {"id": "nn", "kind": "check_not_null", "inputs": {"input": "q"}, "params": {"columns": ["{{ c }}", "id"]}},
+                {"id": "av", "kind": "check_accepted_values", "inputs": {"input": "nn"}, "params": {"column": "{{ c }}", "values": ["{{ v }}", "{%"]}},
+                {"id": "dup", "kind": "check_duplicate_fraction", "inputs": {"input": "av"}, "params": {"columns": ["{{ c }}"], "max": 0.5}},
+                {"id": "out", "kind": "write_csv", "inputs": {"input": "dup"}, "params": {"path": "out.csv"}}
+            ]
+        })
+        .to_string();
+        let (spec, diags) = sluice_core::spec::parse(&text);
+        assert!(diags.is_empty(), "{diags:?}");
+        let spec = spec.unwrap();
+        let (p, diags) = plan(&spec, dir.path(), &sluice_core::dialect::DuckDb, &PlanOptions { describer: Some(&Fake), ..Default::default() });
+        assert!(!sluice_core::diagnostic::has_errors(&diags), "{diags:#?}");
+        (p.unwrap(), spec, dir)
+    }
+
+    /// What dbt's Jinja would output for `t`, given the only tags an export may write; an error
+    /// naming any other tag (which would run spec text). A set block's body is a hook's SQL, which
+    /// dbt renders again when it runs it.
+    fn render(t: &str) -> Result<String, String> {
+        let mut out = String::new();
+        let mut rest = t;
+        while let Some(i) = ["{{", "{%", "{#"].iter().filter_map(|o| rest.find(o)).min() {
+            out.push_str(&rest[..i]);
+            let tag = &rest[i..];
+            let close = if tag.starts_with("{{") { "}}" } else if tag.starts_with("{%") { "%}" } else { return Err(format!("a comment: {tag:.60}")) };
+            let end = tag.find(close).ok_or_else(|| format!("an unclosed tag: {tag:.60}"))?;
+            let inner = tag[2..end].trim();
+            rest = &tag[end + 2..];
+            let ident = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            match (close, inner) {
+                ("}}", "'{'") => out.push('{'),
+                ("}}", x) if x.starts_with("ref('") && x.ends_with("')") && ident(&x[5..x.len() - 2]) => out.push_str("REF"),
+                ("}}", x) if x.starts_with("var('") && x.ends_with("')") && ident(&x[5..x.len() - 2]) => out.push_str("VAR"),
+                ("}}", x) if x.starts_with("config(") && !x.contains(['{', '"']) || x.starts_with("config(severity=") => {}
+                ("%}", "raw") => {
+                    let end = rest.find("{% endraw %}").ok_or("an unclosed raw block")?;
+                    out.push_str(&render(&rest[..end])?);
+                    rest = &rest[end + "{% endraw %}".len()..];
+                }
+                ("%}", x) if x.starts_with("set setup_") || x == "endset" => {}
+                _ => return Err(format!("the tag {:.80}", &tag[..end + 2])),
+            }
+        }
+        out.push_str(rest);
+        Ok(out)
+    }
+
+    #[test]
+    fn spec_text_runs_no_jinja_and_reads_as_written() {
+        let (plan, spec, dir) = hostile();
+        for target in [Target::DuckDb, Target::Spark, Target::Snowflake] {
+            let opts = Options { target, state: None, baselines: IndexMap::new(), drift_baselines: IndexMap::new(), spec_path: &dir.path().join("s.sluice.json") };
+            let project = export(&plan, &spec, &opts).unwrap_or_else(|e| panic!("{target:?}: {e}"));
+            let mut rendered = IndexMap::new();
+            for (path, text) in &project.files {
+                assert!(path.components().all(|c| matches!(c, std::path::Component::Normal(_))), "{}", path.display());
+                let name = path.to_string_lossy().to_string();
+                // The README is not read by dbt; the profile holds no spec text.
+                if name == "README.md" || name == "profiles.yml" {
+                    continue;
+                }
+                let r = render(text).unwrap_or_else(|e| panic!("{target:?} {name}: {e}\n{text}"));
+                rendered.insert(name, r);
+            }
+            let q = &rendered["models/q.sql"];
+            assert!(q.contains(SQL_ESCAPE), "{target:?}: {q}");
+            let big = &rendered["models/big.sql"];
+            assert!(big.contains("'{% endraw %}{{ log(1) }}{% raw %}'"), "{target:?}: {big}");
+            let schema = &rendered["models/schema.yml"];
+            assert!(schema.contains("{{ log('DESC', info=True) }} {# c #}"), "{schema}");
+            assert!(schema.contains("- name: \"{{ c }}\"\n        quote: true"), "{schema}");
+            assert!(schema.contains("values: [\"{{ v }}\", \"{%\"]"), "{schema}");
+            assert!(rendered["dbt_project.yml"].contains("in {{ x }}.csv"), "{}", rendered["dbt_project.yml"]);
+            assert!(rendered.keys().any(|k| k.starts_with("tests/dup")), "{:?}", rendered.keys());
+        }
+    }
 
     #[test]
     fn project_names_are_identifiers() {

@@ -5,7 +5,7 @@ use sluice_core::catalog::{Category, Compiled};
 use sluice_core::dialect::Dialect;
 use sluice_core::{CoreError, Diagnostic, Plan};
 
-use super::text::{jinja_sql, model_name, ref_placeholder};
+use super::text::{jinja_sql, jinja_text, model_name, ref_placeholder, sql_comment, var_placeholder};
 use super::Options;
 use crate::ExportError;
 
@@ -104,7 +104,7 @@ pub fn model(
         header.push_str(": the rows this sink writes");
     }
     if state.is_some() {
-        header.push_str(&format!("\n-- applies the state fitted at {}", opts.state.map(|s| s.fitted_at.as_str()).unwrap_or("")));
+        header.push_str(&format!("\n-- applies the state fitted at {}", sql_comment(opts.state.map(|s| s.fitted_at.as_str()).unwrap_or(""))));
     } else if node.kind.stateful() {
         header.push_str("\n-- fits its parameters inline, over the training rows of its input");
     }
@@ -127,21 +127,6 @@ pub fn model(
         }
         _ => p.clone(),
     });
-    let with_var = |text: String, literals: &[String]| -> (String, bool) {
-        let (Some(var), Some(_)) = (&var, &path) else { return (text, false) };
-        let jinja = format!("{{{{ var('{var}') }}}}");
-        // Every spelling the text holds, quoted ones first: the bare path is inside each of them.
-        let mut text = text;
-        let mut used = false;
-        for lit in literals {
-            if text.contains(lit.as_str()) {
-                let quote = lit.get(..1).filter(|q| *q == "'" || *q == "`").unwrap_or("");
-                text = text.replace(lit.as_str(), &format!("{quote}{jinja}{quote}"));
-                used = true;
-            }
-        }
-        (text, used)
-    };
     let literals: Vec<String> = path
         .as_ref()
         .map(|p| {
@@ -155,6 +140,23 @@ pub fn model(
             ]
         })
         .unwrap_or_default();
+    // Every spelling of the path the SQL holds, quoted ones first (the bare path is inside each
+    // of them), becomes the var's placeholder, written as `{{ var(...) }}` by `jinja_sql`.
+    let with_var = |text: &str| -> (String, bool) {
+        let mut text = text.to_string();
+        let mut used = false;
+        if var.is_none() {
+            return (text, used);
+        }
+        for lit in &literals {
+            if text.contains(lit.as_str()) {
+                let quote = lit.get(..1).filter(|q| *q == "'" || *q == "`").unwrap_or("");
+                text = text.replace(lit.as_str(), &format!("{quote}{}{quote}", var_placeholder()));
+                used = true;
+            }
+        }
+        (text, used)
+    };
     let mut uses_var = false;
     let config = if setup.is_empty() {
         format!("{{{{ config(materialized='{materialized}') }}}}")
@@ -162,18 +164,22 @@ pub fn model(
         let mut blocks = String::new();
         let mut names = Vec::new();
         for (i, statement) in setup.iter().enumerate() {
-            let raw = format!("{{% raw %}}{statement}{{% endraw %}}");
-            // The var is rendered outside the raw block around it.
-            let (raw, used) = with_var(raw, &literals);
+            let (statement, used) = with_var(statement);
             uses_var |= used;
-            let raw = raw.replace("{{ var(", "{% endraw %}{{ var(").replace("') }}", "') }}{% raw %}");
-            blocks.push_str(&format!("{{% set setup_{i} %}}{raw}{{% endset %}}\n"));
+            // dbt renders a hook's SQL when it runs it: the block keeps the hook as written, and
+            // that one rendering gives the statement (and the var's value).
+            // A raw block reads best; neutralised SQL opens no block, so it cannot end one (and
+            // were it ever to, the hook is neutralised a second time instead).
+            let hook = jinja_sql(&statement, var.as_deref());
+            let kept = if hook.contains("{%") { jinja_text(&hook) } else { format!("{{% raw %}}{hook}{{% endraw %}}") };
+            blocks.push_str(&format!("{{% set setup_{i} %}}{kept}{{% endset %}}\n"));
             names.push(format!("setup_{i}"));
         }
         format!("{blocks}{{{{ config(materialized='{materialized}', pre_hook=[{}]) }}}}", names.join(", "))
     };
-    let (body_sql, used) = with_var(jinja_sql(body.trim()), &literals);
+    let (body, used) = with_var(body.trim());
     uses_var |= used;
+    let body_sql = jinja_sql(&body, var.as_deref());
     let sql = format!("{header}\n{config}\n\n{body_sql}\n");
     Ok(Model {
         id: id.to_string(),

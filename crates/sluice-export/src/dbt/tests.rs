@@ -14,7 +14,7 @@ use sluice_core::catalog::{Compiled, StandardTest};
 use sluice_core::dialect::Dialect;
 use sluice_core::{Diagnostic, Plan};
 
-use super::text::{jinja_sql, ref_placeholder};
+use super::text::{jinja_sql, plain_identifier, ref_placeholder, safe_name, sql_comment, yaml_text, yaml_value};
 use super::Options;
 use crate::ExportError;
 
@@ -159,10 +159,12 @@ pub fn check_tests(
     })?;
     let threshold = check.threshold.clone().unwrap_or_else(|| check.rule.threshold());
     let sql = format!(
-        "-- {id} ({kind}): {}\n-- fails unless: {threshold}\n{{{{ config(severity='{severity}', meta={{'sluice_check': '{id}'}}) }}}}\n\n\
-         SELECT * FROM (\n{}\n) AS m\nWHERE NOT ({passes})\n",
-        check.description.replace('\n', " "),
-        jinja_sql(query.trim()),
+        "-- {id} ({kind}): {}\n-- fails unless: {}\n{{{{ config(severity='{severity}', meta={{'sluice_check': '{id}'}}) }}}}\n\n\
+         SELECT * FROM (\n{}\n) AS m\nWHERE NOT ({})\n",
+        sql_comment(&check.description),
+        sql_comment(&threshold),
+        jinja_sql(query.trim(), None),
+        jinja_sql(&passes, None),
     );
     out.singular.push(Singular { name: own.clone(), sql });
     Ok(Outcome::Tests(out))
@@ -170,17 +172,24 @@ pub fn check_tests(
 
 fn generic(model: &str, standard: &StandardTest, reference: Option<&str>, target: super::Target) -> Vec<GenericTest> {
     match standard {
-        StandardTest::NotNull { columns } => columns
-            .iter()
-            .map(|c| GenericTest {
-                name: format!("{model}__not_null__{}", super::text::model_name(c)),
-                column: c.clone(),
-                test: "not_null",
-                arguments: vec![],
-            })
-            .collect(),
+        StandardTest::NotNull { columns } => {
+            // Test names are unique in a project: columns whose names read alike get a number.
+            let mut taken = std::collections::HashSet::new();
+            columns
+                .iter()
+                .map(|c| {
+                    let mut name = format!("{model}__not_null__{}", safe_name(c));
+                    let mut n = 1;
+                    while !taken.insert(name.to_lowercase()) {
+                        n += 1;
+                        name = format!("{model}__not_null__{}_{n}", safe_name(c));
+                    }
+                    GenericTest { name, column: c.clone(), test: "not_null", arguments: vec![] }
+                })
+                .collect()
+        }
         StandardTest::Unique { column } => vec![GenericTest {
-            name: format!("{model}__unique__{}", super::text::model_name(column)),
+            name: format!("{model}__unique__{}", safe_name(column)),
             column: column.clone(),
             test: "unique",
             arguments: vec![],
@@ -188,23 +197,30 @@ fn generic(model: &str, standard: &StandardTest, reference: Option<&str>, target
         StandardTest::AcceptedValues { column, values } => {
             // Strings are quoted by dbt; numbers and booleans are compared unquoted.
             let quote = values.iter().all(Value::is_string);
-            let list: Vec<String> = values.iter().map(super::text::yaml_value).collect();
+            let list: Vec<String> = values.iter().map(yaml_value).collect();
             vec![GenericTest {
-                name: format!("{model}__accepted_values__{}", super::text::model_name(column)),
+                name: format!("{model}__accepted_values__{}", safe_name(column)),
                 column: column.clone(),
                 test: "accepted_values",
                 arguments: vec![("values".into(), format!("[{}]", list.join(", "))), ("quote".into(), quote.to_string())],
             }]
         }
         StandardTest::Relationships { column, reference_column } => vec![GenericTest {
-            name: format!("{model}__relationships__{}", super::text::model_name(column)),
+            name: format!("{model}__relationships__{}", safe_name(column)),
             column: column.clone(),
             test: "relationships",
             arguments: vec![
                 ("to".into(), format!("ref('{}')", reference.unwrap_or(model))),
-                // dbt pastes the field into its SQL as it is; Snowflake would fold it to upper case.
-                ("field".into(), super::text::yaml_str(&match target {
+                // dbt pastes the field into its SQL as it is: quoted where Snowflake would fold it
+                // to upper case, or where it is not an identifier.
+                ("field".into(), yaml_text(&match target {
                     super::Target::Snowflake => format!("\"{}\"", reference_column.replace('"', "\"\"")),
+                    super::Target::DuckDb if !plain_identifier(reference_column) => {
+                        format!("\"{}\"", reference_column.replace('"', "\"\""))
+                    }
+                    super::Target::Spark if !plain_identifier(reference_column) => {
+                        format!("`{}`", reference_column.replace('`', "``"))
+                    }
                     _ => reference_column.clone(),
                 })),
             ],
