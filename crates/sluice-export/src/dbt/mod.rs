@@ -64,7 +64,7 @@ impl Target {
 
     fn dialect(self) -> Box<dyn Dialect> {
         match self {
-            Target::DuckDb => Box::new(sluice_core::dialect::DuckDb),
+            Target::DuckDb => Box::new(sluice_core::dialect::PortableDuckDb),
             Target::Spark => Box::new(sluice_core::dialect::Translated::new(sluice_core::sql_translate::Target::Spark)),
             Target::Snowflake => Box::new(sluice_core::dialect::Translated::new(sluice_core::sql_translate::Target::Snowflake)),
         }
