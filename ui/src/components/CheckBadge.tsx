@@ -22,6 +22,32 @@ export function checkTooltip(r: CheckResult): string {
   return lines.join('\n');
 }
 
+/** The severity a result's badge shows: that of its verdict, so a check that only warned reads
+ * WARN even when an error severity is configured (what it would do had it failed); a passed
+ * check shows the configured one, dimmed by its class. */
+export function shownSeverity(r: CheckResult): { word: 'error' | 'warn'; title: string; cls: string } {
+  if (r.status === 'warn')
+    return {
+      word: 'warn',
+      title: r.severity === 'error' ? 'A warning: the check did not fail, so nothing downstream was stopped (its severity is error)' : 'A warning: recorded, the run went on',
+      cls: 'sev-warn',
+    };
+  if (r.status === 'fail')
+    return r.severity === 'warn'
+      ? { word: 'warn', title: 'Failed with severity warn: recorded, the run went on', cls: 'sev-warn' }
+      : { word: 'error', title: 'Failed with severity error: nothing downstream of it ran', cls: 'sev-error' };
+  return { word: r.severity, title: `Passed; on failure it would ${r.severity === 'error' ? 'stop everything downstream' : 'only warn'}`, cls: `sev-${r.severity} sev-passed` };
+}
+
+export function SeverityBadge({ r }: { r: CheckResult }) {
+  const s = shownSeverity(r);
+  return (
+    <span className={`sev ${s.cls}`} title={s.title} data-testid={`severity-${r.node}`} data-severity={s.word}>
+      {s.word}
+    </span>
+  );
+}
+
 export function CheckBadge({ result, stale }: { result: CheckResult; stale?: boolean }) {
   return (
     <span

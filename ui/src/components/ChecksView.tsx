@@ -17,7 +17,7 @@ import {
 } from '../model/checks';
 import { findNode } from '../model/spec';
 import { useApp, useStoreApi } from '../store/store';
-import { CheckStatusIcon } from './CheckBadge';
+import { CheckStatusIcon, SeverityBadge } from './CheckBadge';
 import { DriftOverlay, hasDistribution } from './DriftOverlay';
 import { cellText, isNumericType } from './cells';
 import { IconChevronDown, IconChevronRight, Spinner } from './icons';
@@ -255,7 +255,7 @@ function CheckRow({ r, open, onToggle, selected }: { r: CheckResult; open: boole
           {unexpected ?? <span className="muted">—</span>}
         </span>
         <span role="cell">
-          <span className={`sev sev-${r.severity}`}>{r.severity}</span>
+          <SeverityBadge r={r} />
         </span>
       </div>
       {open && <CheckDetail r={r} />}

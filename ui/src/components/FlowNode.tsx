@@ -9,7 +9,7 @@ import type { FlowNode as FlowNodeT } from '../model/flow';
 import type { CheckResult, Diagnostic } from '../model/types';
 import { shownHistograms, useApp, type NodeStatus } from '../store/store';
 import { CategoryIcon, IconCheck, IconError, IconSkip, IconWarning, Spinner } from './icons';
-import { CheckBadge } from './CheckBadge';
+import { CheckBadge, checkTooltip } from './CheckBadge';
 import { Sparkline } from './Histogram';
 import { formatMs } from '../app/controller';
 
@@ -99,6 +99,25 @@ export function StatusPill({
   );
 }
 
+/** A check node's one line under its head, there before and after a run so that a verdict
+ * never changes the node's size (a taller node would cover the one below it): the failure
+ * message, else what was checked, else that it has not run; cut to one line, in full on hover. */
+function CheckLine({ id, result, stale }: { id: string; result: CheckResult | undefined; stale: boolean }) {
+  const failing = result && result.status !== 'pass' && !stale;
+  const text = failing ? result.message : result ? result.check : 'not checked yet';
+  return (
+    <div
+      className={`fnode-check-msg check-${failing ? result.status : 'none'}${stale ? ' stale' : ''}`}
+      data-testid={`check-line-${id}`}
+      title={result ? (failing ? result.message : checkTooltip(result)) : 'Run the pipeline to check'}
+    >
+      <span className="fnode-check-text" data-testid={failing ? `check-message-${id}` : undefined}>
+        {text}
+      </span>
+    </div>
+  );
+}
+
 function FlowNodeView({ id, selected }: NodeProps<FlowNodeT>) {
   const node = useApp((s) => findNode(s.spec, id));
   const kind = useApp((s) => (node ? s.kinds.get(node.kind) : undefined));
@@ -172,11 +191,7 @@ function FlowNodeView({ id, selected }: NodeProps<FlowNodeT>) {
           />
         )}
       </div>
-      {result && result.status !== 'pass' && !resultStale && (
-        <div className={`fnode-check-msg check-${result.status}`} title={result.message} data-testid={`check-message-${id}`}>
-          {result.message}
-        </div>
-      )}
+      {category === 'check' && <CheckLine id={id} result={result} stale={resultStale} />}
       {(ports.length > 0 || named) && (
         <div className="fnode-ports">
           {ports.map((p) => (

@@ -30,36 +30,46 @@ function FailedChecks({ n }: { n: number }) {
   );
 }
 
+/** One run, one line. A div rather than a <button>: a button's own box does not reliably act as
+ * a grid container (engines wrap its content in an anonymous box), which let cells stack and a
+ * row grow far taller than its line. Keyboard users pick it with Enter or Space. */
 function HistoryRow({ r, selected, onPick }: { r: RunListing; selected: boolean; onPick: () => void }) {
   return (
-    <button
-      type="button"
+    <div
       role="row"
+      tabIndex={0}
       className={`history-row${selected ? ' selected' : ''}`}
       aria-selected={selected}
       data-testid={`history-row-${r.run_id}`}
       data-status={r.status}
       onClick={onPick}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter' || e.key === ' ') {
+          e.preventDefault();
+          onPick();
+        }
+      }}
       title={`${r.run_id} · ${r.pipeline}`}
     >
-      <span className="history-time mono" role="cell">
-        {r.started_at}
+      <span className="history-cell history-time mono" role="cell" title={r.started_at}>
+        {/* To the second: fractions of one do not tell runs apart and would not fit the column. */}
+        {r.started_at.replace(/\.\d+$/, '')}
       </span>
-      <span role="cell">
+      <span className="history-cell" role="cell">
         <RunStatus status={r.status} />
       </span>
-      <span className="history-ms mono" role="cell">
+      <span className="history-cell history-ms mono" role="cell">
         {formatMs(r.ms)}
       </span>
-      <span role="cell">
+      <span className="history-cell" role="cell">
         <span className={`history-source ${r.source}`} title={r.source === 'cli' ? 'sluice run' : r.source === 'app' ? 'run from the designer' : r.source}>
           {r.source}
         </span>
       </span>
-      <span className="history-failed" role="cell">
+      <span className="history-cell history-failed" role="cell">
         <FailedChecks n={r.failed_checks} />
       </span>
-    </button>
+    </div>
   );
 }
 
@@ -239,11 +249,21 @@ export function HistoryView() {
     <div className="history" data-testid="history-view">
       <div className="history-list" role="table" aria-label="Recorded runs">
         <div className="history-row history-head" role="row">
-          <span role="columnheader">Started</span>
-          <span role="columnheader">Status</span>
-          <span role="columnheader">Duration</span>
-          <span role="columnheader">Source</span>
-          <span role="columnheader">Checks</span>
+          <span className="history-cell" role="columnheader">
+            Started
+          </span>
+          <span className="history-cell" role="columnheader">
+            Status
+          </span>
+          <span className="history-cell history-ms" role="columnheader">
+            Duration
+          </span>
+          <span className="history-cell" role="columnheader">
+            Source
+          </span>
+          <span className="history-cell" role="columnheader">
+            Checks
+          </span>
         </div>
         {history.error && (
           <div className="history-list-error text-error" data-testid="history-error" title={history.error}>

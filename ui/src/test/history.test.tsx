@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { App } from '../App';
@@ -162,7 +164,8 @@ describe('the History tab', () => {
     const { backend } = await mount(checkedSpec(), (b) => (b.checkFailures = { valid: 5 }));
     await openHistory();
     await waitFor(() => expect(screen.getByTestId('history-empty')).toHaveTextContent('No runs recorded yet'));
-    expect(backend.callsOf('runs')).toEqual([{ cmd: 'runs', args: { path: PATH, limit: 100 } }]);
+    // (Opening it asked for its last run first, to show on the nodes.)
+    expect(backend.callsOf('runs').at(-1)).toEqual({ cmd: 'runs', args: { path: PATH, limit: 100 } });
 
     await act(async () => {
       fireEvent.click(screen.getByTestId('run-all'));
@@ -225,7 +228,7 @@ describe('the History tab', () => {
       fireEvent.click(row);
     });
     const detail = await screen.findByTestId('history-detail');
-    expect(backend.callsOf('run_detail')).toEqual([{ cmd: 'run_detail', args: { path: PATH, run_id: 'r-cli' } }]);
+    expect(backend.callsOf('run_detail').at(-1)).toEqual({ cmd: 'run_detail', args: { path: PATH, run_id: 'r-cli' } });
     expect(row).toHaveAttribute('aria-selected', 'true');
     expect(detail).toHaveAttribute('data-status', 'failed');
     expect(within(detail).getByTestId('history-run-error')).toHaveTextContent('disk full');
@@ -268,5 +271,57 @@ describe('the History tab', () => {
     });
     expect(await screen.findByTestId('history-row-r1')).toBeInTheDocument();
     expect(runListing(backend.history.get(PATH)![0]).ms).toBe(2000);
+  });
+});
+
+describe('History rows stay one line', () => {
+  const css = readFileSync(resolve(__dirname, '../styles/app.css'), 'utf8');
+  /** The declarations of the first rule whose selector is exactly `selector`. */
+  const rule = (selector: string): string => {
+    const m = new RegExp(`(^|\\n)${selector.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\{([^}]*)\\}`).exec(css);
+    if (!m) throw new Error(`no CSS rule ${selector}`);
+    return m[2];
+  };
+
+  it('each run is a grid row of clipped cells, not a button, and picks with the keyboard', async () => {
+    const runs = ['r1', 'r2', 'r3'].map((id, i) =>
+      mockRunDetail({ run_id: id, spec_path: PATH, started_at: `2024-05-0${i + 1} 09:30:00`, finished_at: `2024-05-0${i + 1} 09:30:02` }),
+    );
+    const { backend } = await mount(checkedSpec(), (b) => b.history.set(PATH, runs));
+    await openHistory();
+    const row = await screen.findByTestId('history-row-r2');
+    // A <button>'s box wraps its content in an anonymous box, which is not the grid: cells stacked.
+    expect(row.tagName).toBe('DIV');
+    expect(row).toHaveAttribute('role', 'row');
+    expect(row).toHaveAttribute('tabindex', '0');
+    expect(row.querySelector('button')).toBeNull();
+    const cells = within(row).getAllByRole('cell');
+    expect(cells).toHaveLength(5);
+    for (const c of cells) expect(c).toHaveClass('history-cell');
+    const head = document.querySelector('.history-head')!;
+    expect(head.querySelectorAll('.history-cell')).toHaveLength(5);
+
+    await act(async () => {
+      fireEvent.keyDown(row, { key: 'Enter' });
+    });
+    await screen.findByTestId('history-detail');
+    expect(backend.callsOf('run_detail').at(-1)?.args).toEqual({ path: PATH, run_id: 'r2' });
+    expect(row).toHaveAttribute('aria-selected', 'true');
+  });
+
+  it('the stylesheet fixes a row to one line and clips its cells', () => {
+    const row = rule('.history-row');
+    expect(row).toMatch(/display: grid;/);
+    expect(row).toMatch(/\bheight: 30px;/);
+    expect(row).toMatch(/grid-template-rows: 30px;/);
+    expect(row).toMatch(/overflow: hidden;/);
+    expect(row).toMatch(/flex: none;/);
+    expect(row).not.toMatch(/min-height/);
+    const cell = rule('.history-cell');
+    expect(cell).toMatch(/white-space: nowrap;/);
+    expect(cell).toMatch(/overflow: hidden;/);
+    expect(cell).toMatch(/text-overflow: ellipsis;/);
+    expect(cell).toMatch(/min-width: 0;/);
+    expect(rule('.history-list')).toMatch(/flex-direction: column;/);
   });
 });
