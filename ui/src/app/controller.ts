@@ -5,7 +5,7 @@ import { createContext, useContext } from 'react';
 import type { StoreApi } from 'zustand/vanilla';
 import { toBackendError, type Backend, type DocArgs } from '../platform';
 import { emptySpec, specKey } from '../model/spec';
-import type { ExportSummary, Spec } from '../model/types';
+import type { ExportSummary, RunSummary, Spec } from '../model/types';
 import { countChecks } from '../model/checks';
 import { isDirty, type State, type Store } from '../store/store';
 
@@ -53,6 +53,14 @@ export function basename(path: string | null): string {
   if (!path) return 'untitled';
   return path.split(/[\\/]/).pop() ?? path;
 }
+
+/** The pipeline name a file suggests: its name without `.sluice.json` (or `.json`). */
+export function nameFromPath(path: string): string {
+  return basename(path).replace(/\.sluice\.json$|\.json$/i, '');
+}
+
+/** Names a new document has until the user gives it one. */
+const DEFAULT_NAMES = new Set(['', 'untitled']);
 
 /** `1 test`, `2 tests`. */
 function plural(n: number, noun: string): string {
@@ -229,10 +237,23 @@ export function createController(backend: Backend, store: StoreApi<Store>, opts:
       if (r.diagnostics.length > 0) {
         S().setCheck({ valid: !r.diagnostics.some((d) => d.severity === 'error'), diagnostics: r.diagnostics, schemas: {} });
       }
+      await restoreLastRun(r.path);
       return true;
     } catch (e) {
       fail(`Could not open ${basename(path)}`, e);
       return false;
+    }
+  }
+
+  /** Show the last recorded run of the saved document at `path` (from the app or the CLI) on its
+   * nodes, as stale results. Best effort: a history that cannot be read shows nothing. */
+  async function restoreLastRun(path: string): Promise<void> {
+    try {
+      const [last] = await backend.runs(path, 1);
+      if (!last || S().path !== path) return;
+      S().restoreRun(path, await backend.runDetail(path, last.run_id));
+    } catch {
+      /* no history to show */
     }
   }
 
@@ -297,6 +318,11 @@ export function createController(backend: Backend, store: StoreApi<Store>, opts:
       return false;
     }
     if (!path) return false;
+    // A pipeline still named by default takes the name of the file it is first saved as.
+    if (DEFAULT_NAMES.has((S().spec.name ?? '').trim())) {
+      const name = nameFromPath(path);
+      if (name) S().setSpecMeta({ name });
+    }
     return saveTo(path);
   }
 
@@ -384,6 +410,7 @@ export function createController(backend: Backend, store: StoreApi<Store>, opts:
     if (!(await confirmLoseChanges())) return;
     S().loadDocument(r.spec, r.path, { dirty: true });
     S().setRecovery(null);
+    if (r.path) await restoreLastRun(r.path);
   }
 
   async function discardRecovery() {
@@ -402,8 +429,10 @@ export function createController(backend: Backend, store: StoreApi<Store>, opts:
     const args = { ...doc(), target: target ?? null };
     S().startRun();
     S().setBottom({ bottomOpen: true });
+    let finished: RunSummary | null = null;
     try {
       const summary = await backend.run(args, (e) => S().runEvent(e));
+      finished = summary;
       // The HTTP backend replays events; make sure every node of the summary shows its rows.
       const st = { ...S().status };
       for (const [id, r] of Object.entries(summary.nodes ?? {})) {
@@ -431,10 +460,9 @@ export function createController(backend: Backend, store: StoreApi<Store>, opts:
     } catch (e) {
       const err = toBackendError(e);
       S().runError(err.message, err.code, err.node);
-      if (err.diagnostics.length > 0) {
-        const prev = S().check;
-        S().setCheck({ valid: false, diagnostics: err.diagnostics, schemas: prev?.schemas ?? {} });
-      }
+      // Refused for errors in the spec: the refusal names only those in the way of this run, so
+      // the document is checked again for the whole picture (a change may not be checked yet).
+      if (err.diagnostics.length > 0) void checkNow();
       // The Checks tab explains the failure when a check caused it; the log explains the rest.
       const results = S().checkResults;
       const byCheck = err.node ? results[err.node]?.status === 'fail' : countChecks(results).fail > 0;
@@ -445,6 +473,18 @@ export function createController(backend: Backend, store: StoreApi<Store>, opts:
       // The run is in the history now (a saved document's runs are recorded).
       if (historyShown()) void loadHistory();
     }
+    if (finished && finished.status !== 'cancelled') await previewAfterRun(finished);
+  }
+
+  /** The selected node's rows after a run that computed it, so the Data tab shows them without
+   * another click (the run left them in the result cache). The node keeps the run's status. */
+  async function previewAfterRun(summary: RunSummary) {
+    const s = S();
+    const node = s.selection.length === 1 ? s.selection[0] : null;
+    if (!node || !summary.nodes?.[node] || s.status[node]?.state !== 'done') return;
+    const kind = s.spec.nodes.find((n) => n.id === node)?.kind;
+    if (!kind || s.kinds.get(kind)?.output === false) return;
+    await preview(node, s.previews[node]?.limit ?? DEFAULT_PREVIEW_LIMIT, { afterRun: true });
   }
 
   async function runSelected() {
@@ -464,14 +504,17 @@ export function createController(backend: Backend, store: StoreApi<Store>, opts:
     }
   }
 
-  async function preview(node: string, limit = DEFAULT_PREVIEW_LIMIT) {
+  /** `afterRun`: fetched on its own after a run; a failure is not reported (the Preview button
+   * is there to try again and say why), and the node keeps the run's status. */
+  async function preview(node: string, limit = DEFAULT_PREVIEW_LIMIT, opts2: { afterRun?: boolean } = {}) {
     const t0 = opts.now ? opts.now() : performance.now();
     S().setPreviewLoading(node);
     try {
       const table = await backend.preview({ ...doc(), node, limit });
       const ms = Math.round((opts.now ? opts.now() : performance.now()) - t0);
-      S().setPreview(node, table, limit, ms);
+      S().setPreview(node, table, limit, ms, { afterRun: opts2.afterRun });
     } catch (e) {
+      if (opts2.afterRun) return;
       const err = fail(`Preview of ${node} failed`, e);
       S().runError(err.message, err.code, err.node ?? node);
     } finally {

@@ -56,13 +56,27 @@ export type NodeStatus =
   | { state: 'error'; message: string; code?: string }
   /** Not run because an upstream error-severity check failed. */
   | { state: 'skipped'; reason: string }
-  | { state: 'stale'; rows?: number; ms?: number };
+  /** A result of an earlier definition of the node, or of an earlier run (`lastRun`: restored
+   * from the run history when the document was opened). */
+  | { state: 'stale'; rows?: number; ms?: number; lastRun?: LastRun };
+
+/** Where a restored status comes from: the last recorded run of the document's file. */
+export interface LastRun {
+  runId: string;
+  /** Local time, 'YYYY-MM-DD HH:MM:SS'. */
+  at: string;
+  /** The node's outcome in that run: done, cached, failed, skipped. */
+  outcome: string;
+}
 
 export interface PreviewState {
   table: Table;
   limit: number;
   at: number;
   stale: boolean;
+  /** Fetched right after a run that computed the node: the run's rows (from the result cache),
+   * as old as the run's own histograms. */
+  afterRun?: boolean;
 }
 
 /** A node's column distributions as the last run that reached it sent them (`node_histograms`). */
@@ -114,10 +128,12 @@ export function shownHistograms(
   run: RunHistograms | undefined,
   profile?: ProfileState,
 ): { histograms: Histogram[]; stale: boolean; source: HistogramSource } | null {
-  // In tie-breaking order.
+  const fromPreview = preview && { histograms: preview.table.histograms, stale: preview.stale, at: preview.at, source: 'preview' as const };
+  const fromRun = run && { histograms: run.histograms, stale: run.stale, at: run.at, source: 'run' as const };
+  // In tie-breaking order; a preview fetched after a run holds that run's rows, and the charts
+  // say they come from the run.
   const candidates = [
-    preview && { histograms: preview.table.histograms, stale: preview.stale, at: preview.at, source: 'preview' as const },
-    run && { histograms: run.histograms, stale: run.stale, at: run.at, source: 'run' as const },
+    ...(preview?.afterRun ? [fromRun, fromPreview] : [fromPreview, fromRun]),
     profile && { histograms: profile.profile.columns.map((c) => c.histogram), stale: profile.stale, at: profile.at, source: 'profile' as const },
   ].filter((c) => !!c);
   let pick: (typeof candidates)[number] | null = null;
@@ -265,7 +281,13 @@ export interface Actions {
   commit(next: Spec, coalesceKey?: string, renamed?: Rename): void;
   undo(): void;
   redo(): void;
+  /** Replace the document; what belonged to the last one (results, run log, history) goes. */
   loadDocument(spec: Spec, path: string | null, opts?: { dirty?: boolean }): void;
+  /** Show the outcome of a recorded run of the document at `path` (the last one, on open): its
+   * nodes' row counts and times as stale statuses, its check results. Only nodes and checks that
+   * have nothing newer are filled; nothing happens when the document is no longer at `path`.
+   * Returns whether anything was restored. */
+  restoreRun(path: string, detail: RunDetail): boolean;
   markSaved(spec: Spec, path: string): void;
 
   addNodeOfKind(kind: string, pos: Position): string | null;
@@ -308,7 +330,9 @@ export interface Actions {
   mergeCheckResults(results: CheckResult[]): void;
   runError(message: string, code: string, node?: string): void;
   endRun(): void;
-  setPreview(node: string, table: Table, limit: number, ms: number): void;
+  /** `afterRun`: fetched right after a run that computed the node; its status keeps the run's
+   * rows and time, and it is as old as the run's histograms (PreviewState.afterRun). */
+  setPreview(node: string, table: Table, limit: number, ms: number, opts?: { afterRun?: boolean }): void;
   setPreviewLoading(node: string | null): void;
   /** A profile of `node` is asked for: returns the request's id (its answer replaces any older one's). */
   startProfile(node: string, sample: number | null): number;
@@ -608,12 +632,42 @@ export function createAppStore(init?: Partial<State>): StoreApi<Store> {
         profileErrors: {},
         check: null,
         checkResults: {},
+        // One run log per document: the last one's runs say nothing about this one.
+        log: [],
         measured: {},
         overrides: {},
         fitRequest: get().fitRequest + 1,
         history: NO_HISTORY,
         runDetail: null,
       });
+    },
+
+    restoreRun(path, detail) {
+      const s = get();
+      if (s.path !== path) return false;
+      const ids = new Set(s.spec.nodes.map((n) => n.id));
+      const status = { ...s.status };
+      let restored = false;
+      for (const r of detail.nodes) {
+        const cur = status[r.node];
+        if (!ids.has(r.node) || (cur && cur.state !== 'idle')) continue;
+        const lastRun: LastRun = { runId: detail.run_id, at: detail.started_at.slice(0, 19), outcome: r.status };
+        // Never 'done': the spec or the data may have changed since; the node says when it ran.
+        status[r.node] =
+          typeof r.rows === 'number'
+            ? { state: 'stale', rows: r.rows, ...(typeof r.ms === 'number' ? { ms: r.ms } : {}), lastRun }
+            : { state: 'stale', lastRun };
+        restored = true;
+      }
+      const checkResults = { ...s.checkResults };
+      for (const c of detail.checks ?? []) {
+        // A check's verdict goes with its node's restored status (dimmed as stale).
+        if (!ids.has(c.node) || checkResults[c.node] || status[c.node]?.state !== 'stale') continue;
+        checkResults[c.node] = c;
+        restored = true;
+      }
+      if (restored) set({ status, checkResults });
+      return restored;
     },
 
     markSaved(spec, path) {
@@ -891,8 +945,14 @@ export function createAppStore(init?: Partial<State>): StoreApi<Store> {
       set({ running: false, status });
     },
 
-    setPreview(node, table, limit, ms) {
+    setPreview(node, table, limit, ms, opts) {
       const s = get();
+      if (opts?.afterRun) {
+        const run = s.runHistograms[node];
+        const at = run && !run.stale ? run.at : Date.now();
+        set({ previews: { ...s.previews, [node]: { table, limit, at, stale: false, afterRun: true } } });
+        return;
+      }
       set({
         previews: { ...s.previews, [node]: { table, limit, at: Date.now(), stale: false } },
         status: { ...s.status, [node]: { state: 'done', rows: table.total_rows, ms } },

@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createController } from '../app/controller';
+import { createController, DEFAULT_PREVIEW_LIMIT } from '../app/controller';
 import { createAppStore, isDirty } from '../store/store';
-import { createMockBackend } from './mockBackend';
+import { createMockBackend, mockCheckResult, mockRunDetail } from './mockBackend';
 import { BackendError } from '../platform';
 import { sampleSpec, smallSpec } from './helpers';
+import type { Diagnostic } from '../model/types';
 
 function setup(opts: Parameters<typeof createMockBackend>[0] = {}) {
   const backend = createMockBackend(opts);
@@ -314,6 +315,229 @@ describe('controller: runs and previews', () => {
     expect((backend.callsOf('preview')[0].args as { node: string; limit: number }).limit).toBe(100);
     expect(store.getState().previews.keep.table.total_rows).toBe(1234);
     expect(store.getState().status.keep).toMatchObject({ state: 'done', rows: 1234 });
+    ctrl.dispose();
+  });
+});
+
+describe('controller: an error below a node does not block it', () => {
+  // The filter reads a column that does not exist: DuckDB's binder refuses it.
+  const binderError: Diagnostic = {
+    severity: 'error',
+    code: 'S040',
+    fault: 'spec',
+    node: 'keep',
+    message: 'Binder Error: Referenced column "stauts" not found in FROM clause!',
+  };
+  const invalidKeep = () => setup({ checkResult: () => ({ diagnostics: [binderError] }) });
+
+  it('previews the source above the failing filter, and marks neither failed', async () => {
+    const { store, ctrl } = invalidKeep();
+    await ctrl.init();
+    store.getState().loadDocument(smallSpec(), null);
+    store.getState().select(['src']);
+    await ctrl.preview('src', 100);
+    const s = store.getState();
+    expect(s.previews.src.table.rows.length).toBeGreaterThan(0);
+    expect(s.status.src).toMatchObject({ state: 'done' });
+    expect(s.status.keep).toBeUndefined();
+    expect(s.toasts.filter((t) => t.kind === 'error')).toEqual([]);
+    ctrl.dispose();
+  });
+
+  it('runs up to the source; the source is done, not failed', async () => {
+    const { backend, store, ctrl } = invalidKeep();
+    await ctrl.init();
+    store.getState().loadDocument(smallSpec(), null);
+    store.getState().select(['src']);
+    await ctrl.runSelected();
+    expect(backend.callsOf('run')).toHaveLength(1);
+    const s = store.getState();
+    expect(s.status.src).toMatchObject({ state: 'done', rows: 100 });
+    expect(s.status.keep).toBeUndefined();
+    expect(s.toasts.at(-1)!.kind).toBe('success');
+    ctrl.dispose();
+  });
+
+  it('profiling and the SQL of the source go through too', async () => {
+    const { store, ctrl } = invalidKeep();
+    await ctrl.init();
+    store.getState().loadDocument(smallSpec(), null);
+    await ctrl.profile('src');
+    expect(store.getState().profiles.src).toBeDefined();
+    expect(store.getState().profileErrors.src).toBeUndefined();
+    await expect(ctrl.sql('src')).resolves.toContain('src');
+    await expect(ctrl.sql('out')).rejects.toThrow(/stauts/);
+    ctrl.dispose();
+  });
+
+  it('the failing node and what reads it are refused; the source above stays as it was', async () => {
+    const { backend, store, ctrl } = invalidKeep();
+    await ctrl.init();
+    store.getState().loadDocument(smallSpec(), null);
+    await ctrl.run('src');
+    await ctrl.preview('keep', 100);
+    expect(store.getState().status.keep).toMatchObject({ state: 'error', code: 'E100' });
+    const checks = backend.callsOf('check').length;
+    await ctrl.run(); // the whole spec: any error refuses it
+    expect(store.getState().status.src).toMatchObject({ state: 'done', rows: 100 });
+    expect(store.getState().status.other?.state).not.toBe('error');
+    // The refusal names what is in the way; the document is checked again for the rest.
+    await vi.advanceTimersByTimeAsync(0);
+    expect(backend.callsOf('check').length).toBeGreaterThan(checks);
+    expect(store.getState().check!.diagnostics.map((d) => d.node)).toEqual(['keep']);
+    ctrl.dispose();
+  });
+});
+
+describe('controller: results come back', () => {
+  it("after a run the selected node's rows are fetched for the Data tab; its status stays the run's", async () => {
+    const { backend, store, ctrl } = setup();
+    await ctrl.init();
+    store.getState().loadDocument(smallSpec(), null);
+    store.getState().select(['keep']);
+    await ctrl.run();
+    const previews = backend.callsOf('preview');
+    expect(previews).toHaveLength(1);
+    expect(previews[0].args).toMatchObject({ node: 'keep', limit: DEFAULT_PREVIEW_LIMIT });
+    expect(store.getState().previews.keep.stale).toBe(false);
+    expect(store.getState().status.keep).toEqual({ state: 'done', rows: 300, ms: 3 });
+    expect(store.getState().previewLoading).toBeNull();
+    ctrl.dispose();
+  });
+
+  it('keeps the limit of the last preview, and fetches nothing for a sink or without a selection', async () => {
+    const { backend, store, ctrl } = setup();
+    await ctrl.init();
+    store.getState().loadDocument(smallSpec(), null);
+    store.getState().select(['src']);
+    await ctrl.preview('src', 100);
+    await ctrl.run();
+    expect(backend.callsOf('preview').map((c) => c.args)).toEqual([
+      expect.objectContaining({ node: 'src', limit: 100 }),
+      expect.objectContaining({ node: 'src', limit: 100 }),
+    ]);
+    store.getState().select(['out']);
+    await ctrl.run();
+    store.getState().select([]);
+    await ctrl.run();
+    expect(backend.callsOf('preview')).toHaveLength(2);
+    ctrl.dispose();
+  });
+
+  it("does not fetch rows of a node the run did not reach", async () => {
+    const { backend, store, ctrl } = setup();
+    await ctrl.init();
+    store.getState().loadDocument(smallSpec(), null);
+    store.getState().select(['other']);
+    await ctrl.run('keep');
+    expect(backend.callsOf('preview')).toHaveLength(0);
+    ctrl.dispose();
+  });
+
+  it('opening a saved pipeline shows its last recorded run as stale results', async () => {
+    const { backend, store, ctrl } = setup();
+    const spec = { ...smallSpec(), nodes: [...smallSpec().nodes, { id: 'nn', kind: 'check_not_null', inputs: { input: 'keep' }, params: { columns: ['x'] } }] };
+    backend.files.set('/w/s.sluice.json', JSON.stringify(spec));
+    const older = mockRunDetail({ spec_path: '/w/s.sluice.json', nodes: [{ node: 'src', status: 'done', rows: 1, ms: 1 }] });
+    const last = mockRunDetail({
+      spec_path: '/w/s.sluice.json',
+      started_at: '2024-05-02 10:00:00.125',
+      status: 'failed',
+      nodes: [
+        { node: 'src', status: 'cached', rows: 100, ms: 0 },
+        { node: 'keep', status: 'done', rows: 40, ms: 7 },
+        { node: 'nn', status: 'done', rows: 40, ms: 2 },
+        { node: 'other', status: 'failed', rows: null, ms: null },
+        { node: 'gone', status: 'done', rows: 5, ms: 1 },
+      ],
+      checks: [mockCheckResult('nn', 'check_not_null', { columns: ['x'] }, 40, 4), mockCheckResult('gone', 'check_not_null', {}, 5, 0)],
+    });
+    backend.history.set('/w/s.sluice.json', [last, older]);
+    await ctrl.init();
+    expect(await ctrl.openPath('/w/s.sluice.json')).toBe(true);
+    const s = store.getState();
+    const lastRun = (outcome: string) => ({ runId: last.run_id, at: '2024-05-02 10:00:00', outcome });
+    expect(s.status.src).toEqual({ state: 'stale', rows: 100, ms: 0, lastRun: lastRun('cached') });
+    expect(s.status.keep).toEqual({ state: 'stale', rows: 40, ms: 7, lastRun: lastRun('done') });
+    expect(s.status.other).toEqual({ state: 'stale', lastRun: lastRun('failed') });
+    expect(s.status.out).toBeUndefined();
+    expect(s.status.gone).toBeUndefined();
+    expect(Object.keys(s.checkResults)).toEqual(['nn']);
+    expect(s.checkResults.nn.status).toBe('fail');
+    expect(backend.callsOf('runs')[0].args).toEqual({ path: '/w/s.sluice.json', limit: 1 });
+    // A run now replaces them with current results.
+    await ctrl.run('keep');
+    expect(store.getState().status.keep).toEqual({ state: 'done', rows: 200, ms: 2 });
+    ctrl.dispose();
+  });
+
+  it('a pipeline without recorded runs opens with no results, and a failing history does not stop the open', async () => {
+    const { backend, store, ctrl } = setup();
+    backend.files.set('/w/s.sluice.json', JSON.stringify(smallSpec()));
+    await ctrl.init();
+    expect(await ctrl.openPath('/w/s.sluice.json')).toBe(true);
+    expect(store.getState().status).toEqual({});
+    backend.runs = async () => {
+      throw new BackendError({ code: 'E500', message: 'run history: unreadable' });
+    };
+    expect(await ctrl.openPath('/w/s.sluice.json')).toBe(true);
+    expect(store.getState().status).toEqual({});
+    expect(store.getState().toasts.filter((t) => t.kind === 'error')).toEqual([]);
+    ctrl.dispose();
+  });
+});
+
+describe('controller: one run log per document', () => {
+  it('a new or opened document starts with an empty run log and no statuses', async () => {
+    const { backend, store, ctrl } = setup();
+    backend.files.set('/w/c.sluice.json', JSON.stringify(sampleSpec));
+    await ctrl.init();
+    store.getState().loadDocument(smallSpec(), null);
+    await ctrl.run();
+    expect(store.getState().log.length).toBeGreaterThan(0);
+    expect(await ctrl.newDocument()).toBe(true);
+    expect(store.getState().log).toEqual([]);
+    expect(store.getState().status).toEqual({});
+    store.getState().loadDocument(smallSpec(), null);
+    await ctrl.run();
+    expect(await ctrl.openPath('/w/c.sluice.json')).toBe(true);
+    expect(store.getState().log).toEqual([]);
+    expect(store.getState().status).toEqual({});
+    ctrl.dispose();
+  });
+});
+
+describe('controller: Save as names the pipeline', () => {
+  it('a pipeline still named untitled takes the name of the file', async () => {
+    const { backend, store, ctrl } = setup();
+    await ctrl.init();
+    store.getState().addNodeOfKind('read_csv', { x: 0, y: 0 });
+    expect(store.getState().spec.name).toBe('untitled');
+    backend.nextPath = '/w/desk_orders.sluice.json';
+    expect(await ctrl.saveAs()).toBe(true);
+    expect(store.getState().spec.name).toBe('desk_orders');
+    expect(JSON.parse(backend.files.get('/w/desk_orders.sluice.json')!).name).toBe('desk_orders');
+    expect(isDirty(store.getState())).toBe(false);
+    ctrl.dispose();
+  });
+
+  it('an empty name is filled too; a name the user gave stays', async () => {
+    const { backend, store, ctrl } = setup();
+    await ctrl.init();
+    store.getState().setSpecMeta({ name: '' });
+    backend.nextPath = '/w/a b.sluice.json';
+    expect(await ctrl.saveAs()).toBe(true);
+    expect(store.getState().spec.name).toBe('a b');
+    store.getState().setSpecMeta({ name: 'orders' });
+    backend.nextPath = '/w/copy.sluice.json';
+    expect(await ctrl.saveAs()).toBe(true);
+    expect(store.getState().spec.name).toBe('orders');
+    expect(JSON.parse(backend.files.get('/w/copy.sluice.json')!).name).toBe('orders');
+    // A cancelled dialog changes nothing.
+    store.getState().loadDocument({ version: 1, name: 'untitled', nodes: [] }, null);
+    backend.nextPath = null;
+    expect(await ctrl.saveAs()).toBe(false);
+    expect(store.getState().spec.name).toBe('untitled');
     ctrl.dispose();
   });
 });

@@ -110,10 +110,11 @@ describe('the Profile tab', () => {
     // 3 nulls of 300 rows in the run histograms.
     expect(profile).toHaveTextContent('3 null (1.0%)');
     expect(screen.getByTestId('profile-source')).toHaveTextContent('from the last run');
-    // The data tab still needs a preview.
+    // The data tab shows the run's rows, fetched after the run; the charts stay the run's.
     fireEvent.click(screen.getByTestId('tab-data'));
-    expect(screen.getByTestId('preview-empty')).toBeInTheDocument();
-    // A preview, fresher, takes over the profile.
+    expect(screen.queryByTestId('preview-empty')).toBeNull();
+    expect(screen.getByTestId('row-count')).toHaveTextContent('of 1,234 rows');
+    // A preview asked for, fresher, takes over the profile.
     await new Promise((r) => setTimeout(r, 2));
     await act(async () => {
       fireEvent.click(screen.getByTestId('preview-btn'));

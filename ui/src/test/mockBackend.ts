@@ -9,10 +9,13 @@
 // A run of a saved document (one with a path) is recorded in `history` (by path, latest first,
 // source 'app') as the engine would; `runs` and `run_detail` answer from it, and tests may put
 // CLI runs there (mockRunDetail).
+// Like the engine, run, preview, profile and sql refuse (E100, with the diagnostics in the way)
+// when `checkResult` reports an error on the spec as a whole, on the node asked for or on a node
+// it reads from; errors elsewhere do not stop them (a run of the whole spec: any error does).
 
 import type { Backend, DocArgs } from '../platform/backend';
 import { BackendError } from '../platform/backend';
-import type { Catalog, CheckResponse, CheckResult, Column, ColumnProfile, DriftDetail, DriftDistribution, Histogram, JsonObject, Profile, Recovery, RunDetail, RunEvent, RunListing, RunNodeRecord, RunSummary, Spec, Table } from '../model/types';
+import type { Catalog, CheckResponse, CheckResult, Column, ColumnProfile, Diagnostic, DriftDetail, DriftDistribution, Histogram, JsonObject, Profile, Recovery, RunDetail, RunEvent, RunListing, RunNodeRecord, RunSummary, Spec, Table } from '../model/types';
 import { descendants } from '../model/spec';
 import catalogJson from './fixtures/catalog.json';
 
@@ -42,6 +45,8 @@ export interface MockBackend extends Backend {
   profileRows: number;
   /** Recorded runs by spec path, latest first. */
   history: Map<string, RunDetail[]>;
+  /** Throws the engine's refusal when `checkResult` has errors in the way of `target`. */
+  refuseInvalid(doc: DocArgs, target?: string | null): void;
   callsOf(cmd: string): MockCall[];
 }
 
@@ -328,6 +333,12 @@ function topo(spec: Spec, target?: string | null): string[] {
   return out;
 }
 
+/** The errors of `diagnostics` in the way of computing `target` (every error without one). */
+function blocking(spec: Spec, diagnostics: Diagnostic[], target?: string | null): Diagnostic[] {
+  const needed = target ? new Set(topo(spec, target)) : null;
+  return diagnostics.filter((d) => d.severity === 'error' && (!needed || !d.node || needed.has(d.node)));
+}
+
 export function createMockBackend(overrides: Partial<MockBackend> = {}): MockBackend {
   const calls: MockCall[] = [];
   const log = (cmd: string, args: unknown = {}) => calls.push({ cmd, args: structuredClone(args) });
@@ -345,6 +356,12 @@ export function createMockBackend(overrides: Partial<MockBackend> = {}): MockBac
     profileRows: 1234,
     history: new Map(),
     callsOf: (cmd) => calls.filter((c) => c.cmd === cmd),
+    refuseInvalid(doc, target) {
+      const errors = blocking(doc.spec, m.checkResult?.(doc).diagnostics ?? [], target);
+      if (errors.length === 0) return;
+      const lines = errors.map((d) => `error[${d.code}]${d.node ? ` ${d.node}` : ''}: ${d.message}`);
+      throw new BackendError({ code: 'E100', message: `${errors.length} error(s):\n  ${lines.join('\n  ')}`, diagnostics: errors });
+    },
     async catalog() {
       log('catalog');
       return fixtureCatalog;
@@ -364,6 +381,7 @@ export function createMockBackend(overrides: Partial<MockBackend> = {}): MockBac
     },
     async run(doc, onEvent) {
       log('run', doc);
+      m.refuseInvalid(doc, doc.target);
       const nodes = topo(doc.spec, doc.target);
       // What the engine records of a saved document's run.
       const started = localTime(new Date());
@@ -458,6 +476,7 @@ export function createMockBackend(overrides: Partial<MockBackend> = {}): MockBac
     },
     async preview(a) {
       log('preview', a);
+      m.refuseInvalid(a, a.node);
       const rows = Array.from({ length: Math.min(a.limit, 50) }, (_, i) => [i + 1, i % 7 === 0 ? null : `name ${i}`, i * 1.5]);
       const table: Table = {
         columns: [
@@ -476,10 +495,12 @@ export function createMockBackend(overrides: Partial<MockBackend> = {}): MockBac
     },
     async profile(a) {
       log('profile', a);
+      m.refuseInvalid(a, a.node);
       return mockProfile(a.node, m.profileRows, a.sample ?? null);
     },
     async sql(a) {
       log('sql', a);
+      m.refuseInvalid(a, a.node);
       return `SELECT * FROM "${a.node}"`;
     },
     async runs(path, limit) {
