@@ -17,6 +17,7 @@ import {
 } from '@xyflow/react';
 import { FlowNode } from './FlowNode';
 import { isValidConnection, connectionProblem } from '../model/connect';
+import { dropPosition } from '../model/placement';
 import { reuseUnchanged, sameEdge, sameFlowNode, specToFlow, type FlowNode as FlowNodeT } from '../model/flow';
 import type { Position } from '../model/types';
 import { CANVAS_MIN_ZOOM, createAutoFit, fitViewport, frameViewport } from '../model/viewport';
@@ -256,7 +257,8 @@ function CanvasInner() {
       if (!kind) return;
       e.preventDefault();
       const p = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY });
-      store.getState().addNodeOfKind(kind, { x: Math.round((p.x - 100) / 20) * 20, y: Math.round((p.y - 24) / 20) * 20 });
+      const s = store.getState();
+      s.addNodeOfKind(kind, dropPosition(s.spec, s.measured, p));
     },
     [rf, store],
   );

@@ -1,7 +1,8 @@
-// Where click-to-add puts a new node. An analyst who clicks a palette entry with one node
-// selected means "continue from here": the new node goes to its right, wired to its output.
-// Otherwise it goes to a free spot near the centre of the view. Either way it never lands on
-// another node, which a click (unlike a drop) gives no chance to aim.
+// Where a new node goes. An analyst who clicks a palette entry with one node selected means
+// "continue from here": the new node goes to its right, wired to its output. Otherwise it goes
+// to a free spot near the centre of the view. A node dropped from the palette goes where it was
+// dropped, or, when that spot is taken, to the nearest free one. A new node never lands on
+// another one.
 
 import type { KindInfo, NodeSpec, Position, Spec } from './types';
 import type { KindMap } from './catalog';
@@ -123,4 +124,14 @@ export function addByClick(ctx: ClickAdd, node: NodeSpec): Spec {
   // Centred on the view, on the grid.
   const want = { x: snap(ctx.center.x - NODE_WIDTH / 2), y: snap(ctx.center.y - NODE_HEIGHT / 2) };
   return addNode(spec, node, freeNear(want, boxes));
+}
+
+/** Where the cursor sits on a node dropped from the palette: near the top of its title. */
+const GRAB = { x: NODE_WIDTH / 2, y: 24 };
+
+/** Where a node dropped at flow point `at` goes: under the cursor, on the grid, or the nearest
+ * free spot to that when it would overlap (or touch) a node. */
+export function dropPosition(spec: Spec, measured: Record<string, Size>, at: Position): Position {
+  const want = { x: snap(at.x - GRAB.x), y: snap(at.y - GRAB.y) };
+  return freeNear(want, nodeBoxes(spec, measured));
 }
