@@ -5,7 +5,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { nodePorts, pickerPort } from '../model/catalog';
 import { nodeLevelDiagnostics } from '../model/diagnostics';
 import { paramProps } from '../model/schema';
-import { relativeToSpec } from '../model/paths';
+import { absolutePathNote, relativeToSpec } from '../model/paths';
 import { descendants, findNode, uniqueName } from '../model/spec';
 import type { Column, Diagnostic, Json, KindInfo, NodeSpec, ParamDecl, ParamType } from '../model/types';
 import { useApp, useStoreApi } from '../store/store';
@@ -185,6 +185,7 @@ function NodeInspector({ id }: { id: string }) {
         for (const [p, src] of Object.entries(node?.inputs ?? {})) out[p] = cols(src) ?? [];
         return out;
       },
+      pathNote: (value: string) => absolutePathNote(store.getState().path, value),
       browse: ctrl.nativeDialogs
         ? async () => {
             const picked = await ctrl.openDialog('data');

@@ -48,9 +48,9 @@ describe('spec <-> flow mapping', () => {
 });
 
 describe('paths written into the spec', () => {
-  it('are relative to the spec folder when close by', () => {
+  it('are relative to the spec folder when in it or below, else absolute', () => {
     expect(relativeToSpec('/data/pipelines/a.sluice.json', '/data/pipelines/in/x.csv')).toBe('in/x.csv');
-    expect(relativeToSpec('/data/pipelines/a.sluice.json', '/data/orders.csv.gz')).toBe('../orders.csv.gz');
+    expect(relativeToSpec('/data/pipelines/a.sluice.json', '/data/orders.csv.gz')).toBe('/data/orders.csv.gz');
     expect(relativeToSpec('/a/b/c/d/e.sluice.json', '/x/y.csv')).toBe('/x/y.csv');
     expect(relativeToSpec(null, '/x/y.csv')).toBe('/x/y.csv');
     expect(relativeToSpec('C:\\work\\p.sluice.json', 'C:\\work\\data\\o.csv')).toBe('data/o.csv');

@@ -9,6 +9,7 @@ import type { Column, Diagnostic, Json, JsonObject, JsonSchema } from '../../mod
 import { SqlEditor } from '../SqlEditor';
 import { ColumnChips, ColumnInput } from './ColumnInput';
 import { IconFolder, IconPlus, IconTrash } from '../icons';
+import { isUnknownWidget, widgetRole } from './widgets';
 
 export interface FormContext {
   /** Columns of the input on `port` (or the default input), null when unknown. */
@@ -18,6 +19,8 @@ export interface FormContext {
   diagnostics: Diagnostic[];
   /** Browse for a path (desktop only). */
   browse?: () => Promise<string | null>;
+  /** Why a path field holds an absolute path (outside the spec's folder, unsaved document). */
+  pathNote?: (value: string) => string | null;
 }
 
 const Ctx = createContext<FormContext>({ columnsFor: () => null, tables: () => ({}), diagnostics: [] });
@@ -222,8 +225,24 @@ interface FieldProps {
   placeholder?: string;
 }
 
-export function Field({ info, path, value, onChange, port, required, compact, placeholder }: FieldProps) {
+/** A field; one whose widget hint the form does not know is drawn from its type, with a note
+ * saying so (rather than silently looking like any other text box). */
+export function Field(props: FieldProps) {
+  const hint = props.info.widget;
+  if (!isUnknownWidget(hint)) return <TypedField {...props} />;
+  return (
+    <div className="field-widget-fallback">
+      <TypedField {...props} />
+      <div className="field-widget-unknown" data-testid={`widget-unknown-${props.path}`} title={`x-sluice-widget: ${hint}`}>
+        No editor for “{hint}” here: shown as plain {props.info.model.type}.
+      </div>
+    </div>
+  );
+}
+
+function TypedField({ info, path, value, onChange, port, required, compact, placeholder }: FieldProps) {
   const ctx = useContext(Ctx);
+  const role = widgetRole(info.widget);
   const invalid = useInvalid(path);
   const p = info.port ?? port;
   const m = info.model;
@@ -235,8 +254,8 @@ export function Field({ info, path, value, onChange, port, required, compact, pl
       const s = typeof value === 'string' ? value : '';
       const emit = (v: string) => onChange(v === '' && (info.nullable || !required) ? undefined : v);
       const ph = placeholder ?? (typeof dflt === 'string' && dflt !== '' ? dflt : undefined);
-      if (info.widget === 'sql-expression' || info.widget === 'sql-query') {
-        const query = info.widget === 'sql-query';
+      if (role === 'sql-expression' || role === 'sql-query') {
+        const query = role === 'sql-query';
         return (
           <SqlEditor
             value={s}
@@ -253,25 +272,34 @@ export function Field({ info, path, value, onChange, port, required, compact, pl
           />
         );
       }
-      if (info.widget === 'column') {
+      if (role === 'column') {
         return <ColumnInput value={s} onChange={emit} columns={ctx.columnsFor(p)} testId={testId} invalid={invalid} placeholder={ph} ariaLabel={path} />;
       }
-      if (info.widget === 'path') {
+      if (role === 'path') {
+        const note = s ? (ctx.pathNote?.(s) ?? null) : null;
         return (
-          <div className="path-input">
-            <TextInput value={s} onChange={emit} testId={testId} invalid={invalid} mono placeholder={ph ?? 'relative to the spec file'} />
-            {ctx.browse && (
-              <button
-                className="btn"
-                type="button"
-                onClick={async () => {
-                  const picked = await ctx.browse!();
-                  if (picked) emit(picked);
-                }}
-                title="Browse"
-              >
-                <IconFolder size={14} /> Browse
-              </button>
+          <div className="path-field">
+            <div className="path-input">
+              <TextInput value={s} onChange={emit} testId={testId} invalid={invalid} mono placeholder={ph ?? "relative to the spec's folder"} />
+              {ctx.browse && (
+                <button
+                  className="btn"
+                  type="button"
+                  onClick={async () => {
+                    const picked = await ctx.browse!();
+                    if (picked) emit(picked);
+                  }}
+                  title="Browse"
+                  data-testid={`browse-${path}`}
+                >
+                  <IconFolder size={14} /> Browse
+                </button>
+              )}
+            </div>
+            {note && (
+              <div className="field-help path-note" data-testid={`path-note-${path}`}>
+                {note}
+              </div>
             )}
           </div>
         );
@@ -350,7 +378,7 @@ function ArrayField({
   const ctx = useContext(Ctx);
   const list = Array.isArray(value) ? value : [];
   const emit = (next: Json[]) => onChange(next);
-  if (items.model.type === 'string' && (info.widget === 'columns' || items.widget === 'column')) {
+  if (items.model.type === 'string' && (widgetRole(info.widget) === 'columns' || widgetRole(items.widget) === 'column')) {
     const invalidIdx = new Set<number>();
     for (const d of ctx.diagnostics) {
       const pp = paramPath(d);
@@ -419,8 +447,6 @@ function escapeRe(s: string): string {
 }
 
 // ---------- maps ----------
-
-const COLUMN_KEYED = new Set(['column-types', 'column-map', 'column-rename']);
 
 function MapKeyInput({
   k,
@@ -495,7 +521,7 @@ function MapField({
   const obj: JsonObject = value && typeof value === 'object' && !Array.isArray(value) ? value : {};
   const entries = Object.entries(obj);
   const widget = info.widget;
-  const columnKeyed = !!widget && COLUMN_KEYED.has(widget);
+  const columnKeyed = widgetRole(widget) === 'column-keyed-map';
   const columns = ctx.columnsFor(info.port ?? port);
   const objValues = values.model.type === 'object';
   // Objects and SQL expressions get the full width under their key.
