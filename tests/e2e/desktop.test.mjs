@@ -284,6 +284,8 @@ test('killed with SIGKILL after edits, the app offers the edits back at the next
       await app.click('recovery-restore');
       await app.byTestId('node-limit_1');
       await app.click('node-limit_1');
+      // The inspector renders the selected node a moment after the click.
+      await app.byTestId('node-description');
       const text = await app.exec(`return document.querySelector('[data-testid="node-description"]').value`);
       assert.equal(text, 'an edit made just before the crash');
     } finally {
