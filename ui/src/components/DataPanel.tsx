@@ -13,6 +13,7 @@ import {
   type BottomTab,
   type HistogramSource,
   type LogEntry,
+  type NodeStatus,
   type ProfileError,
   type ProfileState,
 } from '../store/store';
@@ -444,6 +445,24 @@ const TABS: { id: BottomTab; label: string; icon: React.ReactNode }[] = [
   { id: 'history', label: 'History', icon: <IconHistory size={14} /> },
 ];
 
+/** What the last recorded run did with a node, for a document opened with no results yet. */
+function LastRunNote({ status }: { status: Extract<NodeStatus, { state: 'stale' }> }) {
+  const run = status.lastRun!;
+  const text =
+    run.outcome === 'failed'
+      ? 'it failed'
+      : run.outcome === 'skipped'
+        ? 'it was skipped'
+        : status.rows !== undefined
+          ? `${formatRows(status.rows)} rows`
+          : run.outcome;
+  return (
+    <span className="muted" data-testid="last-run" title={`Run ${run.runId}; the pipeline or its data may have changed since`}>
+      Last run {run.at}: {text}.
+    </span>
+  );
+}
+
 export function DataPanel() {
   const store = useStoreApi();
   const ctrl = useController();
@@ -462,6 +481,11 @@ export function DataPanel() {
     return n ? (Object.values(n.inputs ?? {})[0] ?? null) : null;
   });
   const preview = useApp((s) => (node ? s.previews[node] : undefined));
+  // A result restored from the run history when the document was opened.
+  const lastRun = useApp((s) => {
+    const st = node ? s.status[node] : undefined;
+    return st?.state === 'stale' && st.lastRun ? st : null;
+  });
   const runHists = useApp((s) => (node ? s.runHistograms[node] : undefined));
   const profiled = useApp((s) => (node ? s.profiles[node] : undefined));
   const profiling = useApp((s) => (node ? s.profileLoading[node] : undefined));
@@ -601,6 +625,7 @@ export function DataPanel() {
             <span>
               No preview of <span className="mono">{node}</span> yet.
             </span>
+            {lastRun && <LastRunNote status={lastRun} />}
             {previewButton('preview-empty')}
           </>
         )}

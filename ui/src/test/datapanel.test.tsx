@@ -4,7 +4,8 @@ import { App } from '../App';
 import { createController } from '../app/controller';
 import { clampBottomHeight, MIN_BOTTOM_HEIGHT } from '../components/DataPanel';
 import { createAppStore, DEFAULT_BOTTOM_HEIGHT } from '../store/store';
-import { createMockBackend } from './mockBackend';
+import { createMockBackend, mockRunDetail } from './mockBackend';
+import { mountApp } from './mount';
 
 function mount() {
   const store = createAppStore();
@@ -70,5 +71,35 @@ describe('the run log', () => {
     expect(screen.getByText(/wrote the fitted state of 2 nodes/)).toBeTruthy();
     expect(screen.getByText('something_new')).toBeTruthy();
     expect(screen.getByRole('region', { name: 'Data panel' })).toBeTruthy();
+  });
+});
+
+describe('a pipeline opened with a recorded run', () => {
+  it("says what the last run did with the selected node until it is previewed", async () => {
+    const { store } = await mountApp((b) =>
+      b.history.set('/w/small.sluice.json', [
+        mockRunDetail({
+          spec_path: '/w/small.sluice.json',
+          started_at: '2024-05-02 10:00:00.125',
+          nodes: [
+            { node: 'src', status: 'done', rows: 100, ms: 1 },
+            { node: 'keep', status: 'done', rows: 1234, ms: 2 },
+            { node: 'other', status: 'failed', rows: null, ms: null },
+          ],
+        }),
+      ]),
+    );
+    expect(screen.getByTestId('status-keep')).toHaveAttribute('data-state', 'stale');
+    act(() => store.getState().select(['keep']));
+    fireEvent.click(screen.getByTestId('tab-data'));
+    expect(screen.getByTestId('last-run')).toHaveTextContent('Last run 2024-05-02 10:00:00: 1,234 rows.');
+    act(() => store.getState().select(['other']));
+    expect(screen.getByTestId('last-run')).toHaveTextContent('Last run 2024-05-02 10:00:00: it failed.');
+    act(() => store.getState().select(['keep']));
+    await act(async () => {
+      fireEvent.click(screen.getByTestId('preview-empty'));
+    });
+    expect(screen.queryByTestId('last-run')).toBeNull();
+    expect(screen.getByTestId('status-keep')).toHaveAttribute('data-state', 'done');
   });
 });
