@@ -1,6 +1,6 @@
 // The `x-sluice-widget` hints the property form knows, in one place: what each one renders as
 // and on which shape of value. A hint the form does not know falls back to the schema's type,
-// visibly (see UnknownWidget in SchemaForm), so a new hint in the catalog shows up in use and
+// visibly (see Field in SchemaForm), so a new hint in the catalog shows up in use and
 // in the test that checks every hint of the catalog against this table.
 
 /** The editor a known hint picks. */
