@@ -215,6 +215,7 @@ pub struct Params {
     /// Column to the aggregates computed over it in every window; each gives a column named
     /// `<prefix><agg>_<column>_<window>`, e.g. `sum_amount_7d`.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("x-sluice-widget" = "column-map", "x-sluice-port" = "input"))]
     pub aggregates: IndexMap<String, Vec<Agg>>,
     /// Also count the rows in each window: `<prefix>count_<window>` (BIGINT).
     #[serde(default, skip_serializing_if = "super::common::is_false")]
