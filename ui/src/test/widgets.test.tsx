@@ -52,6 +52,8 @@ describe('widget hints', () => {
   it.skipIf(!existsSync(bin))('the form knows every hint of the live catalog', () => {
     const live = JSON.parse(execFileSync(bin, ['catalog', '--json'], { encoding: 'utf8', maxBuffer: 64 << 20 })) as Catalog;
     expect(unknownHints(live)).toEqual([]);
+    const rolling = live.kinds.find((k) => k.id === 'rolling')!.params_schema as { properties: Record<string, Record<string, unknown>> };
+    expect(widgetRole(rolling.properties.aggregates['x-sluice-widget'] as string)).toBe('column-keyed-map');
   });
 
   it('reads `sql` as a full query, like the engine', () => {
