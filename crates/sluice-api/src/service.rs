@@ -174,14 +174,19 @@ impl Service {
         Ok(CheckResponse { valid: !has_errors(&loaded.diagnostics), diagnostics: loaded.diagnostics, schemas, outside_writes })
     }
 
-    /// Run the document (or what `target` needs), reporting events as they happen.
+    /// Run the document (or what `target` needs), reporting events as they happen. The whole
+    /// document runs only when it has no error; a run up to `target` only needs `target` and what
+    /// it reads to be valid.
     /// A saved document's runs go to the same history as the CLI's (`.sluice` beside the file,
     /// or `SLUICE_HISTORY_DIR`); an unsaved one has no place to keep them.
     pub fn run(&self, doc: &Doc, target: Option<String>, on_event: &mut dyn FnMut(&Event)) -> Result<RunSummary, ApiError> {
         let engine = cached_engine(doc)?;
         let loaded = check(&engine, doc);
         let logic = loaded.spec.as_ref().map(sluice_engine::history::spec_logic).unwrap_or(Value::Null);
-        let plan = loaded.into_plan()?;
+        let plan = match &target {
+            Some(t) => loaded.into_plan_for(t)?,
+            None => loaded.into_plan()?,
+        };
         let saved = doc.path.as_ref().filter(|p| p.is_file());
         let history = saved.map(|p| HistoryRef { store: History::in_dir(&history_dir(p)), spec_path: p.clone() });
         // A damaged history is set aside (and a new one started) rather than failing every run.
@@ -215,10 +220,11 @@ impl Service {
         }
     }
 
-    /// The first `limit` rows of `node`, its column types and distributions.
+    /// The first `limit` rows of `node`, its column types and distributions. Like the profile
+    /// and the SQL of a node, it needs only `node` and what it reads to be valid.
     pub fn preview(&self, doc: &Doc, node: &str, limit: usize) -> Result<Table, ApiError> {
         let engine = cached_engine(doc)?;
-        let plan = check(&engine, doc).into_plan()?;
+        let plan = check(&engine, doc).into_plan_for(node)?;
         *self.running.lock().unwrap() = Some(engine.cancel_handle());
         let r = engine.preview(&plan, node, limit);
         *self.running.lock().unwrap() = None;
@@ -228,7 +234,7 @@ impl Service {
     /// The profile of `node`'s output (of a seeded sample of `sample` rows when given).
     pub fn profile(&self, doc: &Doc, node: &str, sample: Option<u64>) -> Result<Profile, ApiError> {
         let engine = cached_engine(doc)?;
-        let plan = check(&engine, doc).into_plan()?;
+        let plan = check(&engine, doc).into_plan_for(node)?;
         *self.running.lock().unwrap() = Some(engine.cancel_handle());
         let r = engine.profile(&plan, node, sample);
         *self.running.lock().unwrap() = None;
@@ -253,7 +259,7 @@ impl Service {
     /// The SQL `node` compiles to.
     pub fn sql(&self, doc: &Doc, node: &str) -> Result<String, ApiError> {
         let engine = doc_engine(doc)?;
-        let plan = check(&engine, doc).into_plan()?;
+        let plan = check(&engine, doc).into_plan_for(node)?;
         Ok(plan.sql_for(node, &DuckDb)?)
     }
 

@@ -143,3 +143,88 @@ fn runs_of_a_saved_document_are_recorded_and_listed() {
     assert_eq!(detail["checks"][0]["status"], "pass");
     assert!(dir.path().join(".sluice/history.duckdb").is_file());
 }
+
+/// Orders with a status, a source that reads them, a filter whose predicate misspells the column
+/// (DuckDB's binder refuses it), a step below the filter and a sink.
+fn orders_with_a_misspelt_filter(dir: &Path) -> Doc {
+    std::fs::write(dir.join("orders.csv"), "id,status,amount\n1,paid,10.5\n2,cancelled,3.0\n3,paid,7.25\n").unwrap();
+    let spec = json!({
+        "version": 1, "name": "desk_orders",
+        "nodes": [
+            {"id": "orders", "kind": "read_csv", "params": {"path": "orders.csv"}},
+            {"id": "live", "kind": "filter", "inputs": {"input": "orders"}, "params": {"predicate": "stauts <> 'cancelled'"}},
+            {"id": "big", "kind": "filter", "inputs": {"input": "live"}, "params": {"predicate": "amount > 5"}},
+            {"id": "out", "kind": "write_csv", "inputs": {"input": "big"}, "params": {"path": "out.csv"}}
+        ]
+    });
+    let path = dir.join("desk_orders.sluice.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&spec).unwrap()).unwrap();
+    doc_of(&path)
+}
+
+#[test]
+fn an_error_in_a_node_does_not_block_the_nodes_above_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = orders_with_a_misspelt_filter(dir.path());
+    let s = Service::new();
+    let checked = s.check(&doc).unwrap();
+    assert!(!checked.valid);
+    let errors: Vec<_> = checked.diagnostics.iter().filter(|d| d.is_error()).collect();
+    assert!(!errors.is_empty() && errors.iter().all(|d| d.node.as_deref() == Some("live")), "{errors:?}");
+
+    // The source above the mistake previews, profiles, shows its SQL and runs.
+    let t = s.preview(&doc, "orders", 10).unwrap();
+    assert_eq!(t.total_rows, 3);
+    assert_eq!(t.columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["id", "status", "amount"]);
+    assert_eq!(s.profile(&doc, "orders", None).unwrap().rows, 3);
+    assert!(s.sql(&doc, "orders").unwrap().contains("orders.csv"));
+    let mut events = vec![];
+    let summary = s.run(&doc, Some("orders".into()), &mut |e| events.push(serde_json::to_value(e).unwrap())).unwrap();
+    assert_eq!(summary.nodes.keys().collect::<Vec<_>>(), ["orders"]);
+    assert_eq!(summary.nodes["orders"].rows, 3);
+    assert!(!events.iter().any(|e| e["event"] == "node_failed"), "{events:?}");
+    assert!(!dir.path().join("out.csv").exists());
+    // The run is recorded like any other.
+    let runs = s.runs(&doc.path.clone().unwrap(), 10).unwrap();
+    assert_eq!(runs.len(), 1);
+
+    // The failing node, and what reads it, are refused with the filter's error only.
+    for node in ["live", "big"] {
+        let e = s.preview(&doc, node, 10).unwrap_err();
+        assert_eq!(e.code, "E100", "{node}: {e}");
+        assert!(e.diagnostics.iter().all(|d| d.node.as_deref() == Some("live")), "{node}: {:?}", e.diagnostics);
+        assert!(e.message.contains("stauts"), "{node}: {e}");
+        assert_eq!(s.run(&doc, Some(node.into()), &mut |_| {}).unwrap_err().code, "E100");
+        assert_eq!(s.sql(&doc, node).unwrap_err().code, "E100");
+        assert_eq!(s.profile(&doc, node, None).unwrap_err().code, "E100");
+    }
+    // A run of the whole pipeline needs all of it.
+    let e = s.run(&doc, None, &mut |_| {}).unwrap_err();
+    assert_eq!(e.code, "E100");
+    assert!(e.diagnostics.iter().any(|d| d.node.as_deref() == Some("live")));
+}
+
+#[test]
+fn an_error_on_another_branch_or_the_spec_as_a_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut doc = orders_with_a_misspelt_filter(dir.path());
+    // Fix the filter; add a second source that reads a file that is not there.
+    let nodes = doc.spec["nodes"].as_array_mut().unwrap();
+    nodes[1]["params"]["predicate"] = json!("status <> 'cancelled'");
+    nodes.push(json!({"id": "ghost", "kind": "read_csv", "params": {"path": "missing.csv"}}));
+    let s = Service::new();
+    assert!(s.check(&doc).unwrap().diagnostics.iter().any(|d| d.is_error() && d.node.as_deref() == Some("ghost")));
+    let summary = s.run(&doc, Some("big".into()), &mut |_| {}).unwrap();
+    assert_eq!(summary.nodes["big"].rows, 2);
+    assert_eq!(s.preview(&doc, "big", 10).unwrap().total_rows, 2);
+    assert_eq!(s.run(&doc, Some("ghost".into()), &mut |_| {}).unwrap_err().code, "E100");
+    assert_eq!(s.run(&doc, None, &mut |_| {}).unwrap_err().code, "E100");
+
+    // An error of the spec as a whole (its state file outside its folder) is in every node's way.
+    doc.spec["nodes"].as_array_mut().unwrap().pop();
+    doc.spec["state"] = json!("../elsewhere/state.json");
+    let e = s.preview(&doc, "orders", 10).unwrap_err();
+    assert_eq!(e.code, "E100");
+    assert!(e.diagnostics.iter().any(|d| d.code == "S067" && d.node.is_none()), "{:?}", e.diagnostics);
+    assert_eq!(s.run(&doc, Some("orders".into()), &mut |_| {}).unwrap_err().code, "E100");
+}

@@ -341,10 +341,8 @@ fn dispatch(cmd: Command) -> Result<u8, EngineError> {
             let mut engine = Engine::new(&settings)?;
             engine.set_cache(cache.cache(&history, &spec.spec));
             let loaded = load_plan(&engine, &spec.spec, &overrides(&spec)?)?;
-            // An invalid spec's diagnostics are printed once, with the error that stops the run.
-            if !json && !has_errors(&loaded.diagnostics) {
-                output::print_diagnostics(&loaded.diagnostics);
-            }
+            // The diagnostics are printed once: with the error that stops the run, or before it.
+            let diagnostics = loaded.diagnostics.clone();
             let logic = loaded.spec.as_ref().map(sluice_engine::history::spec_logic);
             let spec_doc = loaded.spec.clone();
             if json {
@@ -354,7 +352,15 @@ fn dispatch(cmd: Command) -> Result<u8, EngineError> {
                     outln!("{}", serde_json::to_string(&w).unwrap());
                 }
             }
-            let plan = match loaded.into_plan() {
+            // A run up to a node needs only that node and what it reads to be valid.
+            let planned = match &node {
+                Some(t) => loaded.into_plan_for(t),
+                None => loaded.into_plan(),
+            };
+            if !json && planned.is_ok() {
+                output::print_diagnostics(&diagnostics);
+            }
+            let plan = match planned {
                 Ok(p) => p,
                 Err(EngineError::Invalid(d)) if json => {
                     outln!("{}", serde_json::json!({"event": "invalid", "diagnostics": d}));
@@ -465,7 +471,7 @@ fn dispatch(cmd: Command) -> Result<u8, EngineError> {
         Command::Profile { spec, node, sample, json, history, cache } => {
             let mut engine = Engine::new(&spec.settings())?;
             engine.set_cache(cache.cache(&history, &spec.spec));
-            let plan = load_plan(&engine, &spec.spec, &overrides(&spec)?)?.into_plan()?;
+            let plan = load_plan(&engine, &spec.spec, &overrides(&spec)?)?.into_plan_for(&node)?;
             let p = engine.profile(&plan, &node, sample)?;
             if json {
                 outln!("{}", serde_json::to_string_pretty(&p).unwrap());
@@ -477,7 +483,7 @@ fn dispatch(cmd: Command) -> Result<u8, EngineError> {
         Command::Preview { spec, node, limit, json, history, cache } => {
             let mut engine = Engine::new(&spec.settings())?;
             engine.set_cache(cache.cache(&history, &spec.spec));
-            let plan = load_plan(&engine, &spec.spec, &overrides(&spec)?)?.into_plan()?;
+            let plan = load_plan(&engine, &spec.spec, &overrides(&spec)?)?.into_plan_for(&node)?;
             let table = engine.preview(&plan, &node, limit)?;
             if json {
                 outln!("{}", serde_json::to_string(&table).unwrap());
@@ -533,7 +539,7 @@ fn dispatch(cmd: Command) -> Result<u8, EngineError> {
         }
         Command::Sql { spec, node } => {
             let engine = Engine::new(&spec.settings())?;
-            let plan = load_plan(&engine, &spec.spec, &overrides(&spec)?)?.into_plan()?;
+            let plan = load_plan(&engine, &spec.spec, &overrides(&spec)?)?.into_plan_for(&node)?;
             outln!("{}", plan.sql_for(&node, &DuckDb)?);
             Ok(0)
         }

@@ -1163,3 +1163,43 @@ fn a_damaged_history_is_set_aside_and_started_again() {
         }
     }
 }
+
+/// A filter whose predicate misspells a column: the nodes above it still preview, show their SQL
+/// and run with `--node`; the filter, what reads it and the whole pipeline are refused.
+#[test]
+fn an_error_in_a_node_does_not_block_the_nodes_above_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("orders.csv"), "id,status,amount\n1,paid,10.5\n2,cancelled,3.0\n").unwrap();
+    let spec = dir.path().join("desk_orders.sluice.json");
+    let doc = serde_json::json!({
+        "version": 1, "name": "desk_orders",
+        "nodes": [
+            {"id": "orders", "kind": "read_csv", "params": {"path": "orders.csv"}},
+            {"id": "live", "kind": "filter", "inputs": {"input": "orders"}, "params": {"predicate": "stauts <> 'cancelled'"}},
+            {"id": "out", "kind": "write_csv", "inputs": {"input": "live"}, "params": {"path": "out.csv"}}
+        ]
+    });
+    std::fs::write(&spec, doc.to_string()).unwrap();
+    let s = spec.to_str().unwrap();
+
+    let out = sluice(&["preview", s, "orders", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let table: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(table["total_rows"], 2);
+    let out = sluice(&["sql", s, "orders"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = sluice(&["profile", s, "orders", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = sluice(&["run", s, "--node", "orders"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    // The filter's error is shown all the same.
+    assert!(text(&out.stderr).contains("stauts"), "{}", text(&out.stderr));
+    assert!(!dir.path().join("out.csv").exists());
+
+    for args in [&["preview", s, "live"][..], &["sql", s, "live"], &["run", s, "--node", "live"], &["run", s]] {
+        let out = sluice(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out.stderr));
+        assert!(text(&out.stderr).contains("stauts"), "{args:?}: {}", text(&out.stderr));
+    }
+    assert!(!dir.path().join("out.csv").exists());
+}
