@@ -3,7 +3,7 @@ import { findNode } from '../model/spec';
 import { isDirty, shownHistograms, type PreviewState, type ProfileState, type RunHistograms } from '../store/store';
 import type { CheckResult, Histogram, Profile, Table } from '../model/types';
 import { sampleSpec, smallSpec, storeWith } from './helpers';
-import { mockProfile } from './mockBackend';
+import { mockCheckResult, mockProfile, mockRunDetail } from './mockBackend';
 
 describe('store: document edits', () => {
   it('adds a node with a readable unique id and the schema defaults', () => {
@@ -483,6 +483,64 @@ describe('store: column histograms from runs', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe('store: results of a run and of the run history', () => {
+  const hist = (column: string): Histogram => ({ column, type: 'BIGINT', shape: 'numeric', bins: [], nulls: 0 });
+  const table = (columns: string[]): Table => ({ columns: [], rows: [], total_rows: 2, histograms: columns.map((c) => hist(c)) });
+
+  it('a preview fetched after a run keeps the run\'s status and charts; a later preview takes over', () => {
+    vi.useFakeTimers();
+    try {
+      vi.setSystemTime(1_000);
+      const store = storeWith(smallSpec());
+      store.getState().runEvent({ event: 'node_finished', node: 'keep', rows: 40, ms: 9 });
+      store.getState().runEvent({ event: 'node_histograms', node: 'keep', histograms: [hist('run')] });
+      vi.setSystemTime(2_000);
+      store.getState().setPreview('keep', table(['p']), 100, 3, { afterRun: true });
+      const s = store.getState();
+      expect(s.status.keep).toEqual({ state: 'done', rows: 40, ms: 9 });
+      expect(s.previews.keep).toMatchObject({ at: 1_000, afterRun: true, stale: false });
+      expect(shownHistograms(s.previews.keep, s.runHistograms.keep)?.source).toBe('run');
+      vi.setSystemTime(3_000);
+      store.getState().setPreview('keep', table(['p']), 100, 3);
+      const t = store.getState();
+      expect(shownHistograms(t.previews.keep, t.runHistograms.keep)?.source).toBe('preview');
+      expect(t.status.keep).toMatchObject({ state: 'done', rows: 2 });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('a recorded run fills in stale statuses and check verdicts of the nodes with nothing newer, at its path only', () => {
+    const store = storeWith(smallSpec());
+    store.getState().setPreview('other', table(['p']), 100, 3);
+    const check = mockCheckResult('keep', 'check_not_null', {}, 40, 0);
+    const detail = {
+      ...mockRunDetail({ started_at: '2024-05-02 10:00:00' }),
+      nodes: [
+        { node: 'src', status: 'done', rows: 100, ms: 1 },
+        { node: 'other', status: 'done', rows: 7, ms: 1 },
+        { node: 'keep', status: 'done', rows: 40, ms: 2 },
+      ],
+      checks: [check],
+    };
+    expect(store.getState().restoreRun('/elsewhere.sluice.json', detail)).toBe(false);
+    expect(store.getState().restoreRun('/p/x.sluice.json', detail)).toBe(true);
+    const s = store.getState();
+    expect(s.status.src).toMatchObject({ state: 'stale', rows: 100, lastRun: { at: '2024-05-02 10:00:00', outcome: 'done' } });
+    expect(s.status.other).toMatchObject({ state: 'done', rows: 2 }); // the preview is newer
+    expect(s.checkResults.keep).toEqual(check);
+    // Edits leave them stale; loading another document forgets them, and the run log.
+    store.getState().setParams('keep', { predicate: 'x > 5' });
+    expect(store.getState().status.keep.state).toBe('stale');
+    store.getState().runError('boom', 'E200', 'src');
+    expect(store.getState().log).toHaveLength(1);
+    store.getState().loadDocument(smallSpec(), null);
+    expect(store.getState().status).toEqual({});
+    expect(store.getState().checkResults).toEqual({});
+    expect(store.getState().log).toEqual([]);
   });
 });
 
