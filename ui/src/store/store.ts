@@ -648,7 +648,7 @@ export function createAppStore(init?: Partial<State>): StoreApi<Store> {
       const ids = new Set(s.spec.nodes.map((n) => n.id));
       const status = { ...s.status };
       let restored = false;
-      for (const r of detail.nodes) {
+      for (const r of detail.nodes ?? []) {
         const cur = status[r.node];
         if (!ids.has(r.node) || (cur && cur.state !== 'idle')) continue;
         const lastRun: LastRun = { runId: detail.run_id, at: detail.started_at.slice(0, 19), outcome: r.status };
