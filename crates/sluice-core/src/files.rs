@@ -52,6 +52,10 @@ pub struct FileUse {
     pub path: PathBuf,
     /// See [`NodeFile::part`].
     pub part: Option<String>,
+    /// A write inside the spec's folder or agreed to (`--allow-write`); reads are always. The
+    /// engine grants only these, so a node run while another has errors cannot reach an output
+    /// nobody agreed to.
+    pub consented: bool,
 }
 
 /// Everything a plan declares.

@@ -234,8 +234,8 @@ pub fn plan(spec: &Spec, base_dir: &Path, dialect: &dyn Dialect, opts: &PlanOpti
         };
         crate::catalog::resolve_path(base_dir, &filled)
     });
-    let declared = declared_files(&nodes, base_dir, state_path.as_deref());
-    check_writes(&declared, base_dir, &opts.allow_write, &mut diags);
+    let mut declared = declared_files(&nodes, base_dir, state_path.as_deref());
+    check_writes(&mut declared, base_dir, &opts.allow_write, &mut diags);
     // The describer touches files only once it holds the grants: a spec is contained from
     // its first describe on.
     let describer = match opts.describer {
@@ -319,6 +319,7 @@ fn declared_files(nodes: &IndexMap<String, PlannedNode>, base_dir: &Path, state:
                 access: f.access,
                 path,
                 part: f.part.clone(),
+                consented: true,
             }));
         }
     }
@@ -326,8 +327,11 @@ fn declared_files(nodes: &IndexMap<String, PlannedNode>, base_dir: &Path, state:
 }
 
 /// Writes need consent to leave the spec's folder, and two sinks never write one file.
-fn check_writes(declared: &Declared, base_dir: &Path, allowed: &[PathBuf], diags: &mut Vec<Diagnostic>) {
+fn check_writes(declared: &mut Declared, base_dir: &Path, allowed: &[PathBuf], diags: &mut Vec<Diagnostic>) {
     let consented = |p: &Path| crate::files::is_within(p, base_dir) || allowed.iter().any(|a| crate::files::is_within(p, a));
+    for f in declared.files.iter_mut().filter(|f| f.access == Access::Write) {
+        f.consented = consented(&f.path);
+    }
     let mut seen: Vec<(PathBuf, &FileUse)> = Vec::new();
     for w in declared.writes() {
         let real = crate::files::real_path(&w.path);
@@ -341,7 +345,7 @@ fn check_writes(declared: &Declared, base_dir: &Path, allowed: &[PathBuf], diags
                     .path(format!("params.{}", w.param)),
             );
         }
-        if !consented(&w.path) {
+        if !w.consented {
             diags.push(
                 Diagnostic::error("S067", match real == w.path {
                     true => format!("writes {}, outside the spec's folder", w.path.display()),

@@ -31,7 +31,7 @@ impl Grants {
     pub fn for_spec(declared: &Declared, token: &str, cache_dir: Option<&Path>) -> Grants {
         let mut g = Grants::default();
         g.paths.extend(declared.reads().map(Path::to_path_buf));
-        for w in declared.writes() {
+        for w in declared.writes().filter(|w| w.consented) {
             let staged = staging_path(&w.path, &w.node, token);
             for p in [&w.path, &staged] {
                 g.paths.push(p.clone());
@@ -217,8 +217,8 @@ mod tests {
         let out = dir.path().join("out.csv");
         let declared = Declared {
             files: vec![
-                FileUse { node: "src".into(), param: "path".into(), access: Access::Read, path: ok.clone(), part: None },
-                FileUse { node: "sink".into(), param: "path".into(), access: Access::Write, path: out.clone(), part: None },
+                FileUse { node: "src".into(), param: "path".into(), access: Access::Read, path: ok.clone(), part: None, consented: true },
+                FileUse { node: "sink".into(), param: "path".into(), access: Access::Write, path: out.clone(), part: None, consented: true },
             ],
             state: None,
         };
@@ -236,5 +236,16 @@ mod tests {
         conn.execute_batch(&format!("COPY (SELECT 1) TO '{}' (FORMAT csv)", staged.display())).unwrap();
         assert!(conn.execute_batch(&format!("COPY (SELECT 1) TO '{}' (FORMAT csv)", dir.path().join("x.csv").display())).is_err());
         assert!(!dir.path().join("x.csv").exists());
+    }
+
+    #[test]
+    fn an_output_nobody_agreed_to_is_not_granted() {
+        let out = PathBuf::from("/elsewhere/.profile");
+        let declared = Declared {
+            files: vec![FileUse { node: "sink".into(), param: "path".into(), access: Access::Write, path: out.clone(), part: None, consented: false }],
+            state: None,
+        };
+        let g = Grants::for_spec(&declared, "1-2-3", None);
+        assert!(!g.paths.contains(&out) && g.dirs.is_empty(), "{g:?}");
     }
 }
