@@ -77,8 +77,10 @@ export function StatusPill({
       .join('\n');
   } else if (st.state === 'stale') {
     cls = 'stale';
-    text = st.rows !== undefined ? `${formatRows(st.rows)} · stale` : 'stale';
-    title = 'Changed since it last ran';
+    // A result restored from the recorded runs is the last run's, not one of an earlier edit.
+    const what = st.lastRun ? 'last run' : 'stale';
+    text = st.rows !== undefined ? `${formatRows(st.rows)} · ${what}` : what;
+    title = st.lastRun ? `From the run at ${st.lastRun.at} (${st.lastRun.outcome})` : 'Changed since it last ran';
   } else if (warnings.length > 0) {
     cls = 'warn';
     icon = <IconWarning size={11} />;

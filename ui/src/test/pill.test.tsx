@@ -33,4 +33,10 @@ describe('node status pill', () => {
     rerender(<StatusPill id="n" status={{ state: 'stale', rows: 5, ms: 1 }} diags={[]} />);
     expect(screen.getByTestId('status-n')).toHaveTextContent('5 · stale');
   });
+
+  it('a result restored from the recorded runs says which run it is from', () => {
+    render(<StatusPill id="n" status={{ state: 'stale', rows: 5, lastRun: { runId: 'r1', at: '2026-12-07 10:00:00', outcome: 'done' } }} diags={[]} />);
+    expect(screen.getByTestId('status-n')).toHaveTextContent('5 · last run');
+    expect(screen.getByTestId('status-n')).toHaveAttribute('title', 'From the run at 2026-12-07 10:00:00 (done)');
+  });
 });
