@@ -4,24 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { act, createEvent, fireEvent } from '@testing-library/react';
 import { KIND_MIME } from '../components/Canvas';
 import { dropPosition, nodeBoxes } from '../model/placement';
-import type { Position, Spec } from '../model/types';
+import type { Position } from '../model/types';
 import { mountApp } from './mount';
-import { smallSpec } from './helpers';
+import { dist, overlapping, smallSpec } from './helpers';
 
-/** Pairs of nodes whose boxes (default size) overlap. */
-function overlapping(spec: Spec): string[] {
-  const boxes = nodeBoxes(spec, {});
-  const out: string[] = [];
-  boxes.forEach((a, i) =>
-    boxes.forEach((b, j) => {
-      if (i < j && a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height)
-        out.push(`${spec.nodes[i].id}/${spec.nodes[j].id}`);
-    }),
-  );
-  return out;
-}
-
-const dist = (a: Position, b: Position) => Math.hypot(a.x - b.x, a.y - b.y);
 
 function viewport(): { x: number; y: number; zoom: number } {
   const t = (document.querySelector('.react-flow__viewport') as HTMLElement).style.transform;

@@ -1,5 +1,6 @@
 import { createAppStore } from '../store/store';
-import type { Spec } from '../model/types';
+import type { Position, Spec } from '../model/types';
+import { nodeBoxes } from '../model/placement';
 import { fixtureCatalog } from './mockBackend';
 import sample from './fixtures/customer_features.sluice.json';
 
@@ -26,3 +27,18 @@ export function smallSpec(): Spec {
     layout: { src: { x: 0, y: 0 }, other: { x: 0, y: 200 }, keep: { x: 240, y: 0 }, out: { x: 480, y: 0 } },
   };
 }
+
+/** Pairs of nodes whose boxes (default size) overlap, as `a/b`. */
+export function overlapping(spec: Spec): string[] {
+  const boxes = nodeBoxes(spec, {});
+  const out: string[] = [];
+  boxes.forEach((a, i) =>
+    boxes.forEach((b, j) => {
+      if (i < j && a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height)
+        out.push(`${spec.nodes[i].id}/${spec.nodes[j].id}`);
+    }),
+  );
+  return out;
+}
+
+export const dist = (a: Position, b: Position) => Math.hypot(a.x - b.x, a.y - b.y);

@@ -3,9 +3,9 @@ import { kindMap } from '../model/catalog';
 import { isValidConnection } from '../model/connect';
 import { addByClick, freeBelow, freeNear, nodeBoxes, type ClickAdd } from '../model/placement';
 import { findNode } from '../model/spec';
-import type { NodeSpec, Position, Spec } from '../model/types';
+import type { NodeSpec, Spec } from '../model/types';
 import { fixtureCatalog } from './mockBackend';
-import { smallSpec } from './helpers';
+import { dist, overlapping, smallSpec } from './helpers';
 
 const kinds = kindMap(fixtureCatalog);
 const node = (id: string, kind: string): NodeSpec => ({ id, kind, params: {} });
@@ -18,20 +18,6 @@ const ctx = (spec: Spec, selection: string[], more: Partial<ClickAdd> = {}): Cli
   ...more,
 });
 
-/** No two nodes of the document overlap (at the default size). */
-function overlapping(spec: Spec): string[] {
-  const boxes = nodeBoxes(spec, {});
-  const out: string[] = [];
-  boxes.forEach((a, i) =>
-    boxes.forEach((b, j) => {
-      if (i < j && a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height)
-        out.push(`${spec.nodes[i].id}/${spec.nodes[j].id}`);
-    }),
-  );
-  return out;
-}
-
-const dist = (a: Position, b: Position) => Math.hypot(a.x - b.x, a.y - b.y);
 
 describe('click-to-add placement', () => {
   it('puts the node right of the selected one, same row, wired from its output', () => {
