@@ -13,6 +13,7 @@ import { Canvas } from './components/Canvas';
 import { Inspector } from './components/Inspector';
 import { DataPanel } from './components/DataPanel';
 import { Modals, RecoveryBanner, Toasts } from './components/Overlays';
+import { PanelBoundary } from './components/PanelBoundary';
 
 function Shell({ store, ctrl }: { store: StoreApi<Store>; ctrl: Controller }) {
   useKeyboard(store, ctrl);
@@ -28,15 +29,25 @@ function Shell({ store, ctrl }: { store: StoreApi<Store>; ctrl: Controller }) {
   }, [store]);
   return (
     <div className="app">
-      <TopBar />
+      <PanelBoundary name="top bar">
+        <TopBar />
+      </PanelBoundary>
       <RecoveryBanner />
       <div className="main">
-        <Palette />
+        <PanelBoundary name="palette">
+          <Palette />
+        </PanelBoundary>
         <div className="center">
-          <Canvas />
-          <DataPanel />
+          <PanelBoundary name="canvas">
+            <Canvas />
+          </PanelBoundary>
+          <PanelBoundary name="data panel">
+            <DataPanel />
+          </PanelBoundary>
         </div>
-        <Inspector />
+        <PanelBoundary name="inspector">
+          <Inspector />
+        </PanelBoundary>
       </div>
       <Modals />
       <Toasts />
