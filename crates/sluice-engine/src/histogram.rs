@@ -228,16 +228,7 @@ fn temporal_bins(conn: &Connection, col: &str, rel: &str) -> Result<Vec<Bin>, du
 fn fmt(v: f64, shape: &str) -> String {
     if shape == "temporal" {
         let days = (v / 86400.0).floor() as i64;
-        // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let d = doy - (153 * mp + 2) / 5 + 1;
-        let m = if mp < 10 { mp + 3 } else { mp - 9 };
-        let y = yoe + era * 400 + i64::from(m <= 2);
+        let (y, m, d) = crate::civil::civil_date(days);
         format!("{y:04}-{m:02}-{d:02}")
     } else if v.abs() >= 1000.0 || v.fract() == 0.0 {
         format!("{v:.0}")

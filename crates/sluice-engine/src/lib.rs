@@ -11,6 +11,7 @@
 pub mod cache;
 pub mod cancel;
 pub mod checks;
+mod civil;
 pub mod describe;
 pub mod error;
 pub mod events;
