@@ -123,6 +123,8 @@ pub enum Refusal {
 pub fn one_statement(sql: &str) -> Result<(), Refusal> {
     use duckdb::ffi;
     struct Parser {
+        /// Owns the database `con` belongs to: kept open as long as the connection is used.
+        #[allow(dead_code)]
         db: ffi::duckdb_database,
         con: ffi::duckdb_connection,
     }
@@ -146,7 +148,6 @@ pub fn one_statement(sql: &str) -> Result<(), Refusal> {
     });
     let guard = parser.lock().unwrap_or_else(|e| e.into_inner());
     let Some(p) = guard.as_ref() else { return Err(Refusal::Parse("DuckDB's parser could not be opened".into())) };
-    let _ = p.db;
     let text = CString::new(sql).map_err(|_| Refusal::Parse("the SQL holds a NUL byte".into()))?;
     let mut extracted: ffi::duckdb_extracted_statements = std::ptr::null_mut();
     // SAFETY: `text` outlives the call; `extracted` is destroyed below on every path.
