@@ -7,10 +7,11 @@ export SLUICE_BIN="$CARGO_TARGET_DIR/debug/sluice"
 export SLUICE_DESKTOP_BIN="$CARGO_TARGET_DIR/debug/sluice-desktop"
 export SLUICE_BRIDGE_BIN="$CARGO_TARGET_DIR/debug/sluice-bridge"
 
-# Debian packages the build, the desktop app and the end-to-end tests need.
+# Debian packages the build, the desktop app and the end-to-end tests need. The tests run
+# PostgreSQL and MariaDB servers of their own (scripts/servers.sh), never the system services.
 SLUICE_APT_PACKAGES=(build-essential pkg-config libwebkit2gtk-4.1-dev libxdo-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev xvfb webkit2gtk-driver chromium nodejs npm python3-venv imagemagick
-  openjdk-17-jre-headless)
+  openjdk-17-jre-headless postgresql postgresql-client mariadb-server mariadb-client)
 
 sluice_apt_install() {
   local missing=()
@@ -27,6 +28,18 @@ sluice_apt_install() {
     local sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+    # Installing the database servers may start their system services: the tests do not use
+    # them, so stop them and keep them from starting at boot (there may be no systemd at all).
+    local svc
+    for svc in postgresql mariadb; do
+      if printf '%s\n' "${missing[@]}" | grep -qx "$svc\(-server\)\?"; then
+        if [ -d /run/systemd/system ]; then
+          $sudo systemctl disable --now "$svc" >/dev/null 2>&1 || true
+        else
+          $sudo service "$svc" stop >/dev/null 2>&1 || true
+        fi
+      fi
+    done
   fi
 }
 

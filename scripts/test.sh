@@ -10,6 +10,11 @@ source scripts/env.sh
 sluice_build_ui
 (cd ui && npm test)
 cargo build --workspace   # the binaries the end-to-end tests drive
+# Throwaway PostgreSQL and MariaDB servers for the database tests, stopped however this ends.
+SLUICE_SERVERS_DIR="$(mktemp -d -t sluice-servers.XXXXXX)"
+trap 'scripts/servers.sh stop "$SLUICE_SERVERS_DIR" || true' EXIT
+scripts/servers.sh start "$SLUICE_SERVERS_DIR"
+source "$SLUICE_SERVERS_DIR/env"
 cargo test --workspace
 sluice_python_venv
 "$SLUICE_VENV/bin/python" -m pytest -q -p no:cacheprovider tests/reference
