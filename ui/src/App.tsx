@@ -1,4 +1,5 @@
-// The app shell: top bar, palette, canvas with the data panel, inspector, overlays.
+// The app shell: top bar, palette, canvas with the data panel, inspector, the Connections panel,
+// overlays.
 
 import { useEffect } from 'react';
 import type { StoreApi } from 'zustand/vanilla';
@@ -14,6 +15,7 @@ import { Inspector } from './components/Inspector';
 import { DataPanel } from './components/DataPanel';
 import { Modals, RecoveryBanner, Toasts } from './components/Overlays';
 import { PanelBoundary } from './components/PanelBoundary';
+import { ConnectionsPanel } from './components/ConnectionsPanel';
 
 function Shell({ store, ctrl }: { store: StoreApi<Store>; ctrl: Controller }) {
   useKeyboard(store, ctrl);
@@ -49,6 +51,9 @@ function Shell({ store, ctrl }: { store: StoreApi<Store>; ctrl: Controller }) {
           <Inspector />
         </PanelBoundary>
       </div>
+      <PanelBoundary name="connections">
+        <ConnectionsPanel />
+      </PanelBoundary>
       <Modals />
       <Toasts />
     </div>

@@ -1,5 +1,7 @@
 // What the UI does with the backend: open, save, run, preview, profile, check as the document
-// changes, autosave, recover after a crash, and list the saved document's recorded runs. Components call these; they never call the backend.
+// changes, autosave, recover after a crash, and list the saved document's recorded runs; the
+// user's connections are app/connections.ts's (`connections`). Components call these; they never
+// call the backend.
 
 import { createContext, useContext } from 'react';
 import type { StoreApi } from 'zustand/vanilla';
@@ -8,6 +10,7 @@ import { emptySpec, specKey } from '../model/spec';
 import type { ExportSummary, RunSummary, Spec } from '../model/types';
 import { countChecks } from '../model/checks';
 import { isDirty, type State, type Store } from '../store/store';
+import { createConnectionsController } from './connections';
 
 export interface ControllerOptions {
   checkDelayMs?: number;
@@ -642,6 +645,7 @@ export function createController(backend: Backend, store: StoreApi<Store>, opts:
     showRun,
     checkNow,
     autosaveNow,
+    connections: createConnectionsController(backend, store, confirm),
     nativeDialogs: backend.nativeDialogs,
     openDialog: (purpose?: 'spec' | 'data') => backend.openDialog(purpose),
   };

@@ -18,7 +18,8 @@ function isEditable(t: EventTarget | null): boolean {
 /** Handle one keydown; returns true when it was a shortcut. Exported for tests. */
 export function handleKey(e: KeyboardEvent, store: StoreApi<Store>, ctrl: Controller): boolean {
   const s = store.getState();
-  if (s.modal) return false;
+  // A dialog or the Connections panel has the keys (the canvas behind it is out of reach).
+  if (s.modal || s.connectionsPanel) return false;
   const mod = e.ctrlKey || e.metaKey;
   const key = e.key.toLowerCase();
   const editing = isEditable(e.target);

@@ -7,9 +7,12 @@ import { nodeLevelDiagnostics } from '../model/diagnostics';
 import { paramProps } from '../model/schema';
 import { absolutePathNote, relativeToSpec } from '../model/paths';
 import { descendants, findNode, uniqueName } from '../model/spec';
-import type { Column, Diagnostic, Json, KindInfo, NodeSpec, ParamDecl, ParamType } from '../model/types';
-import { useApp, useStoreApi } from '../store/store';
-import { useController } from '../app/controller';
+import type { StoreApi } from 'zustand/vanilla';
+import type { Column, Diagnostic, Json, JsonObject, KindInfo, NodeSpec, ParamDecl, ParamType } from '../model/types';
+import { useApp, useStoreApi, type Store } from '../store/store';
+import type { ConnectionsState } from '../store/connections';
+import { useController, type Controller } from '../app/controller';
+import type { RemoteFormContext } from './form/RemoteFields';
 import { Doc, SchemaForm, parseLiteral, type FormContext } from './form/SchemaForm';
 import { CategoryIcon, IconChevronDown, IconChevronRight, IconError, IconInfo, IconPlus, IconTrash, IconWarning } from './icons';
 import { CATEGORY_LABEL } from './Palette';
@@ -160,15 +163,43 @@ function InputsSection({ node, kind }: { node: NodeSpec; kind: KindInfo | undefi
   );
 }
 
+/** What the database sources' fields know of the user's connections: the list, and the tables of
+ * the connection the node names. */
+function remoteContext(store: StoreApi<Store>, ctrl: Controller, id: string, node: NodeSpec | undefined, connections: ConnectionsState): RemoteFormContext {
+  const params = node?.params ?? {};
+  const name = typeof params.connection === 'string' ? params.connection : '';
+  const schema = typeof params.schema === 'string' && params.schema ? params.schema : null;
+  const known = !!connections.list?.connections.some((c) => c.name === name);
+  return {
+    connections: connections.list?.connections ?? null,
+    ensureLoaded: () => ctrl.connections.ensureLoaded(),
+    manage: (focus) => ctrl.connections.open(focus ?? null),
+    tables: known ? (connections.tables[name] ?? { loading: null, tables: null, error: null }) : null,
+    loadTables: () => {
+      if (known) void ctrl.connections.tables(name);
+    },
+    schema,
+    pickTable: (toSchema, table) => {
+      const cur = findNode(store.getState().spec, id)?.params ?? {};
+      const next: JsonObject = { ...cur, table };
+      if (toSchema) next.schema = toSchema;
+      else delete next.schema;
+      store.getState().setParams(id, next, `params:${id}:table`);
+    },
+  };
+}
+
 function NodeInspector({ id }: { id: string }) {
   const store = useStoreApi();
   const ctrl = useController();
   const node = useApp((s) => findNode(s.spec, id));
   const kind = useApp((s) => (node ? s.kinds.get(node.kind) : undefined));
   const check = useApp((s) => s.check);
+  const connections = useApp((s) => s.connections);
   const [docsOpen, setDocsOpen] = useState(false);
   const diags = useMemo(() => check?.diagnostics.filter((d) => d.node === id) ?? EMPTY, [check, id]);
   const fields = useMemo(() => (kind ? paramProps(kind.params_schema).map((p) => p.name) : []), [kind]);
+  const remote = useMemo(() => remoteContext(store, ctrl, id, node, connections), [store, ctrl, id, node, connections]);
   const context: FormContext = useMemo(() => {
     const schemas = check?.schemas ?? {};
     const cols = (nodeId: string | undefined): Column[] | null => (nodeId ? (schemas[nodeId] ?? null) : null);
@@ -192,8 +223,10 @@ function NodeInspector({ id }: { id: string }) {
             return picked ? relativeToSpec(store.getState().path, picked) : null;
           }
         : undefined,
+      remote,
+      source: kind?.category === 'source',
     };
-  }, [check, diags, node, kind, ctrl, store]);
+  }, [check, diags, node, kind, ctrl, store, remote]);
 
   if (!node) return null;
   const nodeDiags = nodeLevelDiagnostics(diags, id, fields);

@@ -1,4 +1,5 @@
-// The top bar: file name and state, file commands, run commands, layout, headless command.
+// The top bar: file name and state, file commands, run commands, layout, connections, headless
+// command, dbt export.
 
 import { useEffect, useRef, useState } from 'react';
 import { basename, useController } from '../app/controller';
@@ -11,6 +12,7 @@ import {
   IconOpen,
   IconPlay,
   IconPlayTo,
+  IconPlug,
   IconRedo,
   IconSave,
   IconStop,
@@ -144,6 +146,9 @@ export function TopBar() {
             {errors ? `${errors} ${errors === 1 ? 'error' : 'errors'}` : 'Valid'}
           </span>
         )}
+        <button className="btn btn-ghost btn-sm" onClick={() => ctrl.connections.open()} title="The database connections sources read through" data-testid="open-connections">
+          <IconPlug size={14} /> Connections
+        </button>
         <button className="btn btn-ghost btn-sm" onClick={() => void ctrl.copyHeadlessCommand()} title="Copy the command that runs this pipeline headless" data-testid="copy-headless">
           <IconTerminal size={14} /> Headless command
         </button>

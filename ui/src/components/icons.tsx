@@ -150,6 +150,12 @@ export const IconTable = (p: P) => (
     <path d="M1.75 6.25h12.5M1.75 9.75h12.5M6 6.25v7" />
   </Svg>
 );
+/** A plug: connections to databases. */
+export const IconPlug = (p: P) => (
+  <Svg {...p}>
+    <path d="M5.75 1.75v3M10.25 1.75v3M3.75 4.75h8.5v2.5a4.25 4.25 0 0 1-8.5 0v-2.5ZM8 11.5v2.75" />
+  </Svg>
+);
 export const IconChart = (p: P) => (
   <Svg {...p}>
     <path d="M2.5 13.5h11" />

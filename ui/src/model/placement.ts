@@ -126,6 +126,13 @@ export function addByClick(ctx: ClickAdd, node: NodeSpec): Spec {
   return addNode(spec, node, freeNear(want, boxes));
 }
 
+/** Where a node added without a place in mind goes (a source made from a connection's table):
+ * centred on `center` (the middle of the view), on the grid, or the nearest free spot to that. */
+export function freeSpotNear(spec: Spec, measured: Record<string, Size>, center: Position): Position {
+  const want = { x: snap(center.x - NODE_WIDTH / 2), y: snap(center.y - NODE_HEIGHT / 2) };
+  return freeNear(want, nodeBoxes(spec, measured));
+}
+
 /** Where the cursor sits on a node dropped from the palette: near the top of its title. */
 const GRAB = { x: NODE_WIDTH / 2, y: 24 };
 

@@ -26,6 +26,8 @@ export interface FieldInfo {
   default?: Json;
   widget?: string;
   port?: string;
+  /** A connection field: the driver its connections must have (`x-sluice-driver`). */
+  driver?: string;
 }
 
 export interface PropInfo {
@@ -79,6 +81,7 @@ export function fieldInfo(s0: JsonSchema, root: JsonSchema): FieldInfo {
     default: outer.default,
     widget: outer['x-sluice-widget'],
     port: outer['x-sluice-port'],
+    driver: outer['x-sluice-driver'],
   };
   let s = deref(s0, root);
   let nullable = false;
@@ -100,6 +103,7 @@ export function fieldInfo(s0: JsonSchema, root: JsonSchema): FieldInfo {
   if (!isObj(s)) return { ...meta, nullable: true, model: { type: 'any' } };
   const widget = meta.widget ?? s['x-sluice-widget'];
   const port = meta.port ?? s['x-sluice-port'];
+  const driver = meta.driver ?? s['x-sluice-driver'];
   const description = meta.description ?? s.description;
   const dflt = meta.default !== undefined ? meta.default : s.default;
   let types: string[] = Array.isArray(s.type) ? s.type : s.type ? [s.type] : [];
@@ -107,7 +111,7 @@ export function fieldInfo(s0: JsonSchema, root: JsonSchema): FieldInfo {
     nullable = true;
     types = types.filter((t) => t !== 'null');
   }
-  const base = { nullable, description, default: dflt, widget, port };
+  const base = { nullable, description, default: dflt, widget, port, ...(driver ? { driver } : {}) };
   const opts = enumOptions(s, root);
   if (opts && opts.length > 0) return { ...base, model: { type: 'enum', options: opts } };
   const t = types[0];

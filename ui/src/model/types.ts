@@ -40,6 +40,8 @@ export interface SchemaObject {
   maximum?: number;
   'x-sluice-widget'?: string;
   'x-sluice-port'?: string;
+  /** A connection param: the driver its connections must have (`postgres`, `mysql`). */
+  'x-sluice-driver'?: string;
   [key: string]: unknown;
 }
 
@@ -349,6 +351,68 @@ export interface Recovery {
   path: string | null;
   /** Seconds since the Unix epoch. */
   saved_at: number;
+}
+
+// ---------- connections ----------
+
+/** The database a connection reaches. */
+export type Driver = 'postgres' | 'mysql' | 'sqlite';
+
+/** A named connection of the user's (crates/sluice-connect `ConnectionInfo`): never its password. */
+export interface ConnectionInfo {
+  name: string;
+  driver: Driver;
+  /** The URL without its password. */
+  url: string;
+  host: string;
+  port: number | null;
+  database: string;
+  user: string;
+  /** Defined in the connections file, or by `SLUICE_CONN_<NAME>_URL`. */
+  origin: 'file' | 'env';
+  /** Where its password comes from. */
+  password: 'none' | 'env' | 'file' | 'keyring' | 'url';
+}
+
+/** The `connections` command's answer. */
+export interface ConnectionList {
+  /** The connections file. */
+  file: string;
+  /** Whether the OS keyring can hold passwords. */
+  keyring: boolean;
+  connections: ConnectionInfo[];
+}
+
+/** What `connection_save` takes. */
+export interface ConnectionSave {
+  name: string;
+  url: string;
+  /** A new password (empty: none); absent: keep the one kept now. */
+  password?: string;
+  /** Keep the password in the OS keyring rather than in the connections file. */
+  keyring: boolean;
+}
+
+/** A connection that answered `connection_test`. */
+export interface ConnectionTested {
+  version: string;
+  ms: number;
+}
+
+/** A table or view a connection can read. */
+export interface RemoteTable {
+  /** The schema (PostgreSQL) or database (MySQL); null for SQLite. */
+  schema: string | null;
+  name: string;
+  kind: 'table' | 'view' | string;
+}
+
+/** A column of a remote table, with the DuckDB type it is read as. */
+export interface RemoteColumn {
+  name: string;
+  type: string;
+  /** The type as the database names it. */
+  source_type: string;
 }
 
 /** An error as the command layer returns it. */

@@ -5,11 +5,17 @@ import type {
   ApiErrorBody,
   Catalog,
   CheckResponse,
+  ConnectionInfo,
+  ConnectionList,
+  ConnectionSave,
+  ConnectionTested,
   Diagnostic,
   ExportSummary,
   Opened,
   Profile,
   Recovery,
+  RemoteColumn,
+  RemoteTable,
   RunDetail,
   RunEvent,
   RunListing,
@@ -52,6 +58,20 @@ export interface Backend {
   runs(path: string, limit: number): Promise<RunListing[]>;
   /** One recorded run of the spec at `path` in full. */
   runDetail(path: string, runId: string): Promise<RunDetail>;
+
+  /** The user's named connections (never a password), the connections file, whether the OS
+   * keyring can hold passwords. */
+  connections(): Promise<ConnectionList>;
+  /** Add or change a connection in the connections file; resolves to it as listed. */
+  connectionSave(c: ConnectionSave): Promise<ConnectionInfo>;
+  /** Remove a connection from the connections file (one of the environment's cannot be). */
+  connectionRemove(name: string): Promise<void>;
+  /** Connect and ask the server's version. */
+  connectionTest(name: string): Promise<ConnectionTested>;
+  /** The tables and views a connection can read. */
+  connectionTables(name: string): Promise<RemoteTable[]>;
+  /** The columns of a table (`schema` null: the connection's default). */
+  connectionColumns(name: string, schema: string | null, table: string): Promise<RemoteColumn[]>;
 
   open(path: string): Promise<Opened>;
   /** Save in canonical form; resolves to the text written. */
@@ -109,6 +129,18 @@ export function profileArgs(a: DocArgs & { node: string; sample?: number | null 
   const out: Record<string, unknown> = { ...docArgs(a), node: a.node };
   if (a.sample != null) out.sample = a.sample;
   return out;
+}
+
+/** The args of `connection_save`: the password only when one was typed (absent: keep). */
+export function connectionSaveArgs(c: ConnectionSave): Record<string, unknown> {
+  const out: Record<string, unknown> = { name: c.name, url: c.url, keyring: c.keyring };
+  if (c.password !== undefined) out.password = c.password;
+  return out;
+}
+
+/** The args of `connection_columns`: the schema only when there is one. */
+export function connectionColumnsArgs(name: string, schema: string | null, table: string): Record<string, unknown> {
+  return schema ? { name, schema, table } : { name, table };
 }
 
 /** Drop undefined and null keys so optional args are omitted rather than sent as null. */

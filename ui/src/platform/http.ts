@@ -1,8 +1,8 @@
 // Backend over HTTP to the browser bridge (`sluice-bridge`): POST /api/<command> with a JSON body
 // and the bridge's token, which it prints at start in the page's URL (`#token=...`).
 
-import type { Catalog, CheckResponse, ExportSummary, Opened, Profile, Recovery, RunDetail, RunEvent, RunListing, RunSummary, Table } from '../model/types';
-import { BackendError, docArgs, profileArgs, toBackendError, type Backend, type DocArgs } from './backend';
+import type { Catalog, CheckResponse, ConnectionInfo, ConnectionList, ConnectionTested, ExportSummary, Opened, Profile, Recovery, RemoteColumn, RemoteTable, RunDetail, RunEvent, RunListing, RunSummary, Table } from '../model/types';
+import { BackendError, connectionColumnsArgs, connectionSaveArgs, docArgs, profileArgs, toBackendError, type Backend, type DocArgs } from './backend';
 
 /** How the HTTP backend asks for a path, since a browser has no file dialogs that yield paths. */
 export type PathPrompt = (req: { mode: 'open' | 'save' | 'folder'; defaultPath?: string | null }) => Promise<string | null>;
@@ -123,6 +123,14 @@ export function createHttpBackend(opts: HttpOptions): Backend {
     sql: (a) => call<string>('sql', { ...docArgs(a), node: a.node }),
     runs: (path, limit) => call<RunListing[]>('runs', { path, limit }),
     runDetail: (path, runId) => call<RunDetail>('run_detail', { path, run_id: runId }),
+    connections: () => call<ConnectionList>('connections'),
+    connectionSave: (c) => call<ConnectionInfo>('connection_save', connectionSaveArgs(c)),
+    connectionRemove: async (name) => {
+      await call<null>('connection_remove', { name });
+    },
+    connectionTest: (name) => call<ConnectionTested>('connection_test', { name }),
+    connectionTables: (name) => call<RemoteTable[]>('connection_tables', { name }),
+    connectionColumns: (name, schema, table) => call<RemoteColumn[]>('connection_columns', connectionColumnsArgs(name, schema, table)),
     open: (path) => call<Opened>('open', { path }),
     save: (path, spec) => call<string>('save', { path, spec }),
     headlessCommand: (path, params) => call<string>('headless_command', { path, params }),

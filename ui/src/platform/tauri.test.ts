@@ -73,6 +73,27 @@ describe('Tauri backend', () => {
     expect(calls[1]).toEqual(['run_detail', { path: '/a.sluice.json', run_id: 'r2' }]);
   });
 
+  it('passes the connection commands their args, the password only when one was typed', async () => {
+    await tauriBackend.connections();
+    expect(calls[0]).toEqual(['connections', {}]);
+    await tauriBackend.connectionSave({ name: 'w', url: 'postgres://a@h/d', keyring: false });
+    expect(calls[1]).toEqual(['connection_save', { name: 'w', url: 'postgres://a@h/d', keyring: false }]);
+    await tauriBackend.connectionSave({ name: 'w', url: 'postgres://a@h/d', keyring: true, password: 'p' });
+    expect(calls[2]).toEqual(['connection_save', { name: 'w', url: 'postgres://a@h/d', keyring: true, password: 'p' }]);
+    await tauriBackend.connectionRemove('w');
+    await tauriBackend.connectionTest('w');
+    await tauriBackend.connectionTables('w');
+    await tauriBackend.connectionColumns('w', null, 'orders');
+    await tauriBackend.connectionColumns('w', 'sales', 'orders');
+    expect(calls.slice(3)).toEqual([
+      ['connection_remove', { name: 'w' }],
+      ['connection_test', { name: 'w' }],
+      ['connection_tables', { name: 'w' }],
+      ['connection_columns', { name: 'w', table: 'orders' }],
+      ['connection_columns', { name: 'w', schema: 'sales', table: 'orders' }],
+    ]);
+  });
+
   it('turns rejected ApiErrors into BackendErrors', async () => {
     answer = () => Promise.reject({ code: 'E200', message: "node 'a' failed: boom", node: 'a' });
     const err = await tauriBackend.sql({ spec, node: 'a' }).then(

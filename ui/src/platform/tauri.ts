@@ -1,8 +1,8 @@
 // Backend over Tauri v2 IPC. The only module (with index.ts) that imports @tauri-apps/*.
 
 import { Channel, invoke } from '@tauri-apps/api/core';
-import type { Catalog, CheckResponse, ExportSummary, Opened, Profile, Recovery, RunDetail, RunEvent, RunListing, RunSummary, Spec, Table } from '../model/types';
-import { docArgs, profileArgs, toBackendError, type Backend, type DocArgs } from './backend';
+import type { Catalog, CheckResponse, ConnectionInfo, ConnectionList, ConnectionTested, ExportSummary, Opened, Profile, Recovery, RemoteColumn, RemoteTable, RunDetail, RunEvent, RunListing, RunSummary, Spec, Table } from '../model/types';
+import { connectionColumnsArgs, connectionSaveArgs, docArgs, profileArgs, toBackendError, type Backend, type DocArgs } from './backend';
 
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
   try {
@@ -38,6 +38,14 @@ export const tauriBackend: Backend = {
   // Declared with `rename_all = "snake_case"`, like save_dialog.
   runs: (path, limit) => call<RunListing[]>('runs', { path, limit }),
   runDetail: (path, runId) => call<RunDetail>('run_detail', { path, run_id: runId }),
+  connections: () => call<ConnectionList>('connections'),
+  connectionSave: (c) => call<ConnectionInfo>('connection_save', connectionSaveArgs(c)),
+  connectionRemove: async (name) => {
+    await call<null>('connection_remove', { name });
+  },
+  connectionTest: (name) => call<ConnectionTested>('connection_test', { name }),
+  connectionTables: (name) => call<RemoteTable[]>('connection_tables', { name }),
+  connectionColumns: (name, schema, table) => call<RemoteColumn[]>('connection_columns', connectionColumnsArgs(name, schema, table)),
   open: (path) => call<Opened>('open', { path }),
   save: (path, spec: Spec) => call<string>('save', { path, spec }),
   headlessCommand: (path, params) => call<string>('headless_command', { path, params }),

@@ -1,6 +1,7 @@
 // The app's state: the document (the spec, its file, undo history), the view (selection,
 // panels, dialogs), the run (node statuses, previews, column histograms of the last run,
-// column profiles, data-quality check results) and the saved document's run history. Document
+// column profiles, data-quality check results), the saved document's run history, and the
+// user's connections (store/connections.ts; not the document's, so they outlive it). Document
 // edits all go through `commit`, which records undo history and marks results of changed nodes
 // stale; a rename carries everything kept by node id over to the new id, and undo/redo carry it
 // back and forth. (`check` is the spec validation; `checkResults` are the check nodes' verdicts.)
@@ -9,9 +10,10 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import { kindMap, initialParams, type KindMap } from '../model/catalog';
 import { applyConnection, type ConnectionLike } from '../model/connect';
+import { NO_CONNECTIONS, type ConnectionsState } from './connections';
 import { normalizeDiagnostic } from '../model/diagnostics';
 import { edgeId, parseEdgeId } from '../model/flow';
-import { addByClick } from '../model/placement';
+import { addByClick, freeSpotNear } from '../model/placement';
 import {
   addNode,
   changedNodes,
@@ -272,6 +274,11 @@ export interface State {
   history: HistoryState;
   /** The run picked in the History tab; null when none is. */
   runDetail: RunDetailState | null;
+
+  // ----- the user's connections (kept when another document opens) -----
+  connections: ConnectionsState;
+  /** The Connections panel, when open; `focus`: the connection to show first. */
+  connectionsPanel: { focus: string | null } | null;
 }
 
 export interface Actions {
@@ -291,6 +298,9 @@ export interface Actions {
   markSaved(spec: Spec, path: string): void;
 
   addNodeOfKind(kind: string, pos: Position): string | null;
+  /** A node of `kind` with `params` (over the kind's defaults), at a free spot near `center`
+   * (as a palette drop there would go), selected; `id` is a wish (made unique). */
+  addNodeWithParams(kind: string, params: JsonObject, center: Position, id?: string): string | null;
   /** A palette click: after the one selected node and wired to it, else near `center`. */
   addNodeByClick(kind: string, center: Position): string | null;
   deleteSelection(): void;
@@ -321,6 +331,10 @@ export interface Actions {
   toast(t: Omit<Toast, 'id'>): number;
   dismissToast(id: number): void;
   setModal(m: Modal | null): void;
+  /** Open the Connections panel (showing `focus` first), or close it (null). */
+  setConnectionsPanel(panel: { focus: string | null } | null): void;
+  /** Apply an update of store/connections.ts to the connections state. */
+  updateConnections(f: (c: ConnectionsState) => ConnectionsState): void;
   setRecovery(r: Recovery | null): void;
 
   setCheck(r: CheckResponse | null): void;
@@ -413,6 +427,8 @@ function initialState(): State {
     checkResults: {},
     history: NO_HISTORY,
     runDetail: null,
+    connections: NO_CONNECTIONS,
+    connectionsPanel: null,
   };
 }
 
@@ -684,6 +700,17 @@ export function createAppStore(init?: Partial<State>): StoreApi<Store> {
       return node.id;
     },
 
+    addNodeWithParams(kindId, params, center, id) {
+      const s = get();
+      const fresh = freshNode(s, kindId);
+      if (!fresh) return null;
+      const taken = new Set(s.spec.nodes.map((n) => n.id));
+      const node: NodeSpec = { ...fresh, id: id && !taken.has(id) ? id : fresh.id, params: { ...fresh.params, ...params } };
+      get().commit(addNode(s.spec, node, freeSpotNear(s.spec, s.measured, center)));
+      set({ selection: [node.id], selectedEdges: [] });
+      return node.id;
+    },
+
     addNodeByClick(kindId, center) {
       const s = get();
       const node = freshNode(s, kindId);
@@ -856,6 +883,16 @@ export function createAppStore(init?: Partial<State>): StoreApi<Store> {
 
     setModal(m) {
       set({ modal: m });
+    },
+
+    setConnectionsPanel(panel) {
+      set({ connectionsPanel: panel });
+    },
+
+    updateConnections(f) {
+      const cur = get().connections;
+      const next = f(cur);
+      if (next !== cur) set({ connections: next });
     },
 
     setRecovery(r) {

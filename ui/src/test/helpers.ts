@@ -1,5 +1,5 @@
 import { createAppStore } from '../store/store';
-import type { Position, Spec } from '../model/types';
+import type { ConnectionInfo, Position, Spec } from '../model/types';
 import { nodeBoxes } from '../model/placement';
 import { fixtureCatalog } from './mockBackend';
 import sample from './fixtures/customer_features.sluice.json';
@@ -42,3 +42,19 @@ export function overlapping(spec: Spec): string[] {
 }
 
 export const dist = (a: Position, b: Position) => Math.hypot(a.x - b.x, a.y - b.y);
+
+/** A connection as `connections` lists it: `warehouse`, PostgreSQL, password in the keyring. */
+export function connectionInfo(over: Partial<ConnectionInfo> = {}): ConnectionInfo {
+  return {
+    name: 'warehouse',
+    driver: 'postgres',
+    url: 'postgres://ana@db.internal:5432/shop',
+    host: 'db.internal',
+    port: 5432,
+    database: 'shop',
+    user: 'ana',
+    origin: 'file',
+    password: 'keyring',
+    ...over,
+  };
+}

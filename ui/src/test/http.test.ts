@@ -145,6 +145,36 @@ describe('HTTP backend', () => {
     expect(tokenFromLocation('#', '')).toBeNull();
   });
 
+  it('posts the connection commands with their args, the password only when one was typed', async () => {
+    const info = { name: 'w', driver: 'postgres', url: 'postgres://a@h/d', host: 'h', port: null, database: 'd', user: 'a', origin: 'file', password: 'file' };
+    const f = fakeFetch({
+      connections: { body: { file: '/c.json', keyring: false, connections: [info] } },
+      connection_save: { body: info },
+      connection_remove: { body: null },
+      connection_test: { status: 400, body: { code: 'N010', message: "connection 'w': cannot reach PostgreSQL at h:5432" } },
+      connection_tables: { body: [{ schema: 'public', name: 'orders', kind: 'table' }] },
+      connection_columns: { body: [{ name: 'id', type: 'BIGINT', source_type: 'bigint' }] },
+    });
+    const b = createHttpBackend({ promptPath: async () => null, fetchImpl: f.impl });
+    expect((await b.connections()).connections).toEqual([info]);
+    expect(await b.connectionSave({ name: 'w', url: 'postgres://a@h/d', keyring: false })).toEqual(info);
+    await b.connectionSave({ name: 'w', url: 'postgres://a@h/d', keyring: false, password: '' });
+    await b.connectionRemove('w');
+    const err = (await b.connectionTest('w').catch((e: unknown) => e)) as BackendError;
+    expect(err.code).toBe('N010');
+    expect(await b.connectionTables('w')).toHaveLength(1);
+    expect(await b.connectionColumns('w', 'public', 'orders')).toHaveLength(1);
+    expect(f.calls).toEqual([
+      { url: '/api/connections', body: {} },
+      { url: '/api/connection_save', body: { name: 'w', url: 'postgres://a@h/d', keyring: false } },
+      { url: '/api/connection_save', body: { name: 'w', url: 'postgres://a@h/d', keyring: false, password: '' } },
+      { url: '/api/connection_remove', body: { name: 'w' } },
+      { url: '/api/connection_test', body: { name: 'w' } },
+      { url: '/api/connection_tables', body: { name: 'w' } },
+      { url: '/api/connection_columns', body: { name: 'w', schema: 'public', table: 'orders' } },
+    ]);
+  });
+
   it('a refusal from the bridge reaches the UI as its coded message', async () => {
     const message = 'this bridge needs the token from the URL it printed at start (http://127.0.0.1:PORT/#token=...): open that URL';
     const f = fakeFetch({ catalog: { status: 401, body: { code: 'A060', message } } });

@@ -12,10 +12,13 @@
 // Like the engine, run, preview, profile and sql refuse (E100, with the diagnostics in the way)
 // when `checkResult` reports an error on the spec as a whole, on the node asked for or on a node
 // it reads from; errors elsewhere do not stop them (a run of the whole spec: any error does).
+// Connections live in `connectionList` (as listed, never a password) with their passwords in
+// `passwords` and their tables in `remoteTables`; `connection_test` answers a version unless
+// `connectionFailures` names the connection.
 
 import type { Backend, DocArgs } from '../platform/backend';
 import { BackendError } from '../platform/backend';
-import type { Catalog, CheckResponse, CheckResult, Column, ColumnProfile, Diagnostic, DriftDetail, DriftDistribution, Histogram, JsonObject, Profile, Recovery, RunDetail, RunEvent, RunListing, RunNodeRecord, RunSummary, Spec, Table } from '../model/types';
+import type { Catalog, CheckResponse, CheckResult, Column, ConnectionInfo, RemoteTable, ColumnProfile, Diagnostic, DriftDetail, DriftDistribution, Histogram, JsonObject, Profile, Recovery, RunDetail, RunEvent, RunListing, RunNodeRecord, RunSummary, Spec, Table } from '../model/types';
 import { descendants } from '../model/spec';
 import catalogJson from './fixtures/catalog.json';
 
@@ -45,6 +48,16 @@ export interface MockBackend extends Backend {
   profileRows: number;
   /** Recorded runs by spec path, latest first. */
   history: Map<string, RunDetail[]>;
+  /** The user's connections, as listed. */
+  connectionList: ConnectionInfo[];
+  /** Passwords saved, by connection (what the file or the keyring would hold). */
+  passwords: Map<string, { password: string; keyring: boolean }>;
+  /** Whether the OS keyring is there. */
+  keyring: boolean;
+  /** Tables by connection name. */
+  remoteTables: Record<string, RemoteTable[]>;
+  /** Connections that fail to connect, with the error. */
+  connectionFailures: Record<string, { code: string; message: string }>;
   /** Throws the engine's refusal when `checkResult` has errors in the way of `target`. */
   refuseInvalid(doc: DocArgs, target?: string | null): void;
   callsOf(cmd: string): MockCall[];
@@ -355,6 +368,11 @@ export function createMockBackend(overrides: Partial<MockBackend> = {}): MockBac
     checkFailures: {},
     profileRows: 1234,
     history: new Map(),
+    connectionList: [],
+    passwords: new Map(),
+    keyring: false,
+    remoteTables: {},
+    connectionFailures: {},
     callsOf: (cmd) => calls.filter((c) => c.cmd === cmd),
     refuseInvalid(doc, target) {
       const errors = blocking(doc.spec, m.checkResult?.(doc).diagnostics ?? [], target);
@@ -512,6 +530,68 @@ export function createMockBackend(overrides: Partial<MockBackend> = {}): MockBac
       const d = (m.history.get(path) ?? []).find((r) => r.run_id === runId);
       if (!d) throw new BackendError({ code: 'A040', message: `no run '${runId}' of ${path}` });
       return structuredClone(d);
+    },
+    async connections() {
+      log('connections');
+      return { file: '/home/ana/.config/sluice/connections.json', keyring: m.keyring, connections: structuredClone(m.connectionList) };
+    },
+    async connectionSave(c) {
+      log('connection_save', c);
+      const scheme = /^(\w+):\/\/(?:([^:@/]*)(?::([^@/]*))?@)?([^:/?]+)(?::(\d+))?\/?([^?]*)/.exec(c.url);
+      if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(c.name)) throw new BackendError({ code: 'C002', message: `connection '${c.name}': a connection name is letters, digits and _, starting with a letter` });
+      if (!scheme || !['postgres', 'postgresql', 'mysql', 'mariadb'].includes(scheme[1]))
+        throw new BackendError({ code: 'C002', message: `connection '${c.name}': unknown scheme: use postgres:// or mysql://` });
+      const [, sch, user = '', inline, host, port, database = ''] = scheme;
+      const old = m.passwords.get(c.name);
+      const typed = c.password ?? inline;
+      if (typed === '') m.passwords.delete(c.name);
+      else if (typed !== undefined) m.passwords.set(c.name, { password: typed, keyring: c.keyring && inline === undefined });
+      else if (old) m.passwords.set(c.name, { ...old, keyring: c.keyring });
+      const pw = m.passwords.get(c.name);
+      const info: ConnectionInfo = {
+        name: c.name,
+        driver: sch.startsWith('postgres') ? 'postgres' : 'mysql',
+        url: `${sch}://${user ? `${user}@` : ''}${host}${port ? `:${port}` : ''}/${database}`,
+        host,
+        port: port ? Number(port) : null,
+        database,
+        user,
+        origin: 'file',
+        password: pw ? (pw.keyring ? 'keyring' : 'file') : 'none',
+      };
+      const i = m.connectionList.findIndex((x) => x.name === c.name);
+      if (i >= 0) m.connectionList[i] = info;
+      else m.connectionList.push(info);
+      return structuredClone(info);
+    },
+    async connectionRemove(name) {
+      log('connection_remove', { name });
+      const c = m.connectionList.find((x) => x.name === name);
+      if (!c || c.origin !== 'file') throw new BackendError({ code: 'C001', message: `connection '${name}' is not in the connections file` });
+      m.connectionList = m.connectionList.filter((x) => x.name !== name);
+      m.passwords.delete(name);
+    },
+    async connectionTest(name) {
+      log('connection_test', { name });
+      const c = m.connectionList.find((x) => x.name === name);
+      if (!c) throw new BackendError({ code: 'C001', message: `connection '${name}' is not defined` });
+      const failure = m.connectionFailures[name];
+      if (failure) throw new BackendError(failure);
+      return { version: c.driver === 'postgres' ? 'PostgreSQL 15.8 on x86_64-pc-linux-gnu' : '10.11.6-MariaDB', ms: 7 };
+    },
+    async connectionTables(name) {
+      log('connection_tables', { name });
+      const failure = m.connectionFailures[name];
+      if (failure) throw new BackendError(failure);
+      return structuredClone(m.remoteTables[name] ?? []);
+    },
+    async connectionColumns(name, schema, table) {
+      log('connection_columns', { name, schema, table });
+      return [
+        { name: 'id', type: 'BIGINT', source_type: 'bigint' },
+        { name: `${table}_name`, type: 'VARCHAR', source_type: 'text' },
+        { name: 'amount', type: 'DECIMAL(12,2)', source_type: 'numeric(12,2)' },
+      ];
     },
     async open(path) {
       log('open', { path });

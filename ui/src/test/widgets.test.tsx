@@ -82,6 +82,18 @@ describe('widget hints', () => {
     expect(key).toHaveValue('amount');
   });
 
+  it("database sources' connection and table are pickers, the driver read from the schema", () => {
+    const schema = schemaOf('read_postgres') as { properties: Record<string, Record<string, unknown>> };
+    expect(schema.properties.connection['x-sluice-driver']).toBe('postgres');
+    expect(widgetRole(schema.properties.connection['x-sluice-widget'] as string)).toBe('connection');
+    expect(widgetRole(schema.properties.table['x-sluice-widget'] as string)).toBe('table');
+    render(<Form schema={schemaOf('read_mysql')} initial={{ connection: 'crm', table: 'leads' }} />);
+    expect(screen.getByTestId('field-connection')).toHaveAttribute('role', 'combobox');
+    expect(screen.getByTestId('field-connection')).toHaveValue('crm');
+    expect(screen.getByTestId('field-table')).toHaveAttribute('role', 'combobox');
+    expect(screen.queryByTestId('widget-unknown-connection')).toBeNull();
+  });
+
   it('an unknown hint falls back to the type, and says so', () => {
     const schema: JsonSchema = {
       type: 'object',

@@ -10,6 +10,7 @@ import { SqlEditor } from '../SqlEditor';
 import { ColumnChips, ColumnInput } from './ColumnInput';
 import { IconFolder, IconPlus, IconTrash } from '../icons';
 import { isUnknownWidget, widgetRole } from './widgets';
+import { ConnectionField, TableField, type RemoteFormContext } from './RemoteFields';
 
 export interface FormContext {
   /** Columns of the input on `port` (or the default input), null when unknown. */
@@ -21,6 +22,10 @@ export interface FormContext {
   browse?: () => Promise<string | null>;
   /** Why a path field holds an absolute path (outside the spec's folder, unsaved document). */
   pathNote?: (value: string) => string | null;
+  /** Database sources: the user's connections and the tables of the node's connection. */
+  remote?: RemoteFormContext;
+  /** The node is a source (it reads no input: a query field queries its database). */
+  source?: boolean;
 }
 
 const Ctx = createContext<FormContext>({ columnsFor: () => null, tables: () => ({}), diagnostics: [] });
@@ -256,21 +261,30 @@ function TypedField({ info, path, value, onChange, port, required, compact, plac
       const ph = placeholder ?? (typeof dflt === 'string' && dflt !== '' ? dflt : undefined);
       if (role === 'sql-expression' || role === 'sql-query') {
         const query = role === 'sql-query';
+        // A query over the node's inputs, or (a database source) over the database's tables.
+        const inputs = query ? ctx.tables() : undefined;
+        const queryHint = ctx.source ? "SELECT … FROM <table>, in the database's SQL" : 'SELECT … FROM <input port>';
         return (
           <SqlEditor
             value={s}
             onChange={emit}
             columns={query ? undefined : (ctx.columnsFor(p) ?? [])}
-            tables={query ? ctx.tables() : undefined}
+            tables={inputs}
             testId={testId}
             invalid={invalid}
             minHeight={query ? '140px' : compact ? undefined : '32px'}
             maxHeight="320px"
             lineNumbers={query}
-            placeholder={query ? 'SELECT … FROM <input port>' : 'SQL expression'}
+            placeholder={query ? queryHint : 'SQL expression'}
             ariaLabel={path}
           />
         );
+      }
+      if (role === 'connection') {
+        return <ConnectionField value={s} onChange={emit} driver={info.driver} remote={ctx.remote} testId={testId} invalid={invalid} />;
+      }
+      if (role === 'table') {
+        return <TableField value={s} onChange={emit} remote={ctx.remote} testId={testId} invalid={invalid} placeholder={ph} />;
       }
       if (role === 'column') {
         return <ColumnInput value={s} onChange={emit} columns={ctx.columnsFor(p)} testId={testId} invalid={invalid} placeholder={ph} ariaLabel={path} />;

@@ -11,7 +11,9 @@ export type WidgetRole =
   | 'path'
   | 'columns'
   | 'column-keyed-map'
-  | 'sql-expression-map';
+  | 'sql-expression-map'
+  | 'connection'
+  | 'table';
 
 /** Hint -> what it renders as. `sql` is the engine's word for a full query too (it treats both
  * as SQL when filling placeholders), so both get the query editor. */
@@ -26,6 +28,10 @@ export const WIDGETS: Readonly<Record<string, WidgetRole>> = {
   'column-map': 'column-keyed-map',
   'column-rename': 'column-keyed-map',
   'sql-expression-map': 'sql-expression-map',
+  // Database sources: one of the user's connections (of the driver `x-sluice-driver` names), and
+  // a table of the node's connection.
+  connection: 'connection',
+  table: 'table',
 };
 
 /** What `hint` renders as; undefined when there is no hint or the form does not know it. */
