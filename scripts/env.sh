@@ -55,7 +55,7 @@ sluice_python_venv() {
   "$SLUICE_VENV/bin/pip" install -q --disable-pip-version-check -r tests/reference/requirements.txt
 }
 
-# dbt (with its DuckDB, Spark and Snowflake adapters), a local Spark and fakesnow (Snowflake
+# dbt (with its DuckDB, Spark, Snowflake and PostgreSQL adapters), a local Spark and fakesnow (Snowflake
 # emulated on DuckDB), in a venv of their own (their pins differ from the reference libraries'):
 # the export tests build exported projects with them.
 export SLUICE_DBT_VENV="${SLUICE_DBT_VENV:-$HOME/.cache/sluice/dbt-venv}"

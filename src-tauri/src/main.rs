@@ -201,6 +201,46 @@ async fn sql(
     blocking(move || svc.sql(&doc, &node)).await
 }
 
+/// The user's named connections (no passwords), the connections file, and whether the OS keyring
+/// can hold passwords. Connections are the user's own, like the connections file of the CLI:
+/// they need no grant, and no command ever hands a password back to the window.
+#[tauri::command]
+async fn connections(svc: Svc<'_>) -> Result<Value, ApiError> {
+    let svc = svc.inner().clone();
+    blocking(move || Ok(serde_json::to_value(svc.connections()?).unwrap_or(Value::Null))).await
+}
+
+/// Add or change a connection; `password` absent keeps the one kept now.
+#[tauri::command]
+async fn connection_save(svc: Svc<'_>, name: String, url: String, password: Option<String>, keyring: Option<bool>) -> Result<Value, ApiError> {
+    let svc = svc.inner().clone();
+    blocking(move || Ok(serde_json::to_value(svc.connection_save(&name, &url, password, keyring.unwrap_or(false))?).unwrap_or(Value::Null))).await
+}
+
+#[tauri::command]
+async fn connection_remove(svc: Svc<'_>, name: String) -> Result<(), ApiError> {
+    let svc = svc.inner().clone();
+    blocking(move || svc.connection_remove(&name)).await
+}
+
+#[tauri::command]
+async fn connection_test(svc: Svc<'_>, name: String) -> Result<Value, ApiError> {
+    let svc = svc.inner().clone();
+    blocking(move || Ok(serde_json::to_value(svc.connection_test(&name)?).unwrap_or(Value::Null))).await
+}
+
+#[tauri::command]
+async fn connection_tables(svc: Svc<'_>, name: String) -> Result<Value, ApiError> {
+    let svc = svc.inner().clone();
+    blocking(move || Ok(serde_json::to_value(svc.connection_tables(&name)?).unwrap_or(Value::Null))).await
+}
+
+#[tauri::command]
+async fn connection_columns(svc: Svc<'_>, name: String, schema: Option<String>, table: String) -> Result<Value, ApiError> {
+    let svc = svc.inner().clone();
+    blocking(move || Ok(serde_json::to_value(svc.connection_columns(&name, schema.as_deref(), &table)?).unwrap_or(Value::Null))).await
+}
+
 /// Open a granted spec; it becomes the window's document, and its folder opens to the window.
 #[tauri::command]
 fn open(svc: Svc<'_>, window: Window, path: PathBuf) -> Result<Opened, ApiError> {
@@ -352,6 +392,12 @@ fn main() {
             runs,
             run_detail,
             sql,
+            connections,
+            connection_save,
+            connection_remove,
+            connection_test,
+            connection_tables,
+            connection_columns,
             open,
             save,
             headless_command,

@@ -70,6 +70,26 @@ struct ExportReq {
     dialect: String,
 }
 
+/// A connection by name, for the Connections panel's commands.
+#[derive(Deserialize)]
+struct ConnectionReq {
+    name: String,
+    /// `connection_save`: the URL (without its password).
+    #[serde(default)]
+    url: Option<String>,
+    /// `connection_save`: a new password (empty: none); absent: keep the one kept now.
+    #[serde(default)]
+    password: Option<String>,
+    /// `connection_save`: keep the password in the OS keyring rather than in the file.
+    #[serde(default)]
+    keyring: bool,
+    /// `connection_columns`: the table and its schema.
+    #[serde(default)]
+    schema: Option<String>,
+    #[serde(default)]
+    table: Option<String>,
+}
+
 #[derive(Deserialize)]
 struct AutosaveReq {
     spec: Value,
@@ -117,6 +137,25 @@ pub fn dispatch(service: &Service, command: &str, body: &str) -> Result<Value, A
         "sql" => {
             let req: NodeReq = parse(body)?;
             json!(service.sql(&req.doc, &req.node)?)
+        }
+        "connections" => v(&service.connections()?),
+        "connection_save" => {
+            // A body that does not parse is refused without serde's words, which may quote a value.
+            let req: ConnectionReq = serde_json::from_str(body)
+                .map_err(|_| ApiError::new("A020", "bad request: connection_save takes {name, url, password?, keyring?}"))?;
+            let url = req.url.ok_or_else(|| ApiError::new("A020", "bad request: connection_save needs a url"))?;
+            v(&service.connection_save(&req.name, &url, req.password, req.keyring)?)
+        }
+        "connection_remove" => {
+            service.connection_remove(&parse::<ConnectionReq>(body)?.name)?;
+            Value::Null
+        }
+        "connection_test" => v(&service.connection_test(&parse::<ConnectionReq>(body)?.name)?),
+        "connection_tables" => v(&service.connection_tables(&parse::<ConnectionReq>(body)?.name)?),
+        "connection_columns" => {
+            let req: ConnectionReq = parse(body)?;
+            let table = req.table.ok_or_else(|| ApiError::new("A020", "bad request: connection_columns needs a table"))?;
+            v(&service.connection_columns(&req.name, req.schema.as_deref(), &table)?)
         }
         "open" => v(&service.open(&parse::<PathReq>(body)?.path)?),
         "save" => {

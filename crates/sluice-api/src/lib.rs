@@ -5,6 +5,7 @@
 //! Requests and responses are JSON; errors cross the boundary as `{code, message, diagnostics}`.
 
 pub mod bridge;
+pub mod connections;
 pub mod error;
 pub mod files;
 pub mod service;

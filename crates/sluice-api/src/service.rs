@@ -288,7 +288,7 @@ impl Service {
     /// run wrote one; checks that compare with earlier runs use the spec's run history.
     pub fn export_dbt(&self, path: &Path, params: &IndexMap<String, String>, out: &Path, dialect: &str) -> Result<ExportSummary, ApiError> {
         let target = sluice_export::dbt::Target::parse(dialect)
-            .ok_or_else(|| ApiError::new("A030", format!("unknown dialect '{dialect}' (duckdb or spark)")))?;
+            .ok_or_else(|| ApiError::new("A030", format!("unknown dialect '{dialect}' (duckdb, spark, snowflake or postgres)")))?;
         let engine = engine()?;
         let overrides: Vec<(String, String)> = params.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
         let loaded = sluice_engine::load_plan(&engine, path, &overrides)?;
@@ -306,6 +306,7 @@ impl Service {
             baselines: baselines.rows,
             drift_baselines: baselines.columns,
             spec_path: path,
+            connections: export_connections(&plan),
         };
         let project = sluice_export::dbt::export(&plan, &spec, &opts)?;
         project.write(out)?;
@@ -352,4 +353,22 @@ mod tests {
             "sluice run '/data/my pipelines/a.sluice.json' --param 'as_of=2025-07-01 00:00:00'"
         );
     }
+}
+
+/// The connections the plan's database sources name, as defined now (never a password), for an
+/// exported project's profile; one that is not defined is read from the environment there.
+fn export_connections(plan: &sluice_core::Plan) -> IndexMap<String, sluice_export::dbt::sources::Connection> {
+    let mut out = IndexMap::new();
+    let Ok(defined) = sluice_connect::Connections::load() else { return out };
+    for name in plan.declared.remotes.values().filter_map(|r| r.connection.clone()) {
+        if out.contains_key(&name) {
+            continue;
+        }
+        if let Ok(i) = defined.info(&name) {
+            let sslmode = i.url.split_once('?').and_then(|(_, q)| q.split('&').find_map(|kv| kv.strip_prefix("sslmode=").map(str::to_string)));
+            let c = sluice_export::dbt::sources::Connection { driver: i.driver, host: i.host, port: i.port, database: i.database, user: i.user, sslmode };
+            out.insert(name, c);
+        }
+    }
+    out
 }

@@ -1,7 +1,9 @@
 //! The real `sluice-bridge` binary answers only its own page: requests without the token, with a
 //! wrong one, from a foreign host name or origin, with a non-JSON or oversized body are refused
 //! before anything runs (a `save` to a canary path never writes it), and the page's own request
-//! works. Non-loopback addresses are refused at start.
+//! works. Non-loopback addresses are refused at start. The Connections panel's commands list,
+//! save, remove, test and browse the user's connections (against the test PostgreSQL server of
+//! `scripts/servers.sh`), and no answer holds a password.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -29,13 +31,26 @@ impl Drop for Running {
 }
 
 fn start() -> Running {
+    start_with(&[])
+}
+
+/// A bridge as [`start`] makes, its user's connections in `connections.json` of its temp folder,
+/// with `env` set too.
+fn start_with(env: &[(&str, &str)]) -> Running {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("ui")).unwrap();
     std::fs::write(dir.path().join("ui/index.html"), "<!doctype html><title>Sluice</title>").unwrap();
-    let mut child = Command::new(BIN)
-        .args(["--addr", "127.0.0.1:0", "--ui"])
+    let mut cmd = Command::new(BIN);
+    cmd.args(["--addr", "127.0.0.1:0", "--ui"])
         .arg(dir.path().join("ui"))
         .env("SLUICE_STATE_DIR", dir.path().join("state"))
+        .env("SLUICE_CONNECTIONS", dir.path().join("connections.json"));
+    // The connections of the environment the tests run in are not the bridge's.
+    for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("SLUICE_CONN_")) {
+        cmd.env_remove(k);
+    }
+    cmd.envs(env.iter().copied());
+    let mut child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -201,4 +216,157 @@ fn bridge_refuses_to_listen_beyond_loopback() {
         assert!(err.contains("A070") && err.contains("loopback only"), "{addr}: {err}");
         assert!(out.stdout.is_empty(), "{addr}: no URL printed");
     }
+}
+
+/// A command's answer: its status and its JSON body.
+fn call(b: &Running, cmd: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
+    let a = send(b.port, &command(b, cmd, &body.to_string(), &[]));
+    let v = serde_json::from_str(&a.body).unwrap_or_else(|e| panic!("{cmd}: {e}: '{}'", a.body));
+    (a.status, v)
+}
+
+/// The test PostgreSQL server's URL (no password in it) and password.
+fn pg_server() -> (String, String) {
+    match (std::env::var("SLUICE_TEST_PG_URL"), std::env::var("SLUICE_TEST_PG_PASSWORD")) {
+        (Ok(u), Ok(p)) => (u, p),
+        _ => panic!(
+            "no test PostgreSQL server (SLUICE_TEST_PG_URL and SLUICE_TEST_PG_PASSWORD are not set): \
+             start one with `scripts/servers.sh start DIR; source DIR/env` (scripts/test.sh does)"
+        ),
+    }
+}
+
+#[test]
+fn bridge_lists_saves_and_removes_connections_and_never_answers_with_a_password() {
+    let b = start_with(&[("SLUICE_CONN_CRM_URL", "mysql://crm@10.0.0.5:3306/crm"), ("SLUICE_CONN_CRM_PASSWORD", "env-secret-1")]);
+    let file = b.dir.path().join("connections.json");
+    let (status, list) = call(&b, "connections", serde_json::json!({}));
+    assert_eq!(status, 200, "{list}");
+    assert_eq!(list["file"], serde_json::json!(file));
+    assert!(list["keyring"].is_boolean(), "{list}");
+    let crm = &list["connections"][0];
+    assert_eq!((crm["name"].as_str(), crm["driver"].as_str(), crm["origin"].as_str(), crm["password"].as_str()), (Some("crm"), Some("mysql"), Some("env"), Some("env")));
+    assert_eq!((crm["host"].as_str(), crm["port"].as_u64(), crm["database"].as_str()), (Some("10.0.0.5"), Some(3306), Some("crm")));
+
+    // Saved with a password: kept in the file (owner-only), never in an answer.
+    let (status, saved) = call(&b, "connection_save", serde_json::json!({"name": "warehouse", "url": "postgres://ana@db.example:5433/shop", "password": "file-secret-2"}));
+    assert_eq!(status, 200, "{saved}");
+    assert_eq!((saved["name"].as_str(), saved["driver"].as_str(), saved["password"].as_str(), saved["origin"].as_str()), (Some("warehouse"), Some("postgres"), Some("file"), Some("file")));
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains("file-secret-2"), "{text}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    // Saved again without a password: the one kept stays; with an empty one: none.
+    let (status, kept) = call(&b, "connection_save", serde_json::json!({"name": "warehouse", "url": "postgres://ana@db.example:5434/shop"}));
+    assert_eq!((status, kept["password"].as_str(), kept["port"].as_u64()), (200, Some("file"), Some(5434)), "{kept}");
+    assert!(std::fs::read_to_string(&file).unwrap().contains("file-secret-2"));
+    // A password written in the URL is taken out of it and kept like one given on its own.
+    let (status, inline) = call(&b, "connection_save", serde_json::json!({"name": "staging", "url": "postgres://ana:url-secret-3@db.example/shop"}));
+    assert_eq!((status, inline["password"].as_str()), (200, Some("file")), "{inline}");
+    assert!(!inline["url"].as_str().unwrap().contains("url-secret-3"), "{inline}");
+    let (_, none) = call(&b, "connection_save", serde_json::json!({"name": "staging", "url": "postgres://ana@db.example/shop", "password": ""}));
+    assert_eq!(none["password"].as_str(), Some("none"), "{none}");
+
+    let (_, list) = call(&b, "connections", serde_json::json!({}));
+    let names: Vec<&str> = list["connections"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["warehouse", "staging", "crm"]);
+    for secret in ["env-secret-1", "file-secret-2", "url-secret-3"] {
+        assert!(!list.to_string().contains(secret), "{secret} in {list}");
+    }
+
+    // Mistakes are refused with the connection's code and say what to do.
+    let (status, e) = call(&b, "connection_save", serde_json::json!({"name": "w", "url": "oracle://a@h/d", "password": "typed-secret-4"}));
+    assert_eq!((status, e["code"].as_str()), (400, Some("N002")), "{e}");
+    assert!(e["message"].as_str().unwrap().contains("unknown scheme 'oracle'") && !e.to_string().contains("typed-secret-4"), "{e}");
+    let (status, e) = call(&b, "connection_save", serde_json::json!({"name": "1bad", "url": "postgres://a@h/d"}));
+    assert_eq!((status, e["code"].as_str()), (400, Some("N002")), "{e}");
+    let (status, e) = call(&b, "connection_save", serde_json::json!({"name": "w", "url": "postgres://a@h/d", "password": 12345}));
+    assert_eq!((status, e["code"].as_str()), (400, Some("A020")), "{e}");
+    assert!(!e.to_string().contains("12345"), "a body that does not parse is not quoted back: {e}");
+    let (status, e) = call(&b, "connection_test", serde_json::json!({"name": "nope"}));
+    assert_eq!((status, e["code"].as_str()), (400, Some("N001")), "{e}");
+    assert!(e["message"].as_str().unwrap().contains("SLUICE_CONN_NOPE_URL"), "{e}");
+    let (status, e) = call(&b, "connection_remove", serde_json::json!({"name": "crm"}));
+    assert_eq!((status, e["code"].as_str()), (400, Some("N001")), "{e}");
+    assert!(e["message"].as_str().unwrap().contains("defined by the environment"), "{e}");
+
+    // A server that does not answer: a connection error, without the password.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    call(&b, "connection_save", serde_json::json!({"name": "down", "url": format!("postgres://ana@127.0.0.1:{port}/shop"), "password": "down-secret-5"}));
+    let (status, e) = call(&b, "connection_test", serde_json::json!({"name": "down"}));
+    assert_eq!((status, e["code"].as_str()), (400, Some("N010")), "{e}");
+    assert!(!e.to_string().contains("down-secret-5"), "{e}");
+    let (status, e) = call(&b, "connection_tables", serde_json::json!({"name": "down"}));
+    assert_eq!((status, e["code"].as_str()), (400, Some("N010")), "{e}");
+
+    // Removed from the file; the environment's stays.
+    let (status, _) = call(&b, "connection_remove", serde_json::json!({"name": "warehouse"}));
+    assert_eq!(status, 200);
+    let (_, list) = call(&b, "connections", serde_json::json!({}));
+    let names: Vec<&str> = list["connections"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["staging", "down", "crm"]);
+    assert!(!std::fs::read_to_string(&file).unwrap().contains("file-secret-2"));
+
+    // The bridge's guards hold for these commands too: no token, nothing saved.
+    let body = serde_json::json!({"name": "sneaky", "url": "postgres://a@h/d"}).to_string();
+    let a = send(b.port, &command(&b, "connection_save", &body, &[("X-Sluice-Token", "")]));
+    assert_eq!((a.status, code(&a).as_str()), (401, "A060"));
+    let a = send(b.port, &command(&b, "connections", "{}", &[("Origin", "https://evil.example")]));
+    assert_eq!((a.status, code(&a).as_str()), (403, "A062"));
+    let a = send(b.port, &command(&b, "connection_save", &body, &[("Content-Type", "text/plain")]));
+    assert_eq!((a.status, code(&a).as_str()), (415, "A063"));
+    assert!(!std::fs::read_to_string(&file).unwrap().contains("sneaky"));
+}
+
+#[test]
+fn bridge_tests_and_browses_a_postgres_connection() {
+    let (url, password) = pg_server();
+    let mut cfg: postgres::Config = url.parse().unwrap();
+    cfg.password(&password);
+    let mut client = cfg.connect(postgres::NoTls).unwrap();
+    let schema = format!("bridge_{}", std::process::id());
+    client
+        .batch_execute(&format!(
+            "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema};
+             CREATE TABLE {schema}.customers (id bigint PRIMARY KEY, name text, balance numeric(12,2), seen timestamptz);
+             CREATE VIEW {schema}.rich AS SELECT * FROM {schema}.customers WHERE balance > 1000;"
+        ))
+        .unwrap();
+
+    let b = start();
+    let (status, saved) = call(&b, "connection_save", serde_json::json!({"name": "pg", "url": url, "password": password}));
+    assert_eq!(status, 200, "{saved}");
+    let (status, tested) = call(&b, "connection_test", serde_json::json!({"name": "pg"}));
+    assert_eq!(status, 200, "{tested}");
+    assert!(tested["version"].as_str().unwrap().starts_with("PostgreSQL"), "{tested}");
+    assert!(tested["ms"].is_u64(), "{tested}");
+
+    let (status, tables) = call(&b, "connection_tables", serde_json::json!({"name": "pg"}));
+    assert_eq!(status, 200, "{tables}");
+    let ours: Vec<(&str, &str)> = tables
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["schema"] == schema.as_str())
+        .map(|t| (t["name"].as_str().unwrap(), t["kind"].as_str().unwrap()))
+        .collect();
+    assert_eq!(ours, [("customers", "table"), ("rich", "view")], "{tables}");
+
+    let (status, columns) = call(&b, "connection_columns", serde_json::json!({"name": "pg", "schema": schema, "table": "customers"}));
+    assert_eq!(status, 200, "{columns}");
+    let cols: Vec<(&str, &str)> = columns.as_array().unwrap().iter().map(|c| (c["name"].as_str().unwrap(), c["type"].as_str().unwrap())).collect();
+    assert_eq!(cols, [("id", "BIGINT"), ("name", "VARCHAR"), ("balance", "DECIMAL(12,2)"), ("seen", "TIMESTAMP WITH TIME ZONE")]);
+    assert_eq!(columns[2]["source_type"].as_str(), Some("numeric(12,2)"), "{columns}");
+    let (status, e) = call(&b, "connection_columns", serde_json::json!({"name": "pg", "schema": schema, "table": "nope"}));
+    assert_eq!((status, e["code"].as_str()), (400, Some("N011")), "{e}");
+
+    // A wrong password: refused by the server, and not quoted back.
+    call(&b, "connection_save", serde_json::json!({"name": "pg", "url": url, "password": "wrong-password-6"}));
+    let (status, e) = call(&b, "connection_test", serde_json::json!({"name": "pg"}));
+    assert_eq!((status, e["code"].as_str()), (400, Some("N010")), "{e}");
+    assert!(!e.to_string().contains("wrong-password-6"), "{e}");
+    client.batch_execute(&format!("DROP SCHEMA {schema} CASCADE")).unwrap();
 }

@@ -4,6 +4,8 @@
 //! Exit codes: 0 success, 1 the run failed (data, files, cancelled), 2 invalid spec or usage. A
 //! reader of stdout or stderr that goes away early changes none of them ([`stdio`]).
 
+mod connections;
+mod export;
 mod junit;
 mod output;
 mod report;
@@ -230,6 +232,9 @@ enum Command {
     },
     /// Print the JSON Schema of spec files.
     Schema,
+    /// The named connections database sources read through (kept outside specs).
+    #[command(subcommand)]
+    Connections(connections::ConnectionsAction),
 }
 
 #[derive(Subcommand)]
@@ -241,8 +246,9 @@ enum ExportTarget {
         /// The project folder to write (created, or replaced when it holds an earlier export).
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
-        /// The SQL dialect of the models: duckdb (dbt-duckdb), spark (dbt-spark) or snowflake (dbt-snowflake).
-        #[arg(long, default_value = "duckdb", value_parser = ["duckdb", "spark", "snowflake"])]
+        /// The SQL dialect of the models: duckdb (dbt-duckdb), spark (dbt-spark), snowflake
+        /// (dbt-snowflake) or postgres (dbt-postgres, in the database the spec's sources read).
+        #[arg(long, default_value = "duckdb", value_parser = ["duckdb", "spark", "snowflake", "postgres"])]
         dialect: String,
         /// Apply the fitted state in FILE (a training run's state file) as constants.
         #[arg(long, value_name = "FILE")]
@@ -301,6 +307,7 @@ fn overrides(a: &SpecArgs) -> Result<Vec<(String, String)>, EngineError> {
 
 fn dispatch(cmd: Command) -> Result<u8, EngineError> {
     match cmd {
+        Command::Connections(action) => Ok(connections::dispatch(action)),
         Command::Schema => {
             outln!("{}", serde_json::to_string_pretty(&sluice_core::spec::json_schema::spec_json_schema()).unwrap());
             Ok(0)
@@ -495,9 +502,18 @@ fn dispatch(cmd: Command) -> Result<u8, EngineError> {
         Command::Export(ExportTarget::Dbt { spec, out, dialect, state, history }) => {
             let engine = Engine::new(&spec.settings())?;
             let loaded = load_plan(&engine, &spec.spec, &overrides(&spec)?)?;
-            output::print_diagnostics(&loaded.diagnostics);
+            // A database source that cannot be reached here still exports (export::plan).
+            let (shown, unreachable): (Vec<_>, Vec<_>) = loaded.diagnostics.iter().cloned().partition(|d| d.code != "D010");
+            output::print_diagnostics(&shown);
             let spec_doc = loaded.spec.clone();
-            let plan = loaded.into_plan()?;
+            let (plan, unreachable) = match export::plan(loaded) {
+                Ok(p) => p,
+                Err(e) => {
+                    output::print_diagnostics(&unreachable);
+                    return Err(e);
+                }
+            };
+            output::print_diagnostics(&unreachable);
             let state = match &state {
                 Some(file) => Some(sluice_core::state::StateFile::read(file, &plan, &plan.order)?),
                 None => None,
@@ -513,6 +529,7 @@ fn dispatch(cmd: Command) -> Result<u8, EngineError> {
                 baselines: baselines.rows,
                 drift_baselines: baselines.columns,
                 spec_path: &spec.spec,
+                connections: export::connections(&plan),
             };
             let spec_doc = spec_doc.expect("a valid plan has a spec");
             let project = match sluice_export::dbt::export(&plan, &spec_doc, &opts).and_then(|p| p.write(&out).map(|_| p)) {
@@ -525,6 +542,7 @@ fn dispatch(cmd: Command) -> Result<u8, EngineError> {
                     return Ok(1);
                 }
             };
+            output::print_diagnostics(&project.notes);
             output::print_diagnostics(&project.warnings);
             let models = project.files.iter().filter(|(p, _)| p.starts_with("models") && p.extension().is_some_and(|e| e == "sql")).count();
             outln!(

@@ -89,6 +89,9 @@ impl Progress {
             Event::SourceMark { node, column, value } => {
                 writeln!(err, "  ↑ {node}: the next run reads rows with {column} > {value}")
             }
+            Event::SourceDeletes { node, deleted } => {
+                writeln!(err, "  ↓ {node}: {} row(s) deleted at the source since the last run; merge sinks remove them", thousands(*deleted))
+            }
             Event::StateWritten { path, nodes } => {
                 writeln!(err, "  → wrote fitted state of {nodes} node(s) to {}", path.display())
             }

@@ -52,6 +52,12 @@ pub trait Dialect: Send + Sync {
     }
     /// A table function or relation that reads files.
     fn read_files(&self, read: &FileRead<'_>) -> Result<String, Unsupported>;
+    /// The relation holding the rows database source `node` reads: the engine fetches them
+    /// into a table of its own; an exported project names the table in its target database.
+    fn read_remote(&self, node: &str, read: &crate::remote::RemoteRead) -> Result<String, Unsupported> {
+        let _ = node;
+        Err(Unsupported { dialect: self.name(), what: format!("a {} source ({})", read.driver.name(), read.describe()) })
+    }
     /// A deterministic pseudo-random number in [0, 1) per row of relation alias `alias`, seeded.
     fn row_hash_unit(&self, alias: &str, seed: u64) -> Result<String, Unsupported>;
     /// Every column of a relation (`columns`, in order, of the relation aliased `qualifier` when
@@ -215,6 +221,10 @@ impl Dialect for DuckDb {
 
     fn read_files(&self, read: &FileRead<'_>) -> Result<String, Unsupported> {
         Ok(self.read(read, true))
+    }
+
+    fn read_remote(&self, node: &str, _read: &crate::remote::RemoteRead) -> Result<String, Unsupported> {
+        Ok(self.ident(&crate::remote::fetched_table(node)))
     }
 
     fn float_sum(&self, expr: &str) -> String {

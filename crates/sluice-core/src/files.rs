@@ -64,6 +64,9 @@ pub struct Declared {
     pub files: Vec<FileUse>,
     /// The state file runs write, when the spec names one.
     pub state: Option<PathBuf>,
+    /// The database sources (node id to what it reads): a run opens only their connections.
+    #[serde(skip_serializing_if = "indexmap::IndexMap::is_empty")]
+    pub remotes: indexmap::IndexMap<String, crate::remote::RemoteRead>,
 }
 
 impl Declared {

@@ -17,6 +17,7 @@ pub mod error;
 pub mod files;
 pub mod graph;
 pub mod plan;
+pub mod remote;
 pub mod schema;
 pub mod sql_fragment;
 pub mod sql_text;

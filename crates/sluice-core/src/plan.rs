@@ -10,6 +10,7 @@ use serde_json::Value;
 use crate::catalog::{lookup, CheckCx, CompileCx, Compiled, DynKind, Ports};
 use crate::diagnostic::{has_errors, Diagnostic};
 use crate::files::{Access, Declared, FileUse};
+use crate::remote::RemoteRead;
 use crate::dialect::Dialect;
 use crate::graph::{self, Deps};
 use crate::schema::Schema;
@@ -32,6 +33,12 @@ pub trait Describer {
     /// may touch (the engine locks its connection to them).
     fn grant(&self, declared: &Declared) -> Result<(), DescribeError>;
     fn describe(&self, sql: &str) -> Result<Schema, DescribeError>;
+    /// Before database source `node` is described: learn its columns from the database's
+    /// catalog and make the (empty) relation its SQL reads. An error names the connection.
+    fn prepare_remote(&self, node: &str, read: &RemoteRead) -> Result<(), DescribeError> {
+        let _ = node;
+        Err(DescribeError { message: format!("cannot reach {} while checking", read.describe()), data_fault: true })
+    }
 }
 
 /// A node after checking.
@@ -277,6 +284,13 @@ pub fn plan(spec: &Spec, base_dir: &Path, dialect: &dyn Dialect, opts: &PlanOpti
         if !ok || !node.kind.info().output {
             continue;
         }
+        // A database source's columns come from its database: reaching it can fail on its own.
+        if let (Some(desc), Some(remote)) = (describer, remote_of(node, base_dir)) {
+            if let Err(e) = desc.prepare_remote(id, &remote) {
+                diags.push(Diagnostic::error("D010", e.message).data_fault().node(id));
+                continue;
+            }
+        }
         let schema = match describer {
             Some(desc) => describe_node(node, &inputs, base_dir, dialect, desc).map_err(|e| (e, node)),
             None => Ok(inferred),
@@ -303,6 +317,13 @@ pub fn plan(spec: &Spec, base_dir: &Path, dialect: &dyn Dialect, opts: &PlanOpti
     (Some(Plan { name: spec.name.clone(), base_dir: base_dir.to_path_buf(), order, nodes, params: values, warnings, state_path, declared }), diags)
 }
 
+/// What database source `node` reads, a SQLite file's path resolved against the spec's folder.
+fn remote_of(node: &PlannedNode, base_dir: &Path) -> Option<RemoteRead> {
+    let mut r = node.kind.remote(&node.params)?;
+    r.path = r.path.map(|p| crate::catalog::resolve_path(base_dir, &p).to_string_lossy().into_owned());
+    Some(r)
+}
+
 /// The files the nodes declare, resolved against the spec's folder, globs expanded.
 fn declared_files(nodes: &IndexMap<String, PlannedNode>, base_dir: &Path, state: Option<&Path>) -> Declared {
     let mut files = Vec::new();
@@ -323,7 +344,8 @@ fn declared_files(nodes: &IndexMap<String, PlannedNode>, base_dir: &Path, state:
             }));
         }
     }
-    Declared { files, state: state.map(Path::to_path_buf) }
+    let remotes = nodes.iter().filter_map(|(id, n)| Some((id.clone(), remote_of(n, base_dir)?))).collect();
+    Declared { files, state: state.map(Path::to_path_buf), remotes }
 }
 
 /// Writes need consent to leave the spec's folder, and two sinks never write one file.
@@ -376,6 +398,19 @@ const WHOLE_TABLE: [&str; 11] =
 /// The `cursor` of incremental sources names a column they read, and what is below them is
 /// warned about when it computes over the whole table.
 fn check_cursors(nodes: &IndexMap<String, PlannedNode>, order: &[String], diags: &mut Vec<Diagnostic>) {
+    // The key a source tracks deletes by is among its columns.
+    for (id, node) in nodes {
+        let (Some(key), Some(schema)) = (node.kind.tracked_key(&node.params), &node.schema) else { continue };
+        for (i, k) in key.iter().enumerate() {
+            if schema.get(k).is_none() {
+                let names: Vec<&str> = schema.names().collect();
+                let help = did_you_mean(k, names.iter().copied()).unwrap_or_else(|| format!("available: {}", names.join(", ")));
+                diags.push(
+                    Diagnostic::error("S020", format!("key column '{k}' is not among the columns read")).node(id).path(format!("params.key[{i}]")).help(help),
+                );
+            }
+        }
+    }
     for (id, node) in nodes {
         let Some(cursor) = node.params.get("cursor").and_then(Value::as_str) else { continue };
         if let Some(schema) = &node.schema {

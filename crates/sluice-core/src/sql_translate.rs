@@ -14,6 +14,10 @@
 //! - timestamps are DuckDB's naive ones: `TIMESTAMP_NTZ`;
 //! - string literals escape backslashes in both; Spark quotes identifiers with backticks, and
 //!   Snowflake folds unquoted ones to upper case, so every name is quoted there.
+//!
+//! PostgreSQL (dbt-postgres) is rewritten by [`postgres`]: its functions, types and traps differ
+//! enough from the other two that it has a module of its own; the walk, the quoting of names and
+//! the spelling of literals are shared.
 
 use std::ops::ControlFlow;
 
@@ -27,11 +31,21 @@ use sqlparser::parser::Parser;
 
 use crate::dialect::{snowflake_string, spark_string, Unsupported};
 
+mod postgres;
+
+pub use postgres::{EXACT_MEAN, EXACT_SUM};
+
+/// What an arm for PostgreSQL would be where [`postgres`] has rewritten the node already.
+fn rewritten_by_postgres() -> ! {
+    unreachable!("PostgreSQL expressions are rewritten by sql_translate::postgres")
+}
+
 /// The engine SQL is translated for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
     Spark,
     Snowflake,
+    Postgres,
 }
 
 impl Target {
@@ -39,6 +53,7 @@ impl Target {
         match self {
             Target::Spark => "spark",
             Target::Snowflake => "snowflake",
+            Target::Postgres => "postgres",
         }
     }
     fn unsupported(self, what: impl Into<String>) -> Unsupported {
@@ -48,6 +63,8 @@ impl Target {
         match self {
             Target::Spark => spark_string(s),
             Target::Snowflake => snowflake_string(s),
+            // standard_conforming_strings (on by default): a backslash is text, as in DuckDB.
+            Target::Postgres => format!("'{}'", s.replace('\'', "''")),
         }
     }
 }
@@ -90,12 +107,12 @@ fn translate_query(target: Target, sql: &str, pretty: bool) -> Result<String, Un
 }
 
 fn rewrite<T: VisitMut>(target: Target, node: &mut T) -> Result<(), Unsupported> {
-    if target == Target::Snowflake {
+    if target != Target::Spark {
         // Names are quoted before anything is rewritten: what the rewriting adds (date parts,
-        // function names) stays as written.
+        // function names) stays as written. PostgreSQL folds unquoted names to lower case.
         let _ = node.visit(&mut QuoteNames);
     }
-    match node.visit(&mut Rewrite { target }) {
+    match node.visit(&mut Rewrite { target, subqueries: 0 }) {
         ControlFlow::Break(e) => Err(e),
         ControlFlow::Continue(()) => Ok(()),
     }
@@ -208,6 +225,8 @@ impl VisitorMut for QuoteNames {
 
 struct Rewrite {
     target: Target,
+    /// Subqueries in FROM named so far (PostgreSQL wants every one named).
+    subqueries: usize,
 }
 
 impl VisitorMut for Rewrite {
@@ -272,8 +291,11 @@ impl VisitorMut for Rewrite {
         while let Some(Expr::Nested(inner)) = &select.selection {
             select.selection = Some((**inner).clone());
         }
-        if select.qualify.is_some() && self.target == Target::Spark {
+        if select.qualify.is_some() && matches!(self.target, Target::Spark | Target::Postgres) {
             return ControlFlow::Break(self.target.unsupported("QUALIFY"));
+        }
+        if self.target == Target::Postgres && matches!(select.group_by, sqlparser::ast::GroupByExpr::All(_)) {
+            return ControlFlow::Break(self.target.unsupported("GROUP BY ALL; list the grouping columns"));
         }
         for item in &select.projection {
             let options = match item {
@@ -282,6 +304,22 @@ impl VisitorMut for Rewrite {
             };
             if options.opt_exclude.is_some() || options.opt_replace.is_some() || options.opt_rename.is_some() {
                 return ControlFlow::Break(self.target.unsupported("`* EXCLUDE/REPLACE/RENAME`; list the columns"));
+            }
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn pre_visit_table_factor(&mut self, t: &mut TableFactor) -> ControlFlow<Unsupported> {
+        // PostgreSQL before 16 refuses a subquery in FROM without a name.
+        if let (Target::Postgres, TableFactor::Derived { alias, .. }) = (self.target, t) {
+            if alias.is_none() {
+                self.subqueries += 1;
+                *alias = Some(sqlparser::ast::TableAlias {
+                    explicit: true,
+                    name: Ident::with_quote('"', format!("__sluice_sub{}", self.subqueries)),
+                    columns: vec![],
+                    at: None,
+                });
             }
         }
         ControlFlow::Continue(())
@@ -484,6 +522,9 @@ fn rewrite_expr(target: Target, e: &Expr) -> Result<Option<Expr>, Unsupported> {
     use sqlparser::ast::BinaryOperator as Op;
     let reparse = |sql: &str| reparse(target, sql);
     let unsupported = |what: String| target.unsupported(what);
+    if target == Target::Postgres {
+        return postgres::rewrite_expr(e);
+    }
     // Integer arithmetic on literals is folded: Spark wants window frame bounds as literals.
     if let Expr::BinaryOp { left, op: op @ (Op::Plus | Op::Minus | Op::Multiply), right } = e {
         if let (Some(a), Some(b)) = (int_literal(left), int_literal(right)) {
@@ -501,6 +542,7 @@ fn rewrite_expr(target: Target, e: &Expr) -> Result<Option<Expr>, Unsupported> {
         Expr::BinaryOp { left, op: Op::Divide, right } => Some(reparse(&match target {
             Target::Spark => format!("try_divide(CAST({left} AS DOUBLE), CAST({right} AS DOUBLE))"),
             Target::Snowflake => format!("(CAST({left} AS DOUBLE) / NULLIF(CAST({right} AS DOUBLE), 0))"),
+            Target::Postgres => rewritten_by_postgres(),
         })?),
         Expr::BinaryOp { op: Op::DuckIntegerDivide, .. } => return Err(unsupported("integer division `//`".into())),
         Expr::Cast { kind, expr, data_type, format } => {
@@ -514,6 +556,7 @@ fn rewrite_expr(target: Target, e: &Expr) -> Result<Option<Expr>, Unsupported> {
                     // Snowflake's TRY_CAST takes text only; a cast of anything else cannot fail
                     // where DuckDB's would not.
                     Target::Snowflake => "TRY_CAST",
+                    Target::Postgres => rewritten_by_postgres(),
                 },
                 CastKind::Cast | CastKind::DoubleColon => "CAST",
             };
@@ -539,6 +582,7 @@ fn rewrite_expr(target: Target, e: &Expr) -> Result<Option<Expr>, Unsupported> {
                 Some(reparse(&format!("struct({})", parts.join(", ")))?)
             }
             Target::Snowflake => return Err(unsupported(format!("the row value {e}"))),
+            Target::Postgres => rewritten_by_postgres(),
         },
         Expr::Interval(i) => {
             if i.last_field.is_some() || i.leading_precision.is_some() || i.fractional_seconds_precision.is_some() {
@@ -563,6 +607,7 @@ fn rewrite_expr(target: Target, e: &Expr) -> Result<Option<Expr>, Unsupported> {
             Some(reparse(&match target {
                 Target::Spark => format!("INTERVAL {number} {unit}"),
                 Target::Snowflake => format!("INTERVAL '{number} {unit}'"),
+                Target::Postgres => rewritten_by_postgres(),
             })?)
         }
         Expr::Function(f) => function(target, f)?,
@@ -572,6 +617,7 @@ fn rewrite_expr(target: Target, e: &Expr) -> Result<Option<Expr>, Unsupported> {
             let f = match target {
                 Target::Spark => "array",
                 Target::Snowflake => "ARRAY_CONSTRUCT",
+                Target::Postgres => rewritten_by_postgres(),
             };
             Some(reparse(&format!("{f}({})", items.join(", ")))?)
         }
@@ -624,6 +670,9 @@ fn rewrite_expr(target: Target, e: &Expr) -> Result<Option<Expr>, Unsupported> {
 fn type_of(target: Target, t: &DataType) -> Result<String, Unsupported> {
     use sqlparser::ast::ExactNumberInfo as N;
     use DataType as T;
+    if target == Target::Postgres {
+        return postgres::type_of(t);
+    }
     let spark = target == Target::Spark;
     let pick = |s: &str, f: &str| if spark { s.to_string() } else { f.to_string() };
     Ok(match t {
@@ -756,6 +805,7 @@ fn function(target: Target, f: &Function) -> Result<Option<Expr>, Unsupported> {
     match name {
         "count" if distinct(f) && f.over.is_some() => match target {
             // Spark has no DISTINCT window aggregates; the set of non-null values has the size.
+            Target::Postgres => rewritten_by_postgres(),
             Target::Spark => Ok(Some(reparse(&format!("size(collect_set({}){window})", a.join(", ")))?)),
             // Snowflake's DISTINCT window aggregates take no frame; its ARRAY_AGG does, and skips
             // NULLs as count does. An empty frame gives [] (the COALESCE is for engines and
@@ -780,6 +830,7 @@ fn function(target: Target, f: &Function) -> Result<Option<Expr>, Unsupported> {
             with_args("avg", a.iter().map(|x| format!("CAST({x} AS DOUBLE)")).collect())
         }
         "concat" => Ok(Some(reparse(&match target {
+            Target::Postgres => rewritten_by_postgres(),
             Target::Spark => {
                 format!("concat_ws('', {})", a.iter().map(|x| format!("CAST({x} AS STRING)")).collect::<Vec<_>>().join(", "))
             }
@@ -803,6 +854,7 @@ fn function(target: Target, f: &Function) -> Result<Option<Expr>, Unsupported> {
         "bool_and" | "bool_or" if snowflake => keep_with(if name == "bool_and" { "BOOLAND_AGG" } else { "BOOLOR_AGG" }),
         "date_trunc" if a.len() == 2 => match target {
             // Spark's date_trunc gives a TIMESTAMP in the session's zone; DuckDB's a naive one.
+            Target::Postgres => rewritten_by_postgres(),
             Target::Spark => Ok(Some(reparse(&format!("CAST(date_trunc({}, {}) AS TIMESTAMP_NTZ)", a[0], a[1]))?)),
             Target::Snowflake => {
                 let unit = literal_arg(target, f, 0)?.to_lowercase();
@@ -815,6 +867,7 @@ fn function(target: Target, f: &Function) -> Result<Option<Expr>, Unsupported> {
         "starts_with" => keep_with(if snowflake { "STARTSWITH" } else { "startswith" }),
         "ends_with" => keep_with(if snowflake { "ENDSWITH" } else { "endswith" }),
         "list_contains" | "array_contains" if a.len() == 2 => match target {
+            Target::Postgres => rewritten_by_postgres(),
             Target::Spark => keep_with("array_contains"),
             Target::Snowflake => match literal_array(f) {
                 // A list of literals (NULLs never match in DuckDB) is an IN list, which needs
@@ -825,6 +878,7 @@ fn function(target: Target, f: &Function) -> Result<Option<Expr>, Unsupported> {
             },
         },
         "quantile_cont" if a.len() == 2 => match target {
+            Target::Postgres => rewritten_by_postgres(),
             Target::Spark => keep_with("percentile"),
             Target::Snowflake => {
                 Ok(Some(reparse(&format!("PERCENTILE_CONT({}) WITHIN GROUP (ORDER BY {}){window}", a[1], a[0]))?))
@@ -832,10 +886,12 @@ fn function(target: Target, f: &Function) -> Result<Option<Expr>, Unsupported> {
         },
         "epoch_us" if a.len() == 1 => Ok(Some(reparse(&epoch_micros(target, &a[0]))?)),
         "strpos" | "instr" if a.len() == 2 => match target {
+            Target::Postgres => rewritten_by_postgres(),
             Target::Spark => keep_with("instr"),
             Target::Snowflake => Ok(Some(reparse(&format!("CHARINDEX({}, {})", a[1], a[0]))?)),
         },
         "regexp_matches" if a.len() == 2 => Ok(Some(reparse(&match target {
+            Target::Postgres => rewritten_by_postgres(),
             Target::Spark => format!("rlike({}, {})", a[0], a[1]),
             // Snowflake's REGEXP_LIKE matches the whole string; a match anywhere is a position.
             Target::Snowflake => format!("(REGEXP_INSTR({}, {}) > 0)", a[0], a[1]),
@@ -843,17 +899,20 @@ fn function(target: Target, f: &Function) -> Result<Option<Expr>, Unsupported> {
         "regexp_full_match" if a.len() == 2 => {
             let p = literal_arg(target, f, 1)?.replace('\'', "''");
             Ok(Some(reparse(&match target {
+                Target::Postgres => rewritten_by_postgres(),
                 Target::Spark => format!("rlike({}, '^(?:{p})$')", a[0]),
                 Target::Snowflake => format!("REGEXP_LIKE({}, '{p}')", a[0]),
             })?))
         }
         "dayofweek" | "dow" if a.len() == 1 => Ok(Some(reparse(&match target {
+            Target::Postgres => rewritten_by_postgres(),
             Target::Spark => format!("(dayofweek({}) - 1)", a[0]),
             // Sunday is 0 in DuckDB; Snowflake's DAYOFWEEK depends on a session setting, its ISO
             // day does not.
             Target::Snowflake => format!("(DAYOFWEEKISO({}) % 7)", a[0]),
         })?)),
         "isodow" if a.len() == 1 => match target {
+            Target::Postgres => rewritten_by_postgres(),
             Target::Spark => Ok(Some(reparse(&format!("(weekday({}) + 1)", a[0]))?)),
             Target::Snowflake => keep_with("DAYOFWEEKISO"),
         },
@@ -863,6 +922,7 @@ fn function(target: Target, f: &Function) -> Result<Option<Expr>, Unsupported> {
             let fmt = literal_arg(target, f, 1)?;
             let try_ = name == "try_strptime";
             Ok(Some(reparse(&match target {
+                Target::Postgres => rewritten_by_postgres(),
                 Target::Spark => {
                     let to = if try_ { "try_to_timestamp" } else { "to_timestamp" };
                     format!("CAST({to}({}, '{}') AS TIMESTAMP_NTZ)", a[0], java_pattern(target, &fmt, true)?.replace('\'', "''"))
@@ -876,6 +936,7 @@ fn function(target: Target, f: &Function) -> Result<Option<Expr>, Unsupported> {
         "strftime" if a.len() == 2 => {
             let fmt = literal_arg(target, f, 1)?;
             Ok(Some(reparse(&match target {
+                Target::Postgres => rewritten_by_postgres(),
                 Target::Spark => format!("date_format({}, '{}')", a[0], java_pattern(target, &fmt, false)?.replace('\'', "''")),
                 Target::Snowflake => format!("TO_VARCHAR({}, '{}')", a[0], snowflake_pattern(&fmt)?.replace('\'', "''")),
             })?))
@@ -964,6 +1025,7 @@ fn literal_array(f: &Function) -> Option<Vec<String>> {
 /// through the session's time zone as Spark's `unix_micros` would.
 fn epoch_micros(target: Target, x: &str) -> String {
     match target {
+        Target::Postgres => rewritten_by_postgres(),
         Target::Spark => format!(
             "timestampdiff(MICROSECOND, CAST('1970-01-01 00:00:00' AS TIMESTAMP_NTZ), CAST({x} AS TIMESTAMP_NTZ))"
         ),

@@ -14,6 +14,10 @@ impl Describer for DuckDescriber<'_> {
         self.0.lock(declared).map_err(|e| DescribeError { message: e.to_string(), data_fault: false })
     }
 
+    fn prepare_remote(&self, node: &str, read: &sluice_core::remote::RemoteRead) -> Result<(), DescribeError> {
+        self.0.prepare_remote(node, read).map(|_| ()).map_err(|e| DescribeError { message: e.to_string(), data_fault: true })
+    }
+
     fn describe(&self, sql: &str) -> Result<Schema, DescribeError> {
         if let Err(r) = crate::lockdown::one_statement(sql) {
             let message = match r {

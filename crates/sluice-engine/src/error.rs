@@ -22,6 +22,10 @@ pub enum EngineError {
     /// Another process held a DuckDB sink file longer than the commit waits for it.
     #[error("node '{node}': {path} is locked by another process; gave up after waiting {waited_s} s ({message})")]
     Locked { node: String, path: PathBuf, waited_s: u64, message: String },
+    /// A database source or sink could not reach, read or write its database; the message names
+    /// the connection and never holds its password.
+    #[error("node '{node}': {source}")]
+    Connection { node: String, source: sluice_connect::ConnectError },
     /// The run was cancelled.
     #[error("run cancelled")]
     Cancelled,
@@ -40,6 +44,14 @@ pub mod warning {
     pub const CACHE_UNWRITABLE: &str = "W201";
     /// The run history could not be read: it was set aside and a new one started.
     pub const HISTORY_SET_ASIDE: &str = "W501";
+    /// A source tracks deletes, but the run keeps no history to compare its keys with.
+    pub const DELETES_WITHOUT_HISTORY: &str = "W502";
+    /// A merge sink below a source that tracks deletes has a key without the source's key
+    /// columns: the deletes cannot be matched to its rows.
+    pub const DELETES_NOT_APPLIED: &str = "W503";
+    /// A partitioned dataset below a source that tracks deletes keeps the deleted rows (its
+    /// partitions are rewritten only where new rows fall).
+    pub const DELETES_NOT_PARTITIONED: &str = "W504";
 }
 
 fn summary(d: &[Diagnostic]) -> String {
@@ -56,6 +68,7 @@ impl EngineError {
             EngineError::Node { .. } => "E200",
             EngineError::Io { .. } => "E201",
             EngineError::Locked { .. } => "E202",
+            EngineError::Connection { source, .. } => source.code(),
             EngineError::Cancelled => "E300",
             EngineError::Database(_) => "E400",
             EngineError::History { .. } => "E500",

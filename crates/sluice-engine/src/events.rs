@@ -31,6 +31,9 @@ pub enum Event {
     OutputWritten { node: String, path: PathBuf, rows: u64 },
     /// An incremental source's new mark: the next run reads the rows above it.
     SourceMark { node: String, column: String, value: String },
+    /// A source tracking deletes found `deleted` keys gone since the last successful run; the
+    /// merge sinks below remove their rows.
+    SourceDeletes { node: String, deleted: u64 },
     /// The fitted state of the run's stateful nodes, written to the spec's state file.
     StateWritten { path: PathBuf, nodes: usize },
     /// Something went wrong that the run could go on without (its code says what: see

@@ -60,6 +60,9 @@ pub struct Inputs<'a> {
     /// The run reads and writes a run history: checks comparing with earlier runs then depend
     /// on the last run (without one they say "no baseline", every time).
     pub history: bool,
+    /// For database sources with a cursor: what their database says about the rows (count and
+    /// the cursor's highest value), node id to text.
+    pub probes: &'a IndexMap<String, String>,
 }
 
 /// Fingerprint the nodes of `order` (inputs before consumers).
@@ -87,6 +90,14 @@ pub fn fingerprints(conn: &Connection, plan: &Plan, order: &[String], inputs: &I
             }
             if let Some(mark) = inputs.marks.get(id) {
                 text.push_str(&format!("cursor > {mark}\n"));
+            }
+            if let Some(read) = plan.declared.remotes.get(id).filter(|r| r.path.is_none()) {
+                match inputs.probes.get(id) {
+                    Some(p) => text.push_str(&format!("database rows {p}\n")),
+                    None => {
+                        volatile.get_or_insert_with(|| format!("reads {} without a cursor: its changes cannot be seen", read.describe()));
+                    }
+                }
             }
         }
         match &compiled {

@@ -259,6 +259,7 @@ CREATE TABLE IF NOT EXISTS node_runs (run_id VARCHAR, node VARCHAR, status VARCH
 CREATE TABLE IF NOT EXISTS check_results (run_id VARCHAR, node VARCHAR, result JSON);
 CREATE TABLE IF NOT EXISTS column_baselines (run_id VARCHAR, node VARCHAR, column_name VARCHAR, baseline JSON);
 CREATE TABLE IF NOT EXISTS cursor_marks (run_id VARCHAR, node VARCHAR, column_name VARCHAR, source VARCHAR, value VARCHAR);
+CREATE TABLE IF NOT EXISTS source_keys (spec_path VARCHAR, node VARCHAR, source VARCHAR, key VARCHAR);
 ";
 
 /// A run as listed by `sluice runs`.
@@ -546,6 +547,47 @@ impl History {
             Err(duckdb::Error::QueryReturnedNoRows) => Ok(None),
             Err(e) => Err(EngineError::History { path: self.path.clone(), message: clean_message(&e) }),
         }
+    }
+
+    /// The keys source `node` (read as `source`) held after the last successful run of the spec
+    /// at `spec_path`, for deletes tracking; None when no run kept them.
+    pub fn source_keys(&self, spec_path: &Path, node: &str, source: &str) -> Result<Option<Vec<String>>, EngineError> {
+        if !self.path.is_file() {
+            return Ok(None);
+        }
+        let conn = self.open(false)?;
+        let err = |e: duckdb::Error| EngineError::History { path: self.path.clone(), message: clean_message(&e) };
+        let spec = spec_path.canonicalize().unwrap_or(spec_path.to_path_buf()).to_string_lossy().to_string();
+        let kept: i64 = conn
+            .query_row("SELECT count(*) FROM source_keys WHERE spec_path = ? AND node = ? AND source = ?", params![spec, node, source], |r| r.get(0))
+            .map_err(err)?;
+        if kept == 0 {
+            return Ok(None);
+        }
+        let mut stmt = conn.prepare("SELECT key FROM source_keys WHERE spec_path = ? AND node = ? AND source = ? AND key IS NOT NULL").map_err(err)?;
+        let keys = stmt.query_map(params![spec, node, source], |r| r.get(0)).and_then(|rows| rows.collect()).map_err(err)?;
+        Ok(Some(keys))
+    }
+
+    /// Keep `keys` as source `node`'s baseline (replacing the one before). An empty set is kept
+    /// as one NULL row, so that "no keys" differs from "never kept".
+    pub fn keep_source_keys(&self, spec_path: &Path, node: &str, source: &str, keys: &[String]) -> Result<(), EngineError> {
+        let err = |e: duckdb::Error| EngineError::History { path: self.path.clone(), message: clean_message(&e) };
+        let spec = spec_path.canonicalize().unwrap_or(spec_path.to_path_buf()).to_string_lossy().to_string();
+        let mut conn = self.open(true)?;
+        let tx = conn.transaction().map_err(err)?;
+        tx.execute("DELETE FROM source_keys WHERE spec_path = ? AND node = ?", params![spec, node]).map_err(err)?;
+        {
+            let mut app = tx.appender("source_keys").map_err(err)?;
+            if keys.is_empty() {
+                app.append_row(params![spec, node, source, None::<String>]).map_err(err)?;
+            }
+            for k in keys {
+                app.append_row(params![spec, node, source, k]).map_err(err)?;
+            }
+            app.flush().map_err(err)?;
+        }
+        tx.commit().map_err(err)
     }
 
     /// The column distributions `node` stored in `run` (any status), or in the last successful

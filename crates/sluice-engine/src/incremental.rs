@@ -41,7 +41,10 @@ impl Engine {
     /// Parquet file or a partitioned dataset rewrites it (existing rows first, matched by name;
     /// for a dataset only the partitions this run's rows fall in), merging into a CSV file too.
     /// Appends to CSV files and writes to DuckDB tables keep the rows in place instead.
-    pub(crate) fn with_existing_rows(&self, plan: &Plan, id: &str, mut w: SinkWrite, full_refresh: bool) -> Result<SinkWrite, EngineError> {
+    ///
+    /// `deletes` (key columns, table of deleted keys) are the rows deleted at tracked sources
+    /// above a merge sink: the existing rows with those keys go too.
+    pub(crate) fn with_existing_rows(&self, plan: &Plan, id: &str, mut w: SinkWrite, full_refresh: bool, deletes: &[(Vec<String>, String)]) -> Result<SinkWrite, EngineError> {
         let node = plan.node(id)?;
         let Some(up) = node.inputs.get("input").cloned() else { return Ok(w) };
         let new = relation(&up);
@@ -62,7 +65,7 @@ impl Engine {
         let schema = plan.nodes.get(&up).and_then(|n| n.schema.as_ref());
         let partitioned = !w.partition_by.is_empty();
         let existing = match (&w.target, w.mode) {
-            (_, WriteMode::Overwrite) | (SinkTarget::DuckDbTable { .. }, _) | (SinkTarget::Csv { .. }, WriteMode::Append) => None,
+            (_, WriteMode::Overwrite) | (SinkTarget::DuckDbTable { .. } | SinkTarget::Database { .. }, _) | (SinkTarget::Csv { .. }, WriteMode::Append) => None,
             (SinkTarget::Parquet { .. }, _) if partitioned => w.path.is_dir().then(|| {
                 let files = d.string(&w.path.join("**").join("*.parquet").to_string_lossy());
                 format!(
@@ -82,6 +85,9 @@ impl Engine {
         }
         if w.mode == WriteMode::Merge {
             keep.push(format!("NOT EXISTS (SELECT 1 FROM {new} AS __n WHERE {})", sink::key_match(&w.key, "__n", "__old")));
+            for (key, table) in deletes {
+                keep.push(format!("NOT EXISTS (SELECT 1 FROM {table} AS __d WHERE __d.key = {})", crate::deletes::key_json(key, Some("__old"))));
+            }
         }
         let filter = if keep.is_empty() { String::new() } else { format!(" WHERE {}", keep.join(" AND ")) };
         let rel = format!("(SELECT __old.* FROM {existing} AS __old{filter} UNION ALL BY NAME SELECT * FROM {new})");

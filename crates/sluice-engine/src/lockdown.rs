@@ -222,6 +222,7 @@ mod tests {
                 FileUse { node: "sink".into(), param: "path".into(), access: Access::Write, path: out.clone(), part: None, consented: true },
             ],
             state: None,
+            remotes: Default::default(),
         };
         let conn = Connection::open_in_memory().unwrap();
         for s in Grants::for_spec(&declared, "1-2-3", None).statements() {
@@ -245,6 +246,7 @@ mod tests {
         let declared = Declared {
             files: vec![FileUse { node: "sink".into(), param: "path".into(), access: Access::Write, path: out.clone(), part: None, consented: false }],
             state: None,
+            remotes: Default::default(),
         };
         let g = Grants::for_spec(&declared, "1-2-3", None);
         assert!(!g.paths.contains(&out) && g.dirs.is_empty(), "{g:?}");

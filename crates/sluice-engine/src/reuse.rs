@@ -57,7 +57,7 @@ pub(crate) fn output_relation(plan: &Plan, id: &str) -> Option<String> {
         )),
         SinkTarget::Parquet { .. } => Some(format!("(SELECT * FROM read_parquet({path}))")),
         SinkTarget::Csv { delimiter, header } => Some(format!("(SELECT * FROM read_csv({path}, header = {header}, delim = {}))", d.string(delimiter))),
-        SinkTarget::DuckDbTable { .. } => None,
+        SinkTarget::DuckDbTable { .. } | SinkTarget::Database { .. } => None,
     }
 }
 

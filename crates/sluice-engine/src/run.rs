@@ -42,6 +42,8 @@ pub struct Engine {
     locked: std::sync::Mutex<Option<crate::lockdown::Grants>>,
     /// Folders outside the spec's own that its outputs may be written to (the user's consent).
     allow_write: Vec<std::path::PathBuf>,
+    /// The databases the spec's sources read, opened on first use.
+    pub(crate) remotes: crate::remote::Remotes,
 }
 
 /// What to run.
@@ -186,6 +188,10 @@ pub(crate) struct Progress {
     pub(crate) warnings: Vec<Event>,
     /// The cache could not be written: the rest of the run keeps nothing in it.
     pub(crate) cache_unwritable: bool,
+    /// Sources that track deletes and found their keys in this run.
+    pub(crate) tracked: Vec<String>,
+    /// Sources whose deleted keys are known (node id to its key columns).
+    pub(crate) deletes: IndexMap<String, Vec<String>>,
 }
 
 /// Fitted state: applied from a state file, or fitted by this run.
@@ -227,6 +233,7 @@ impl Engine {
             token: crate::staging::new_token(),
             locked: std::sync::Mutex::new(None),
             allow_write: settings.allow_write.clone(),
+            remotes: Default::default(),
         })
     }
 
@@ -284,7 +291,8 @@ impl Engine {
         history: bool,
     ) -> Result<IndexMap<String, NodeFingerprint>, EngineError> {
         let Some(cache) = &self.cache else { return Ok(IndexMap::new()) };
-        let inputs = fingerprint::Inputs { state, marks, hash_content: cache.hash_content, full_refresh, history };
+        let probes = self.probes(plan, order)?;
+        let inputs = fingerprint::Inputs { state, marks, hash_content: cache.hash_content, full_refresh, history, probes: &probes };
         fingerprint::fingerprints(&self.conn, plan, order, &inputs)
     }
 
@@ -342,7 +350,7 @@ impl Engine {
             if self.flag.load(Ordering::SeqCst) {
                 return Err(EngineError::Cancelled);
             }
-            sink::commit_all(&self.conn, &mut staged, &self.token, on_event)
+            sink::commit_all(&self.conn, &mut staged, &self.token, &|s| self.write_remote(s), on_event)
         });
         self.remember_outputs(&staged, &mut progress);
         // Marks advance only with a whole run that went through: a partial or failed run's rows
@@ -352,6 +360,11 @@ impl Engine {
                 on_event(&Event::SourceMark { node: node.clone(), column: column.clone(), value: value.clone() });
             }
         }
+        // The keys of sources tracking deletes become the next run's baseline on the same terms.
+        let result = match result {
+            Ok(()) if opts.target.is_none() && !progress.checks.iter().any(CheckResult::blocks) => self.keep_keys(plan, &progress),
+            r => r,
+        };
         // The state file goes with the outputs: only when every stateful node of the run was
         // fitted (none skipped below a failed check), so it never mixes two fits.
         let fitted_all = order.iter().all(|id| {
@@ -573,12 +586,16 @@ impl Engine {
                 }
             }
         }
+        if let Some(read) = plan.declared.remotes.get(id) {
+            self.fetch_remote(id, read, progress.marks.get(id).map(String::as_str))?;
+        }
         let state = self.state_of(plan, id, &mut progress.states)?;
         let compiled = plan.compile_node_with(id, &DuckDb, &relation, state.as_ref())?;
         crate::lockdown::check_compiled(id, &compiled)?;
         match compiled {
             Compiled::Query(q) => {
                 let persist = persisted(info.id, info.category);
+                let full_query = q.clone();
                 let q = match (cursor_of(plan, id), progress.marks.get(id)) {
                     (Some(column), Some(mark)) => {
                         let ty = node.schema.as_ref().and_then(|s| s.get(&column)).map(|c| c.ty.clone()).unwrap_or_else(|| "VARCHAR".into());
@@ -590,6 +607,9 @@ impl Engine {
                     }
                     _ => q,
                 };
+                if let Some(key) = node.kind.tracked_key(&node.params) {
+                    self.track_deletes(plan, id, &key, &full_query, progress)?;
+                }
                 if let Some((cache, key)) = reusable.as_ref().filter(|_| persist) {
                     if let Some(rows) = self.store_rows(cache, key, id, &q, progress)? {
                         self.attach_cached(cache, key, id, progress)?;
@@ -611,6 +631,10 @@ impl Engine {
                 self.conn
                     .execute_batch(&format!("CREATE OR REPLACE TEMP {what} {} AS {q}", relation(id)))
                     .map_err(fail)?;
+                if !inline {
+                    // A database source's fetched rows are in its table now.
+                    self.drop_fetched(&[id.to_string()]);
+                }
                 let rows = self
                     .conn
                     .query_row(&format!("SELECT count(*) FROM {}", relation(id)), [], |r| r.get::<_, i64>(0))
@@ -658,8 +682,21 @@ impl Engine {
                 Ok((result.element_count, Some(result), false))
             }
             Compiled::Write(w) => {
-                let w = self.with_existing_rows(plan, id, w, progress.full_refresh)?;
+                let deletes = match (&w.mode, progress.full_refresh) {
+                    (sluice_core::catalog::WriteMode::Merge, false) if !w.partition_by.is_empty() && !progress.deletes.is_empty() => {
+                        progress.warnings.push(Event::Warning {
+                            node: Some(id.to_string()),
+                            code: crate::error::warning::DELETES_NOT_PARTITIONED.into(),
+                            message: "rows deleted at the sources stay in this partitioned dataset: run with --full-refresh to remove them".into(),
+                        });
+                        Vec::new()
+                    }
+                    (sluice_core::catalog::WriteMode::Merge, false) => self.deletes_for(plan, id, &w.key, progress),
+                    _ => Vec::new(),
+                };
+                let w = self.with_existing_rows(plan, id, w, progress.full_refresh, &deletes)?;
                 let mut s = sink::stage(&self.conn, id, &w, progress.full_refresh, &self.token)?;
+                s.deletes = deletes;
                 s.cache_key = reusable.map(|(_, k)| k);
                 let rows = s.rows;
                 staged.push(s);
@@ -694,6 +731,11 @@ impl Engine {
     }
 
     fn drop_tables(&self, order: &[String], progress: &mut Progress) {
+        self.drop_fetched(order);
+        self.drop_key_tables(order);
+        for id in order {
+            let _ = self.conn.execute_batch(&format!("DROP TABLE IF EXISTS {}", sink::staged_rows(id)));
+        }
         for id in order {
             // Checks and cached results are views, the other nodes tables; dropping the wrong
             // type fails harmlessly.

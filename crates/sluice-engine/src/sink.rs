@@ -37,6 +37,14 @@ pub(crate) struct Staged {
     /// A partitioned dataset replaced as a whole (a full refresh or a new folder) rather than
     /// partition by partition.
     pub replace_all: bool,
+    /// Rows deleted at tracked sources above a merge sink (key columns, table of deleted keys):
+    /// a DuckDB table removes them at commit (files had them removed when staged).
+    pub deletes: Vec<(Vec<String>, String)>,
+}
+
+/// The table holding the rows a database sink sends at commit.
+pub(crate) fn staged_rows(node: &str) -> String {
+    DuckDb.ident(&format!("__sluice_sink_rows_{node}"))
 }
 
 /// Where the previous output at `target` waits while a commit may still be undone.
@@ -109,6 +117,12 @@ pub(crate) fn stage(conn: &Connection, node: &str, w: &SinkWrite, full_refresh: 
             }
             (Some(tmp), rows as u64)
         }
+        SinkTarget::Database { .. } => {
+            // The rows wait in a table of their own until the commit sends them.
+            conn.execute_batch(&format!("CREATE OR REPLACE TEMP TABLE {} AS {}", staged_rows(node), w.query)).map_err(fail)?;
+            let rows = conn.query_row(&format!("SELECT count(*) FROM {}", staged_rows(node)), [], |r| r.get::<_, i64>(0)).map_err(fail)?;
+            (None, rows as u64)
+        }
         SinkTarget::DuckDbTable { .. } => {
             let rows = conn
                 .query_row(&format!("SELECT count(*) FROM ({})", w.query), [], |r| r.get::<_, i64>(0))
@@ -116,7 +130,7 @@ pub(crate) fn stage(conn: &Connection, node: &str, w: &SinkWrite, full_refresh: 
             (None, rows as u64)
         }
     };
-    Ok(Staged { node: node.to_string(), path: w.path.clone(), tmp, rows, write: w.clone(), committed: false, cache_key: None, replace_all })
+    Ok(Staged { node: node.to_string(), path: w.path.clone(), tmp, rows, write: w.clone(), committed: false, cache_key: None, replace_all, deletes: Vec::new() })
 }
 
 /// Rewrite `staged` (the new rows) as the existing bytes of `existing` (with a final newline)
@@ -164,7 +178,16 @@ struct Moved {
 
 /// Commit every staged output (see the module doc). On error, every output is as it was, except
 /// those the error says were written (when a second DuckDB file fails after a first committed).
-pub(crate) fn commit_all(conn: &Connection, staged: &mut [Staged], token: &str, on_event: &mut dyn FnMut(&Event)) -> Result<(), EngineError> {
+///
+/// Tables in databases reached through connections are written last, each in its own
+/// transaction, by `write_remote`.
+pub(crate) fn commit_all(
+    conn: &Connection,
+    staged: &mut [Staged],
+    token: &str,
+    write_remote: &dyn Fn(&Staged) -> Result<(), EngineError>,
+    on_event: &mut dyn FnMut(&Event),
+) -> Result<(), EngineError> {
     let mut dbs: IndexMap<PathBuf, Database> = IndexMap::new();
     for (i, s) in staged.iter().enumerate() {
         if let SinkTarget::DuckDbTable { .. } = s.write.target {
@@ -233,6 +256,37 @@ pub(crate) fn commit_all(conn: &Connection, staged: &mut [Staged], token: &str, 
         }
         written_dbs.push(db);
     }
+    // 4. Tables in databases reached through connections.
+    let mut written_remote: Vec<usize> = Vec::new();
+    for (i, s) in staged.iter().enumerate() {
+        if !matches!(s.write.target, SinkTarget::Database { .. }) {
+            continue;
+        }
+        if let Err(e) = write_remote(s) {
+            let undone = undo(&moved);
+            release(&attached, &written_dbs);
+            let e = with_undo(e, undone);
+            let mut done: Vec<String> = written_dbs.iter().map(|d| d.path.display().to_string()).collect();
+            for d in &written_dbs {
+                for &j in &d.sinks {
+                    staged[j].committed = true;
+                    on_event(&Event::OutputWritten { node: staged[j].node.clone(), path: staged[j].path.clone(), rows: staged[j].rows });
+                }
+            }
+            for &j in &written_remote {
+                staged[j].committed = true;
+                done.push(format!("the table of '{}'", staged[j].node));
+                on_event(&Event::OutputWritten { node: staged[j].node.clone(), path: staged[j].path.clone(), rows: staged[j].rows });
+            }
+            return Err(match (e, done.is_empty()) {
+                (EngineError::Node { node, message }, false) => {
+                    EngineError::Node { node, message: format!("{message} ({} had been written already)", done.join(", ")) }
+                }
+                (e, _) => e,
+            });
+        }
+        written_remote.push(i);
+    }
     release(&attached, &written_dbs);
     for m in &moved {
         if let Some(a) = &m.aside {
@@ -292,10 +346,16 @@ fn write_tables(conn: &Connection, db: &Database, staged: &[Staged]) -> Result<(
             let body = match s.write.mode {
                 WriteMode::Append if exists => format!("INSERT INTO {t} BY NAME {q}"),
                 // Rows whose key comes again go, then every new row is inserted.
-                WriteMode::Merge if exists => format!(
-                    "DELETE FROM {t} WHERE EXISTS (SELECT 1 FROM ({q}) AS __new WHERE {}); INSERT INTO {t} BY NAME {q}",
-                    key_match(&s.write.key, "__new", &t)
-                ),
+                WriteMode::Merge if exists => {
+                    let mut body = format!(
+                        "DELETE FROM {t} WHERE EXISTS (SELECT 1 FROM ({q}) AS __new WHERE {}); INSERT INTO {t} BY NAME {q};",
+                        key_match(&s.write.key, "__new", &t)
+                    );
+                    for (key, deleted) in &s.deletes {
+                        body.push_str(&format!(" DELETE FROM {t} WHERE {} IN (SELECT key FROM {deleted});", crate::deletes::key_json(key, Some(&t))));
+                    }
+                    body
+                }
                 _ => format!("CREATE OR REPLACE TABLE {t} AS {q}"),
             };
             conn.execute_batch(&body)?;

@@ -6,6 +6,12 @@
 //!   Sources read small files in the case directory (paths relative to it).
 //! - `setup.sql` (optional): DuckDB statements run first, with `$CASE` replaced by the case
 //!   directory, e.g. `COPY (...) TO '$CASE/part1.parquet'` to make binary inputs at test time.
+//! - `setup.postgres.sql` / `setup.mysql.sql` (optional): statements run on the test PostgreSQL or
+//!   MariaDB server (`scripts/servers.sh`, its env sourced) with `$UNIQUE` replaced by a name of
+//!   the case's own (a PostgreSQL schema, created first and dropped after; a MySQL table prefix).
+//!   The pipeline reads them through connections `kinds_pg` and `kinds_mysql`, and gets the name
+//!   as param `unique`. `setup.sqlite.sql`: statements run on a new SQLite file `$CASE/db.sqlite`.
+//!   A sink to a database (`write_postgres`) is read back from it for `expected.csv`.
 //! - `expected.sql`: snapshot of `plan.sql_for("under_test", &DuckDb)`, with the case directory
 //!   written `$CASE`. `UPDATE_SNAPSHOTS=1` rewrites it (and never any expected rows).
 //! - `expected.csv`: the expected rows, written by hand. For a node with an output, its preview;
@@ -23,7 +29,9 @@
 //!   input row, and that a second run gives the same rows; `{"duplicates_together": true}`
 //!   also checks that identical input rows are all kept or all dropped;
 //!   `{"expect_error": "text"}` when running the node must fail with a message containing `text`
-//!   (then no expected rows are read).
+//!   (then no expected rows are read); `{"types": {"col": "DECIMAL(10,2)"}}`: the DuckDB types of
+//!   the named output columns (what a database source maps each column to), since the rows alone
+//!   cannot tell `12.5` as DOUBLE from `12.50` as DECIMAL.
 //!
 //! - `expected_check.json` (check kinds, instead of `expected.csv`): the fields the check result
 //!   must have, e.g. `{"status": "fail", "unexpected_count": 2, "unexpected_percent": 40.0}`
@@ -92,6 +100,8 @@ struct CaseOpts {
     expected_count: Option<(u64, u64)>,
     duplicates_together: bool,
     expect_error: Option<String>,
+    /// Output column name and its expected DuckDB type.
+    types: Vec<(String, String)>,
 }
 
 fn read_case_opts(dir: &Path) -> Result<CaseOpts, String> {
@@ -133,6 +143,13 @@ fn read_case_opts(dir: &Path) -> Result<CaseOpts, String> {
                     }
                     _ => return Err("case.json: 'expected_count' must be N or [lo, hi]".into()),
                 })
+            }
+            "types" => {
+                let m = val.as_object().ok_or("case.json: 'types' must be an object")?;
+                for (col, ty) in m {
+                    let ty = ty.as_str().ok_or("case.json: each of 'types' must be a type name")?;
+                    o.types.push((col.clone(), ty.to_string()));
+                }
             }
             other => return Err(format!("case.json: unknown key '{other}'")),
         }
@@ -422,8 +439,14 @@ fn run_case_inner(src: &Path, update: bool, problems: &mut Vec<String>) -> Resul
         conn.execute_batch(&sql).map_err(|e| format!("setup.sql: {e}"))?;
     }
 
+    let servers = Servers::setup(&dir, &case_name(src))?;
+    let mut params = opts.params.clone();
+    if let Some(u) = &servers.unique {
+        params.push(("unique".into(), u.clone()));
+    }
+
     let engine = Engine::new(&Settings::default()).map_err(|e| e.to_string())?;
-    let loaded = load_plan(&engine, &dir.join(SPEC), &opts.params).map_err(|e| format!("loading: {e}"))?;
+    let loaded = load_plan(&engine, &dir.join(SPEC), &params).map_err(|e| format!("loading: {e}"))?;
     let plan = loaded.into_plan().map_err(|e| format!("planning: {e}"))?;
     let node = plan.node(UNDER_TEST).map_err(|e| e.to_string())?;
 
@@ -475,7 +498,15 @@ fn run_case_inner(src: &Path, update: bool, problems: &mut Vec<String>) -> Resul
     }
 
     if node.kind.info().output {
-        let actual = from_table(&engine.preview(&plan, UNDER_TEST, PREVIEW_LIMIT).map_err(|e| format!("preview: {e}"))?);
+        let table = engine.preview(&plan, UNDER_TEST, PREVIEW_LIMIT).map_err(|e| format!("preview: {e}"))?;
+        for (col, want) in &opts.types {
+            match table.columns.iter().find(|c| &c.name == col) {
+                Some(c) if c.ty == *want => {}
+                Some(c) => problems.push(format!("column '{col}' is {}, expected {want}", c.ty)),
+                None => problems.push(format!("case.json 'types': no output column '{col}'")),
+            }
+        }
+        let actual = from_table(&table);
         if expected_csv.is_file() {
             let expected = read_expected(&expected_csv)?;
             if let Some(d) = compare("under_test", &expected, &actual, opts.ordered) {
@@ -489,6 +520,9 @@ fn run_case_inner(src: &Path, update: bool, problems: &mut Vec<String>) -> Resul
             problems.push("expected_file.txt is for sinks only".into());
         }
     } else {
+        if !opts.types.is_empty() {
+            problems.push("case.json 'types' is for nodes with an output".into());
+        }
         let Compiled::Write(w) = plan.compile_node(UNDER_TEST, &DuckDb, &|id| DuckDb.ident(id)).map_err(|e| e.to_string())?
         else {
             return Err("a sink compiled to a query".into());
@@ -507,6 +541,17 @@ fn run_case_inner(src: &Path, update: bool, problems: &mut Vec<String>) -> Resul
                 SinkTarget::DuckDbTable { table } => {
                     conn.execute_batch(&format!("ATTACH {path} AS readback (READ_ONLY)")).map_err(|e| e.to_string())?;
                     format!("readback.{}", DuckDb.ident(table))
+                }
+                SinkTarget::Database { schema, table, .. } => {
+                    // Read back as CSV through psql, then typed by DuckDB's sniffer like any CSV.
+                    let csv = dir.join("readback.csv");
+                    let qualified = match schema {
+                        Some(s) => format!("\"{s}\".\"{table}\""),
+                        None => format!("\"{table}\""),
+                    };
+                    let text = psql(&format!("\\copy (SELECT * FROM {qualified} ORDER BY 1) TO STDOUT (FORMAT csv, HEADER true)"))?;
+                    fs::write(&csv, text).map_err(|e| e.to_string())?;
+                    format!("read_csv({})", DuckDb.string(&csv.to_string_lossy()))
                 }
             };
             let actual = fetch(&conn, &rel)?;
@@ -628,6 +673,137 @@ fn check_sample(
         }
     }
     Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Database servers for the cases of database kinds.
+
+fn test_env(var: &str) -> Result<String, String> {
+    std::env::var(var).map_err(|_| format!("{var} is not set: start the test servers (`scripts/servers.sh start DIR; source DIR/env`)"))
+}
+
+/// Run SQL on the test PostgreSQL server through psql; its stdout.
+fn psql(sql: &str) -> Result<String, String> {
+    let url = test_env("SLUICE_TEST_PG_URL")?;
+    let out = std::process::Command::new(Path::new(&test_env("SLUICE_TEST_PG_BIN")?).join("psql"))
+        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", &url, "-c", sql])
+        .env("PGPASSWORD", test_env("SLUICE_TEST_PG_PASSWORD")?)
+        .output()
+        .map_err(|e| format!("psql: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("psql: {}", String::from_utf8_lossy(&out.stderr)));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Run SQL on the test MariaDB server through its client.
+fn mariadb(sql: &str) -> Result<(), String> {
+    let url: url_parts::Parts = url_parts::parse(&test_env("SLUICE_TEST_MYSQL_URL")?)?;
+    let mut child = std::process::Command::new("mariadb")
+        .args(["-h", &url.host, "-P", &url.port, "-u", &url.user, &url.database])
+        .env("MYSQL_PWD", test_env("SLUICE_TEST_MYSQL_PASSWORD")?)
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("mariadb: {e}"))?;
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), sql.as_bytes()).map_err(|e| e.to_string())?;
+    let out = child.wait_with_output().map_err(|e| e.to_string())?;
+    if !out.status.success() {
+        return Err(format!("mariadb: {}", String::from_utf8_lossy(&out.stderr)));
+    }
+    Ok(())
+}
+
+/// The parts of `scheme://user@host:port/database`.
+mod url_parts {
+    pub struct Parts {
+        pub user: String,
+        pub host: String,
+        pub port: String,
+        pub database: String,
+    }
+    pub fn parse(url: &str) -> Result<Parts, String> {
+        let rest = url.split_once("://").map(|(_, r)| r).ok_or_else(|| format!("not a URL: {url}"))?;
+        let (user, rest) = rest.split_once('@').ok_or_else(|| format!("no user in {url}"))?;
+        let (hostport, database) = rest.split_once('/').unwrap_or((rest, ""));
+        let (host, port) = hostport.split_once(':').unwrap_or((hostport, "3306"));
+        Ok(Parts { user: user.into(), host: host.into(), port: port.into(), database: database.split('?').next().unwrap_or("").into() })
+    }
+}
+
+/// What a case set up on the servers; dropped when the case ends.
+struct Servers {
+    unique: Option<String>,
+    pg_schema: Option<String>,
+}
+
+impl Servers {
+    fn setup(dir: &Path, case: &str) -> Result<Self, String> {
+        let unique = format!("k_{}_{}", case.replace(|c: char| !c.is_ascii_alphanumeric(), "_"), std::process::id());
+        let dir_text = dir.to_string_lossy().to_string();
+        let mut s = Servers { unique: None, pg_schema: None };
+        let read = |name: &str| -> Option<Result<String, String>> {
+            let p = dir.join(name);
+            p.is_file().then(|| fs::read_to_string(&p).map(|t| t.replace("$UNIQUE", &unique).replace("$CASE", &dir_text)).map_err(|e| e.to_string()))
+        };
+        let uses = |conn: &str| fs::read_to_string(dir.join(SPEC)).is_ok_and(|t| t.contains(conn));
+        if uses("kinds_pg") {
+            connections();
+            psql(&format!("DROP SCHEMA IF EXISTS {unique} CASCADE; CREATE SCHEMA {unique}"))?;
+            s.pg_schema = Some(unique.clone());
+            s.unique = Some(unique.clone());
+        }
+        if let Some(sql) = read("setup.postgres.sql") {
+            psql(&sql?).map_err(|e| format!("setup.postgres.sql: {e}"))?;
+        }
+        if uses("kinds_mysql") {
+            connections();
+            s.unique = Some(unique.clone());
+        }
+        if let Some(sql) = read("setup.mysql.sql") {
+            mariadb(&sql?).map_err(|e| format!("setup.mysql.sql: {e}"))?;
+        }
+        if let Some(sql) = read("setup.sqlite.sql") {
+            let out = std::process::Command::new("python3")
+                .args(["-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.executescript(sys.argv[2]); c.commit()"])
+                .arg(dir.join("db.sqlite"))
+                .arg(sql?)
+                .output()
+                .map_err(|e| format!("python3: {e}"))?;
+            if !out.status.success() {
+                return Err(format!("setup.sqlite.sql: {}", String::from_utf8_lossy(&out.stderr)));
+            }
+        }
+        Ok(s)
+    }
+}
+
+impl Drop for Servers {
+    fn drop(&mut self) {
+        if let Some(schema) = &self.pg_schema {
+            let _ = psql(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
+        }
+    }
+}
+
+/// The test servers as connections `kinds_pg` and `kinds_mysql` (set once, before any engine
+/// reads the connections), and no user connections file.
+fn connections() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let vars = [
+            ("SLUICE_CONN_KINDS_PG_URL", "SLUICE_TEST_PG_URL"),
+            ("SLUICE_CONN_KINDS_PG_PASSWORD", "SLUICE_TEST_PG_PASSWORD"),
+            ("SLUICE_CONN_KINDS_MYSQL_URL", "SLUICE_TEST_MYSQL_URL"),
+            ("SLUICE_CONN_KINDS_MYSQL_PASSWORD", "SLUICE_TEST_MYSQL_PASSWORD"),
+        ];
+        for (to, from) in vars {
+            if let Ok(v) = std::env::var(from) {
+                std::env::set_var(to, v);
+            }
+        }
+        std::env::set_var("SLUICE_CONNECTIONS", std::env::temp_dir().join("sluice-kinds-no-connections.json"));
+    });
 }
 
 // ---------------------------------------------------------------------------------------------

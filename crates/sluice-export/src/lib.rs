@@ -2,7 +2,7 @@
 //!
 //! The export compiles every node with the same catalog and the same [`Dialect`] seam the engine
 //! uses, so the SQL that leaves is the SQL that ran, spelt for the target. Today the target is a
-//! dbt project ([`dbt`]) in DuckDB or Spark SQL. This crate needs no database: it reads a [`Plan`]
+//! dbt project ([`dbt`]) in DuckDB, Spark SQL, Snowflake or PostgreSQL. This crate needs no database: it reads a [`Plan`]
 //! whose schemas the engine inferred.
 //!
 //! [`Dialect`]: sluice_core::dialect::Dialect

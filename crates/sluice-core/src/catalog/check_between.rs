@@ -89,7 +89,7 @@ impl Kind for CheckBetween {
     }
 
     fn dialects(&self) -> &'static [&'static str] {
-        &["duckdb", "spark", "snowflake"]
+        &["duckdb", "spark", "snowflake", "postgres"]
     }
 
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {

@@ -67,7 +67,7 @@ impl Kind for CheckUnique {
     }
 
     fn dialects(&self) -> &'static [&'static str] {
-        &["duckdb", "spark", "snowflake"]
+        &["duckdb", "spark", "snowflake", "postgres"]
     }
 
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {

@@ -153,6 +153,15 @@ pub fn source_files(cx: &mut CheckCx<'_>, path: &str) -> Option<String> {
     Some(text)
 }
 
+/// A source tracking deletes needs the key that identifies a row.
+pub fn check_tracked_key(cx: &mut CheckCx<'_>, track_deletes: bool, key: &[String]) -> bool {
+    if track_deletes && key.is_empty() {
+        cx.error("S072", "track_deletes", "tracking deletes needs the `key` columns that identify a row");
+        return false;
+    }
+    true
+}
+
 /// Compile-time path: the same resolution as [`source_files`], without the existence check.
 pub fn compile_path(cx: &CompileCx<'_>, path: &str) -> String {
     super::resolve_path(cx.base_dir, path).to_string_lossy().to_string()

@@ -62,7 +62,7 @@ impl Kind for Deduplicate {
     }
 
     fn dialects(&self) -> &'static [&'static str] {
-        &["duckdb", "spark", "snowflake"]
+        &["duckdb", "spark", "snowflake", "postgres"]
     }
 
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {

@@ -104,7 +104,7 @@ impl Kind for FillNulls {
     }
 
     fn dialects(&self) -> &'static [&'static str] {
-        &["duckdb", "spark", "snowflake"]
+        &["duckdb", "spark", "snowflake", "postgres"]
     }
 
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {

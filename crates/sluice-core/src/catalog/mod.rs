@@ -30,7 +30,11 @@ mod fill_nulls;
 mod filter;
 mod join;
 mod limit;
+mod database;
 mod read_csv;
+mod read_mysql;
+mod read_postgres;
+mod read_sqlite;
 mod read_json;
 mod read_parquet;
 mod sample;
@@ -60,6 +64,7 @@ mod window;
 mod write_csv;
 mod write_duckdb;
 mod write_parquet;
+mod write_postgres;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -136,7 +141,8 @@ pub enum Compiled {
 #[derive(Debug, Clone, PartialEq)]
 pub struct SinkWrite {
     pub target: SinkTarget,
-    /// Absolute path of the file written (a DuckDB database file for tables).
+    /// Absolute path of the file written (a DuckDB database file for tables; empty for a
+    /// database reached through a connection).
     pub path: PathBuf,
     pub mode: WriteMode,
     /// The rows to write.
@@ -154,6 +160,8 @@ pub enum SinkTarget {
     Parquet { compression: String },
     Csv { delimiter: String, header: bool },
     DuckDbTable { table: String },
+    /// A table in a database reached through a named connection (`path` is empty).
+    Database { driver: crate::remote::Driver, connection: String, schema: Option<String>, table: String },
 }
 
 /// A check that is one of the tests every data tool knows by name, with the same pass/fail
@@ -315,6 +323,18 @@ pub trait Kind: Send + Sync + 'static {
     fn files(&self, _params: &Self::Params) -> Vec<crate::files::NodeFile> {
         Vec::new()
     }
+    /// For sources that read a database: what they read and through which connection. The
+    /// engine fetches those rows before the node's SQL runs; a kind that declares none reaches
+    /// no connection.
+    fn remote(&self, _params: &Self::Params) -> Option<crate::remote::RemoteRead> {
+        None
+    }
+    /// For sources that track deletes: the key columns identifying a row. Each run compares
+    /// the keys the source holds with the last successful run's and hands the deleted ones to
+    /// the merge sinks below.
+    fn tracked_key(&self, _params: &Self::Params) -> Option<Vec<String>> {
+        None
+    }
 }
 
 /// The object-safe face of a [`Kind`], working on raw JSON params.
@@ -335,6 +355,10 @@ pub trait DynKind: Send + Sync {
     fn dialects(&self) -> &'static [&'static str];
     /// See [`Kind::files`]; none for params that do not parse.
     fn files(&self, params: &Value) -> Vec<crate::files::NodeFile>;
+    /// See [`Kind::remote`]; none for params that do not parse.
+    fn remote(&self, params: &Value) -> Option<crate::remote::RemoteRead>;
+    /// See [`Kind::tracked_key`]; none for params that do not parse.
+    fn tracked_key(&self, params: &Value) -> Option<Vec<String>>;
 }
 
 impl<K: Kind> DynKind for K {
@@ -402,6 +426,12 @@ impl<K: Kind> DynKind for K {
     fn files(&self, params: &Value) -> Vec<crate::files::NodeFile> {
         serde_json::from_value::<K::Params>(params.clone()).map(|p| Kind::files(self, &p)).unwrap_or_default()
     }
+    fn remote(&self, params: &Value) -> Option<crate::remote::RemoteRead> {
+        serde_json::from_value::<K::Params>(params.clone()).ok().and_then(|p| Kind::remote(self, &p))
+    }
+    fn tracked_key(&self, params: &Value) -> Option<Vec<String>> {
+        serde_json::from_value::<K::Params>(params.clone()).ok().and_then(|p| Kind::tracked_key(self, &p))
+    }
 }
 
 /// Refuse to compile a kind for a dialect it is not spelt for.
@@ -432,6 +462,9 @@ pub fn registry() -> &'static [&'static dyn DynKind] {
             &read_csv::ReadCsv,
             &read_parquet::ReadParquet,
             &read_json::ReadJson,
+            &read_postgres::ReadPostgres,
+            &read_mysql::ReadMysql,
+            &read_sqlite::ReadSqlite,
             &select::Select,
             &filter::Filter,
             &derive::Derive,
@@ -480,6 +513,7 @@ pub fn registry() -> &'static [&'static dyn DynKind] {
             &write_parquet::WriteParquet,
             &write_csv::WriteCsv,
             &write_duckdb::WriteDuckDb,
+            &write_postgres::WritePostgres,
         ]
     })
 }

@@ -24,6 +24,14 @@ pub struct Params {
     /// a `merge` sink keyed on the row's id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
+    /// Columns identifying a row; needed by `track_deletes`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub key: Vec<String>,
+    /// Find the rows deleted from the files: each run compares the keys the files hold with
+    /// those of the last successful run (kept in the run history, keys only) and hands the
+    /// deleted keys to the `merge` sinks below, which remove them.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub track_deletes: bool,
 }
 
 impl Kind for ReadParquet {
@@ -50,12 +58,17 @@ impl Kind for ReadParquet {
     }
 
     fn check(&self, p: &Params, cx: &mut CheckCx<'_>) -> Option<Schema> {
+        super::common::check_tracked_key(cx, p.track_deletes, &p.key);
         source_files(cx, &p.path);
         None
     }
 
     fn dialects(&self) -> &'static [&'static str] {
         &["duckdb", "spark", "snowflake"]
+    }
+
+    fn tracked_key(&self, p: &Params) -> Option<Vec<String>> {
+        p.track_deletes.then(|| p.key.clone())
     }
 
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {

@@ -66,7 +66,7 @@ impl Kind for WriteDuckDb {
     }
 
     fn dialects(&self) -> &'static [&'static str] {
-        &["duckdb", "spark", "snowflake"]
+        &["duckdb", "spark", "snowflake", "postgres"]
     }
 
     fn compile(&self, p: &Params, cx: &CompileCx<'_>) -> Result<Compiled, Unsupported> {

@@ -1,5 +1,5 @@
-//! Dialects of engines whose SQL is DuckDB's translated: Spark SQL (dbt-spark) and Snowflake
-//! (dbt-snowflake), for exported projects.
+//! Dialects of engines whose SQL is DuckDB's translated: Spark SQL (dbt-spark), Snowflake
+//! (dbt-snowflake) and PostgreSQL (dbt-postgres), for exported projects.
 //!
 //! Kinds compile for them in two steps. First they write DuckDB SQL whose structure both engines
 //! share: no `QUALIFY`, no `* REPLACE`/`* EXCLUDE`, no `ASOF` or `UNION BY NAME`, every column
@@ -11,6 +11,10 @@
 //! Files are read through statements run before the query ([`Dialect::take_setup`], written in
 //! the engine's own SQL): Spark declares a temporary view over a CSV file and reads Parquet
 //! directly; Snowflake loads a file from a stage into a temporary table with `COPY INTO`.
+//! PostgreSQL reads no files: its projects read tables, through database sources.
+//!
+//! Compensated float sums and means (DuckDB's `fsum`/`favg`) are plain ones on Spark and
+//! Snowflake; on PostgreSQL they are exact sums rounded once (see `sql_translate::postgres`).
 
 use std::sync::Mutex;
 
@@ -127,6 +131,7 @@ impl Translated {
                 self.push_setup(format!("COPY INTO {table} FROM {location} FILE_FORMAT = ({format}) FORCE = TRUE"));
                 self.push_setup(empty_load_guard(&table, &location));
             }
+            Target::Postgres => return Err(self.unsupported("reading CSV files")),
         }
         // From here on DuckDB SQL, which [`Dialect::finish`] translates.
         let extra_nulls: Vec<String> = nulls.iter().filter(|n| !n.is_empty()).map(|n| self.string(n)).collect();
@@ -194,6 +199,9 @@ impl Dialect for Translated {
     }
 
     fn read_files(&self, read: &FileRead<'_>) -> Result<String, Unsupported> {
+        if self.target == Target::Postgres {
+            return Err(self.unsupported("reading files (a PostgreSQL project reads tables: use a database source)"));
+        }
         match read {
             FileRead::Csv { paths, delimiter, header, nulls, columns, .. } => {
                 self.read_csv(paths, *delimiter, *header, nulls, columns)
@@ -257,11 +265,17 @@ impl Dialect for Translated {
     }
 
     fn float_sum(&self, expr: &str) -> String {
-        format!("sum({expr})")
+        match self.target {
+            Target::Postgres => format!("{}({expr})", crate::sql_translate::EXACT_SUM),
+            _ => format!("sum({expr})"),
+        }
     }
 
     fn float_mean(&self, expr: &str) -> String {
-        format!("avg({expr})")
+        match self.target {
+            Target::Postgres => format!("{}({expr})", crate::sql_translate::EXACT_MEAN),
+            _ => format!("avg({expr})"),
+        }
     }
 
     fn order_by_all(&self, columns: &[String]) -> String {
@@ -326,6 +340,19 @@ mod tests {
         // The guard names the file with the same literal, so the export's var replaces both.
         assert!(setup[2].contains("'sluice: no rows loaded from ', 'C:\\\\data\\\\it''s.csv', ': is the file"), "{}", setup[2]);
         assert!(d.take_setup().is_empty());
+    }
+
+    #[test]
+    fn postgres_reads_no_files_and_sums_floats_exactly() {
+        let d = Translated::new(Target::Postgres);
+        let paths = ["x.parquet".to_string()];
+        assert!(d.read_files(&FileRead::Parquet { paths: &paths, columns: &[] }).unwrap_err().what.contains("database source"));
+        assert_eq!(d.float_sum("\"x\""), format!("{}(\"x\")", crate::sql_translate::EXACT_SUM));
+        let sql = d.finish(&format!("SELECT {} AS s FROM t", d.float_mean("x"))).unwrap();
+        assert!(sql.contains("float8send") && sql.contains("/ CAST(count(CAST(\"x\" AS DOUBLE PRECISION)) AS DOUBLE PRECISION)"), "{sql}");
+        assert_eq!(d.name(), "postgres");
+        assert!(!d.supports_qualify() && !d.supports_union_by_name());
+        assert_eq!(d.order_by_all(&["a".into(), "b".into()]), "\"a\" ASC NULLS LAST, \"b\" ASC NULLS LAST");
     }
 
     #[test]

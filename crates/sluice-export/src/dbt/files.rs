@@ -1,5 +1,6 @@
 //! The project's text files: dbt_project.yml, an example profiles.yml, schema.yml (model
-//! descriptions, columns and generic tests) and a README saying how to run it.
+//! descriptions, columns and generic tests) and a README saying how to run it. The parts about
+//! database sources (the profile's connection, DuckDB's attached databases) are in [`profile`].
 
 use indexmap::IndexMap;
 use sluice_core::catalog::check::CheckSeverity;
@@ -7,6 +8,8 @@ use sluice_core::catalog::Category;
 use sluice_core::{Diagnostic, Plan, Spec};
 
 use super::models::Model;
+use super::profile;
+use super::sources::Sources;
 use super::tests::CheckTests;
 use super::text::{plain_identifier, yaml_text};
 use super::{Options, Target};
@@ -24,6 +27,8 @@ pub struct Cx<'a> {
     pub models: &'a [Model],
     pub checks: &'a [CheckTests],
     pub warnings: &'a [Diagnostic],
+    pub notes: &'a [Diagnostic],
+    pub sources: &'a Sources,
     pub descriptions: &'a IndexMap<&'a str, &'a str>,
     pub opts: &'a Options<'a>,
 }
@@ -67,8 +72,10 @@ pub fn profiles_yml(cx: &Cx<'_>) -> String {
             "# An example profile. Run from this folder with `--profiles-dir .`, or copy it into ~/.dbt/profiles.yml.\n\
              # The tables are written to one DuckDB file; SLUICE_DBT_DATABASE names another.\n\
              {n}:\n  target: local\n  outputs:\n    local:\n      type: duckdb\n      \
-             path: \"{{{{ env_var('SLUICE_DBT_DATABASE', 'target/{n}.duckdb') }}}}\"\n      threads: 2\n"
+             path: \"{{{{ env_var('SLUICE_DBT_DATABASE', 'target/{n}.duckdb') }}}}\"\n      threads: 2\n{}",
+            profile::duckdb_attach(cx.sources)
         ),
+        Target::Postgres => profile::postgres(n, cx.sources),
         Target::Snowflake => format!(
             "# An example profile. Run from this folder with `--profiles-dir .`, or copy it into ~/.dbt/profiles.yml.\n\
              # The account and credentials come from the environment; any dbt-snowflake authentication works.\n\
@@ -126,7 +133,7 @@ pub fn schema_yml(cx: &Cx<'_>) -> String {
             s.push_str(&format!("      - name: {}\n", yaml_text(&col.name)));
             // The models quote every column name; Snowflake folds unquoted ones to upper case, and
             // a name that is not an identifier is not SQL unquoted (dbt's tests paste it in).
-            if cx.target == Target::Snowflake || !plain_identifier(&col.name) {
+            if matches!(cx.target, Target::Snowflake | Target::Postgres) || !plain_identifier(&col.name) {
                 s.push_str("        quote: true\n");
             }
             if col.is_known() {
@@ -173,6 +180,7 @@ pub fn readme(cx: &Cx<'_>) -> String {
             Target::DuckDb => "DuckDB",
             Target::Spark => "Spark",
             Target::Snowflake => "Snowflake",
+            Target::Postgres => "PostgreSQL",
         }
     ));
     s.push_str("## Run it\n\n```sh\n");
@@ -208,6 +216,7 @@ pub fn readme(cx: &Cx<'_>) -> String {
                  the tables keep sluice's names: query them as `\"amount\"`.\n\n",
             );
         }
+        Target::Postgres => s.push_str(&profile::postgres_readme(n, cx.sources)),
         Target::Spark => s.push_str(
             "pip install \"dbt-core~=1.10.0\" \"dbt-spark[session]\" pyspark   # and Java 17\n\
              dbt build --profiles-dir .\n```\n\n\
@@ -220,7 +229,8 @@ pub fn readme(cx: &Cx<'_>) -> String {
              cluster reads it (HDFS, S3, ABFS) and change the paths in the source models.\n\n",
         ),
     }
-    let sources: Vec<&Model> = cx.models.iter().filter(|m| m.category == Category::Source).collect();
+    s.push_str(&profile::database_readme(cx.target, cx.sources));
+    let sources: Vec<&Model> = cx.models.iter().filter(|m| m.category == Category::Source && !m.reads_database).collect();
     if !sources.is_empty() {
         let example = match cx.target {
             Target::Snowflake => "@my_s3_stage/orders.csv.gz",
@@ -258,6 +268,13 @@ pub fn readme(cx: &Cx<'_>) -> String {
                 .collect();
             let sev = if c.severity == CheckSeverity::Warn { "warn" } else { "error" };
             s.push_str(&format!("| {} | `{}` | {} | {sev} |\n", c.description.replace('|', "\\|"), c.model, tests.join(", ")));
+        }
+        s.push('\n');
+    }
+    if !cx.notes.is_empty() {
+        s.push_str("## Notes\n\n");
+        for w in cx.notes {
+            s.push_str(&format!("- {}\n", w.message));
         }
         s.push('\n');
     }

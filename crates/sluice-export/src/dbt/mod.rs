@@ -2,7 +2,8 @@
 //!
 //! Every node becomes one model named by its id, reading its inputs through `ref()`:
 //! - sources read their files where the spec's files are (external reads), or, on Snowflake,
-//!   load them from a stage into a temporary table first;
+//!   load them from a stage into a temporary table first; database sources read the tables of
+//!   dbt sources (`models/sources.yml`, [`sources`]), in a PostgreSQL project its own tables;
 //! - transforms and feature steps are tables; a stateful step applies the fitted state of a
 //!   training run (`--state`) as constants, or fits inline over its training rows as the engine
 //!   does when no state is given;
@@ -21,6 +22,8 @@
 mod drift;
 mod files;
 mod models;
+mod profile;
+pub mod sources;
 mod tests;
 pub mod text;
 
@@ -42,6 +45,8 @@ pub enum Target {
     Spark,
     /// dbt-snowflake: sources load from a stage.
     Snowflake,
+    /// dbt-postgres: the project runs in the database its sources read.
+    Postgres,
 }
 
 impl Target {
@@ -50,6 +55,7 @@ impl Target {
             Target::DuckDb => "duckdb",
             Target::Spark => "spark",
             Target::Snowflake => "snowflake",
+            Target::Postgres => "postgres",
         }
     }
 
@@ -58,6 +64,7 @@ impl Target {
             "duckdb" => Some(Target::DuckDb),
             "spark" => Some(Target::Spark),
             "snowflake" => Some(Target::Snowflake),
+            "postgres" => Some(Target::Postgres),
             _ => None,
         }
     }
@@ -67,6 +74,7 @@ impl Target {
             Target::DuckDb => Box::new(sluice_core::dialect::PortableDuckDb),
             Target::Spark => Box::new(sluice_core::dialect::Translated::new(sluice_core::sql_translate::Target::Spark)),
             Target::Snowflake => Box::new(sluice_core::dialect::Translated::new(sluice_core::sql_translate::Target::Snowflake)),
+            Target::Postgres => Box::new(sluice_core::dialect::Translated::new(sluice_core::sql_translate::Target::Postgres)),
         }
     }
 }
@@ -84,6 +92,9 @@ pub struct Options<'a> {
     pub drift_baselines: IndexMap<String, std::collections::BTreeMap<String, sluice_core::catalog::check_drift::ColumnBaseline>>,
     /// Where the spec file is, said in the project's README.
     pub spec_path: &'a Path,
+    /// The named connections the database sources read through, as defined when exporting (by
+    /// name; one missing is read from environment variables when dbt runs).
+    pub connections: IndexMap<String, sources::Connection>,
 }
 
 /// An exported project: its files, and what the export left out or changed, by node.
@@ -91,6 +102,9 @@ pub struct Project {
     /// Paths relative to the project folder.
     pub files: Vec<(PathBuf, String)>,
     pub warnings: Vec<Diagnostic>,
+    /// What the export changed about a node without leaving it out (a database source that
+    /// reads every row, or whose columns were not known).
+    pub notes: Vec<Diagnostic>,
     /// The dbt project name.
     pub name: String,
     /// dbt's generic tests (in schema.yml) and the singular ones (in tests/).
@@ -111,10 +125,23 @@ pub fn export(plan: &Plan, spec: &Spec, opts: &Options<'_>) -> Result<Project, E
     let name = project_name(&plan.name);
     let names = models::model_names(plan)?;
     let mut warnings = Vec::new();
-    let mut unsupported = Vec::new();
+    let sources = sources::plan_sources(plan, opts.target, &opts.connections);
+    let mut unsupported = sources.unsupported.clone();
+    let mut notes = sources.notes.clone();
     let mut exported = Vec::new();
     for id in &plan.order {
-        match models::model(plan, id, &names, dialect.as_ref(), opts) {
+        if unsupported.iter().any(|d| d.node.as_deref() == Some(id.as_str())) {
+            continue;
+        }
+        let m = if sources.reads.contains_key(id) {
+            models::source_model(plan, id, &names, &sources, opts.target).map(|(m, note)| {
+                notes.extend(note);
+                m
+            })
+        } else {
+            models::model(plan, id, &names, dialect.as_ref(), opts)
+        };
+        match m {
             Ok(m) => exported.push(m),
             Err(models::NodeError::Unsupported(d)) => unsupported.push(d),
             Err(models::NodeError::Core(e)) => return Err(e.into()),
@@ -145,8 +172,23 @@ pub fn export(plan: &Plan, spec: &Spec, opts: &Options<'_>) -> Result<Project, E
             files.push((PathBuf::from("seeds").join(format!("{}.csv", s.name)), s.csv.clone()));
         }
     }
-    let cx = files::Cx { plan, spec, name: &name, target: opts.target, models: &exported, checks: &checks, warnings: &warnings, descriptions: &descriptions, opts };
+    let cx = files::Cx {
+        plan,
+        spec,
+        name: &name,
+        target: opts.target,
+        models: &exported,
+        checks: &checks,
+        warnings: &warnings,
+        notes: &notes,
+        sources: &sources,
+        descriptions: &descriptions,
+        opts,
+    };
     files.push((PathBuf::from("models/schema.yml"), files::schema_yml(&cx)));
+    if !sources.tables.is_empty() {
+        files.push((PathBuf::from("models/sources.yml"), sources::sources_yml(&sources)));
+    }
     files.push((PathBuf::from("dbt_project.yml"), files::dbt_project_yml(&cx)));
     files.push((PathBuf::from("profiles.yml"), files::profiles_yml(&cx)));
     files.push((PathBuf::from("README.md"), files::readme(&cx)));
@@ -154,7 +196,7 @@ pub fn export(plan: &Plan, spec: &Spec, opts: &Options<'_>) -> Result<Project, E
     files.push((PathBuf::from(crate::write::MARKER), format!("exported by sluice {} from {}\n", env!("CARGO_PKG_VERSION"), opts.spec_path.display())));
     let generic_tests = checks.iter().map(|c| c.generic.len()).sum();
     let singular_tests = checks.iter().map(|c| c.singular.len()).sum();
-    Ok(Project { files, warnings, name, generic_tests, singular_tests })
+    Ok(Project { files, warnings, notes, name, generic_tests, singular_tests })
 }
 
 /// `customer features` → `customer_features`: dbt project names are lower-case identifiers.
@@ -254,7 +296,14 @@ mod unit {
     fn spec_text_runs_no_jinja_and_reads_as_written() {
         let (plan, spec, dir) = hostile();
         for target in [Target::DuckDb, Target::Spark, Target::Snowflake] {
-            let opts = Options { target, state: None, baselines: IndexMap::new(), drift_baselines: IndexMap::new(), spec_path: &dir.path().join("s.sluice.json") };
+            let opts = Options {
+                target,
+                state: None,
+                baselines: IndexMap::new(),
+                drift_baselines: IndexMap::new(),
+                spec_path: &dir.path().join("s.sluice.json"),
+                connections: IndexMap::new(),
+            };
             let project = export(&plan, &spec, &opts).unwrap_or_else(|e| panic!("{target:?}: {e}"));
             let mut rendered = IndexMap::new();
             for (path, text) in &project.files {

@@ -1,4 +1,5 @@
-//! One dbt model per node: the node's SQL from the catalog, its inputs as `ref()`.
+//! One dbt model per node: the node's SQL from the catalog, its inputs as `ref()`; a database
+//! source's model selects its dbt source ([`super::sources`]).
 
 use indexmap::IndexMap;
 use sluice_core::catalog::{Category, Compiled};
@@ -26,6 +27,8 @@ pub struct Model {
     pub path_var: Option<(String, String)>,
     /// For a source: the file the spec resolved to on this machine.
     pub source_file: Option<String>,
+    /// A database source, reading a dbt source.
+    pub reads_database: bool,
 }
 
 /// Why a node did not export.
@@ -191,7 +194,33 @@ pub fn model(
         path_var: var.zip(default).filter(|_| uses_var),
         // Shown to people (the README's PUT commands): without `dir/..`.
         source_file: path.map(|p| lexical_clean(std::path::Path::new(&p))),
+        reads_database: false,
     })
+}
+
+/// The model of database source `id`, and a note when its columns were not known.
+pub fn source_model(
+    plan: &Plan,
+    id: &str,
+    names: &IndexMap<String, String>,
+    sources: &super::sources::Sources,
+    target: super::Target,
+) -> Result<(Model, Option<Diagnostic>), NodeError> {
+    let node = plan.node(id).map_err(NodeError::Core)?;
+    let info = node.kind.info();
+    let (sql, note) = super::sources::model_sql(plan, id, sources, target).map_err(NodeError::Unsupported)?;
+    let model = Model {
+        id: id.to_string(),
+        name: names[id].clone(),
+        kind: info.id,
+        category: info.category,
+        sql,
+        applies_state: false,
+        path_var: None,
+        source_file: None,
+        reads_database: true,
+    };
+    Ok((model, note))
 }
 
 /// The node whose rows `up` passes on (itself unless it is a check), and the checks in between,

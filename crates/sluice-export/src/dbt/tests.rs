@@ -214,7 +214,9 @@ fn generic(model: &str, standard: &StandardTest, reference: Option<&str>, target
                 // dbt pastes the field into its SQL as it is: quoted where Snowflake would fold it
                 // to upper case, or where it is not an identifier.
                 ("field".into(), yaml_text(&match target {
-                    super::Target::Snowflake => format!("\"{}\"", reference_column.replace('"', "\"\"")),
+                    super::Target::Snowflake | super::Target::Postgres => {
+                        format!("\"{}\"", reference_column.replace('"', "\"\""))
+                    }
                     super::Target::DuckDb if !plain_identifier(reference_column) => {
                         format!("\"{}\"", reference_column.replace('"', "\"\""))
                     }

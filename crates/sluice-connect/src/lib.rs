@@ -1,0 +1,23 @@
+//! Named connections and the database drivers behind the database sources and sinks.
+//!
+//! A spec names a connection (`"connection": "warehouse"`); what it is (driver, host, database,
+//! user, password) lives in the user's connections ([`store`]), never in the spec. Drivers
+//! ([`database::Database`]) read a table or query in bulk and hand the rows over as Arrow record
+//! batches ([`batch`]), which the engine appends to DuckDB as they are. Secrets never reach a
+//! message: every driver error goes through [`secret::redact`].
+
+pub mod batch;
+pub mod database;
+mod error;
+mod mysql;
+mod pg_write;
+mod postgres;
+pub mod secret;
+mod sqlite;
+pub mod store;
+
+pub use batch::{ColumnType, RemoteColumn};
+pub use database::{open, open_sqlite, Above, Database, TableInfo, TableWrite};
+pub use error::ConnectError;
+pub use secret::Secret;
+pub use store::{ConnectionInfo, Connections, PasswordChoice, Resolved};

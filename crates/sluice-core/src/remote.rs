@@ -1,0 +1,105 @@
+//! Sources that read a database instead of files: what such a kind declares, so that the engine
+//! can fetch its rows (through the driver of [`Driver`]) into a relation the compiled SQL reads,
+//! and exporters can name the table in the target project.
+//!
+//! A spec names a connection, never what it is: host, user and password live in the user's
+//! connections (outside the spec), and a run reaches only the connections its nodes name.
+
+use serde::{Deserialize, Serialize};
+
+/// The kind of database a source reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Driver {
+    Postgres,
+    /// MySQL and MariaDB.
+    Mysql,
+    /// A SQLite database file (no connection: the file is the database).
+    Sqlite,
+}
+
+impl Driver {
+    pub fn name(self) -> &'static str {
+        match self {
+            Driver::Postgres => "postgres",
+            Driver::Mysql => "mysql",
+            Driver::Sqlite => "sqlite",
+        }
+    }
+
+    /// The driver a connection URL's scheme names (`postgres://`, `postgresql://`, `mysql://`,
+    /// `mariadb://`).
+    pub fn from_scheme(scheme: &str) -> Option<Driver> {
+        match scheme.to_ascii_lowercase().as_str() {
+            "postgres" | "postgresql" => Some(Driver::Postgres),
+            "mysql" | "mariadb" => Some(Driver::Mysql),
+            "sqlite" => Some(Driver::Sqlite),
+            _ => None,
+        }
+    }
+}
+
+/// What a database source reads: a table, or the rows of one query.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Relation {
+    Table { schema: Option<String>, table: String },
+    /// One SELECT in the database's own SQL (checked as one query, run read-only).
+    Query(String),
+}
+
+impl Relation {
+    /// `schema.table`, or `query` for a query: for messages.
+    pub fn describe(&self) -> String {
+        match self {
+            Relation::Table { schema: Some(s), table } => format!("{s}.{table}"),
+            Relation::Table { schema: None, table } => table.clone(),
+            Relation::Query(_) => "query".to_string(),
+        }
+    }
+}
+
+/// A database source, as its node declares it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct RemoteRead {
+    pub driver: Driver,
+    /// The named connection (None for SQLite, which reads [`RemoteRead::path`]).
+    pub connection: Option<String>,
+    /// The database file of a SQLite source, as written in the spec.
+    pub path: Option<String>,
+    pub relation: Relation,
+    /// Read incrementally above the last run's mark of this column: pushed into the database's
+    /// query as `WHERE cursor > mark`.
+    pub cursor: Option<String>,
+    /// Columns identifying a row (for deletes tracking).
+    pub key: Vec<String>,
+    /// Compare the keys read with the last full read's, and hand the deleted ones to merge sinks.
+    pub track_deletes: bool,
+}
+
+impl RemoteRead {
+    /// What the source reads, for messages: `connection 'warehouse', table public.orders`.
+    pub fn describe(&self) -> String {
+        let what = match &self.relation {
+            Relation::Table { .. } => format!("table {}", self.relation.describe()),
+            Relation::Query(_) => "its query".to_string(),
+        };
+        match (&self.connection, &self.path) {
+            (Some(c), _) => format!("connection '{c}', {what}"),
+            (None, Some(p)) => format!("SQLite file {p}, {what}"),
+            (None, None) => what,
+        }
+    }
+}
+
+/// A valid connection name: letters, digits and `_`, starting with a letter (it is also the
+/// middle of environment variable names, `SLUICE_CONN_<NAME>_URL`).
+pub fn valid_connection_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic()) && chars.all(|c| c.is_ascii_alphanumeric() || c == '_') && name.len() <= 64
+}
+
+/// The table the engine fetches database source `node`'s rows into, before its SQL runs.
+pub fn fetched_table(node: &str) -> String {
+    format!("__sluice_fetch_{node}")
+}
