@@ -162,14 +162,15 @@ export function ConnectionsPanel() {
           </button>
         </div>
         <p className="conn-intro">
-          Pipelines name a connection; what it is stays on this machine
+          Pipelines name a connection; what it is stays on this machine, in{' '}
           {list ? (
-            <>
-              {' '}
-              in <span className="mono" data-testid="connections-file">{list.file}</span> (readable only by you)
-            </>
-          ) : null}{' '}
-          or in <span className="mono">SLUICE_CONN_&lt;NAME&gt;_URL</span> variables. Passwords never go into a pipeline.
+            <span className="conn-file" title={list.file} data-testid="connections-file" data-path={list.file}>
+              your connections file
+            </span>
+          ) : (
+            'your connections file'
+          )}{' '}
+          (readable only by you) or in <span className="mono">SLUICE_CONN_&lt;NAME&gt;_URL</span> variables. Passwords never go into a pipeline.
         </p>
         <div className="conn-body" ref={body}>
           {editing === 'new' && (

@@ -74,6 +74,8 @@ export function PickInput({ value, onChange, options, onPick, onFocus, placehold
         spellCheck={false}
         onFocus={() => {
           setOpen(true);
+          // Opened on an option: it is the one under the keyboard.
+          setActive(Math.max(0, shown.findIndex((o) => o.value === value)));
           onFocus?.();
         }}
         onBlur={() => setOpen(false)}
