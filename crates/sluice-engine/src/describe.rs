@@ -15,7 +15,15 @@ impl Describer for DuckDescriber<'_> {
     }
 
     fn prepare_remote(&self, node: &str, read: &sluice_core::remote::RemoteRead) -> Result<(), DescribeError> {
-        self.0.prepare_remote(node, read).map(|_| ()).map_err(|e| DescribeError { message: e.to_string(), data_fault: true })
+        self.0.prepare_remote(node, read).map(|_| ()).map_err(|e| {
+            // The diagnostic names the node itself.
+            let message = match e {
+                crate::EngineError::Connection { source, .. } => source.to_string(),
+                crate::EngineError::Node { message, .. } => message,
+                other => other.to_string(),
+            };
+            DescribeError { message, data_fault: true }
+        })
     }
 
     fn describe(&self, sql: &str) -> Result<Schema, DescribeError> {

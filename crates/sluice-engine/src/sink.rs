@@ -130,7 +130,14 @@ pub(crate) fn stage(conn: &Connection, node: &str, w: &SinkWrite, full_refresh: 
             (None, rows as u64)
         }
     };
-    Ok(Staged { node: node.to_string(), path: w.path.clone(), tmp, rows, write: w.clone(), committed: false, cache_key: None, replace_all, deletes: Vec::new() })
+    // A table in a database has no file: it is named `connection:schema.table` instead.
+    let path = match &w.target {
+        SinkTarget::Database { connection, schema, table, .. } => {
+            PathBuf::from(format!("{connection}:{}{table}", schema.as_ref().map(|s| format!("{s}.")).unwrap_or_default()))
+        }
+        _ => w.path.clone(),
+    };
+    Ok(Staged { node: node.to_string(), path, tmp, rows, write: w.clone(), committed: false, cache_key: None, replace_all, deletes: Vec::new() })
 }
 
 /// Rewrite `staged` (the new rows) as the existing bytes of `existing` (with a final newline)

@@ -342,6 +342,12 @@ function logLine(e: LogEntry['event']): { text: React.ReactNode; cls: string; no
       return { text: <>skipped: {e.reason}</>, cls: 'skipped', node: e.node };
     case 'source_mark':
       return { text: <>the next run reads rows with {e.column} &gt; {e.value}</>, cls: 'info', node: e.node };
+    case 'source_deletes':
+      return {
+        text: <>{e.deleted} {e.deleted === 1 ? 'row' : 'rows'} deleted at the source since the last run; merge sinks remove them</>,
+        cls: 'info',
+        node: e.node,
+      };
     case 'run_finished':
       return { text: <>Run {e.status} in {formatMs(e.ms)}</>, cls: e.status === 'success' ? 'ok' : e.status === 'failed' ? 'error' : 'warn' };
     case 'error':

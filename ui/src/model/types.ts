@@ -201,6 +201,7 @@ export type RunEvent =
   | { event: 'node_histograms'; node: string; histograms: Histogram[] }
   // An incremental source's new mark: the next run reads the rows above it.
   | { event: 'source_mark'; node: string; column: string; value: string }
+  | { event: 'source_deletes'; node: string; deleted: number }
   // The fitted state file written by a run that fitted every stateful node.
   | { event: 'state_written'; path: string; nodes: number }
   // Something the run went on without (a cache it could not write, a CSV with no rows, ...).

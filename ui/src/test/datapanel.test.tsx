@@ -64,11 +64,13 @@ describe('the run log', () => {
       store.getState().runEvent({ event: 'run_started', pipeline: 'p', nodes: ['src'] });
       store.getState().runEvent({ event: 'warning', node: 'src', code: 'D004', message: 'orders.csv has a header and no rows' });
       store.getState().runEvent({ event: 'state_written', path: '/w/out/state.json', nodes: 2 });
+      store.getState().runEvent({ event: 'source_deletes', node: 'src', deleted: 3 });
       // A newer engine's event.
       store.getState().runEvent({ event: 'something_new', detail: 1 } as never);
     });
     expect(screen.getByText(/warning \[D004\]: orders.csv has a header and no rows/)).toBeTruthy();
     expect(screen.getByText(/wrote the fitted state of 2 nodes/)).toBeTruthy();
+    expect(screen.getByText(/3 rows deleted at the source since the last run/)).toBeTruthy();
     expect(screen.getByText('something_new')).toBeTruthy();
     expect(screen.getByRole('region', { name: 'Data panel' })).toBeTruthy();
   });
