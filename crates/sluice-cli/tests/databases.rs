@@ -403,3 +403,46 @@ fn incremental_postgres_reads_with_deletes_end_with_the_table_a_full_refresh_wri
 fn incremental_parquet_reads_with_deletes_end_with_the_table_a_full_refresh_writes() {
     incremental_with_deletes("read_parquet");
 }
+
+#[test]
+fn a_database_source_is_reused_while_its_rows_stay_and_never_without_a_cursor() {
+    let mut pg = client();
+    let s = schema(&mut pg, "cache");
+    pg.batch_execute(&format!("CREATE TABLE {s}.orders {TABLE}")).unwrap();
+    load(&mut pg, &format!("{s}.orders"), &orders_csv(200, 5));
+    let dir = tempfile::tempdir().unwrap();
+    let spec = |name: &str, cursor: bool| {
+        let mut params = serde_json::json!({"connection": "warehouse", "schema": s, "table": "orders"});
+        if cursor {
+            params["cursor"] = "id".into();
+        }
+        write_spec(
+            dir.path(),
+            name,
+            serde_json::json!({"version": 1, "name": name, "nodes": [
+                {"id": "orders", "kind": "read_postgres", "params": params},
+                {"id": "big", "kind": "filter", "inputs": {"input": "orders"}, "params": {"predicate": "qty > 20"}},
+                {"id": "out", "kind": "write_parquet", "inputs": {"input": "big"}, "params": {"path": "out/${name}.parquet".replace("${name}", name)}}
+            ]}),
+        )
+    };
+    let cached = |spec: &str| -> (bool, u64) {
+        // No history: every run reads every row, so only the cache decides what is computed.
+        let out = sluice(dir.path(), &["run", spec, "--json", "--no-history"]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let events: Vec<serde_json::Value> = text(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        let e = events.iter().find(|e| e["event"] == "node_finished" && e["node"] == "orders").unwrap();
+        (e["cached"].as_bool().unwrap(), e["rows"].as_u64().unwrap())
+    };
+    let with = spec("with_cursor", true);
+    assert_eq!(cached(&with), (false, 200));
+    assert_eq!(cached(&with), (true, 200), "nothing changed: the rows are reused");
+    pg.batch_execute(&format!("INSERT INTO {s}.orders (id, updated_at) VALUES (100000, now())")).unwrap();
+    assert_eq!(cached(&with), (false, 201), "a new row changes the count and the cursor's top");
+    pg.batch_execute(&format!("DELETE FROM {s}.orders WHERE id = 7")).unwrap();
+    assert_eq!(cached(&with), (false, 200), "a deleted row changes the count");
+    let without = spec("without_cursor", false);
+    assert_eq!(cached(&without), (false, 200));
+    assert_eq!(cached(&without), (false, 200), "without a cursor the changes cannot be seen: read every time");
+    pg.batch_execute(&format!("DROP SCHEMA {s} CASCADE")).unwrap();
+}
