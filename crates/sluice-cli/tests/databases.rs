@@ -446,3 +446,37 @@ fn a_database_source_is_reused_while_its_rows_stay_and_never_without_a_cursor() 
     assert_eq!(cached(&without), (false, 200), "without a cursor the changes cannot be seen: read every time");
     pg.batch_execute(&format!("DROP SCHEMA {s} CASCADE")).unwrap();
 }
+
+#[test]
+fn a_failed_write_leaves_the_postgres_table_as_it_was() {
+    let mut pg = client();
+    let s = schema(&mut pg, "atomic");
+    pg.batch_execute(&format!(
+        "CREATE TABLE {s}.target (id bigint, name text, amount numeric(8,2)); INSERT INTO {s}.target VALUES (1, 'kept', 1.00), (2, 'kept too', 2.00)"
+    ))
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // The second batch of rows does not fit the table's numeric(8,2): the write fails half way.
+    let mut csv = String::from("id,name,amount\n");
+    for i in 0..50_000 {
+        csv.push_str(&format!("{},row {i},{}\n", i + 10, if i == 49_999 { "12345678.5" } else { "3.25" }));
+    }
+    std::fs::write(dir.path().join("rows.csv"), csv).unwrap();
+    let spec = write_spec(
+        dir.path(),
+        "atomic",
+        serde_json::json!({"version": 1, "name": "atomic", "nodes": [
+            {"id": "rows", "kind": "read_csv", "params": {"path": "rows.csv"}},
+            {"id": "back", "kind": "write_postgres", "inputs": {"input": "rows"}, "params": {"connection": "warehouse", "schema": s, "table": "target", "mode": "append"}},
+            {"id": "file", "kind": "write_parquet", "inputs": {"input": "rows"}, "params": {"path": "out/rows.parquet"}}
+        ]}),
+    );
+    let out = sluice(dir.path(), &["run", &spec]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("back") && err.contains("warehouse") && err.contains("numeric"), "{err}");
+    let rows: Vec<(i64, String)> = pg.query(&format!("SELECT id, name FROM {s}.target ORDER BY id"), &[]).unwrap().iter().map(|r| (r.get(0), r.get(1))).collect();
+    assert_eq!(rows, vec![(1, "kept".to_string()), (2, "kept too".to_string())]);
+    assert!(!dir.path().join("out/rows.parquet").exists(), "the other outputs are put back too");
+    pg.batch_execute(&format!("DROP SCHEMA {s} CASCADE")).unwrap();
+}
