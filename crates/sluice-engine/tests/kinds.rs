@@ -544,6 +544,7 @@ fn run_case_inner(src: &Path, update: bool, problems: &mut Vec<String>) -> Resul
                 }
                 SinkTarget::Database { schema, table, .. } => {
                     // Read back as CSV through psql, then typed by DuckDB's sniffer like any CSV.
+                    // psql writes NULL as an empty field and the empty string as `""`: keep the two apart.
                     let csv = dir.join("readback.csv");
                     let qualified = match schema {
                         Some(s) => format!("\"{s}\".\"{table}\""),
@@ -551,7 +552,7 @@ fn run_case_inner(src: &Path, update: bool, problems: &mut Vec<String>) -> Resul
                     };
                     let text = psql(&format!("\\copy (SELECT * FROM {qualified} ORDER BY 1) TO STDOUT (FORMAT csv, HEADER true)"))?;
                     fs::write(&csv, text).map_err(|e| e.to_string())?;
-                    format!("read_csv({})", DuckDb.string(&csv.to_string_lossy()))
+                    format!("read_csv({}, allow_quoted_nulls = false)", DuckDb.string(&csv.to_string_lossy()))
                 }
             };
             let actual = fetch(&conn, &rel)?;
@@ -688,6 +689,8 @@ fn psql(sql: &str) -> Result<String, String> {
     let out = std::process::Command::new(Path::new(&test_env("SLUICE_TEST_PG_BIN")?).join("psql"))
         .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", &url, "-c", sql])
         .env("PGPASSWORD", test_env("SLUICE_TEST_PG_PASSWORD")?)
+        // timestamptz values read back in UTC, whatever the server's zone.
+        .env("PGTZ", "UTC")
         .output()
         .map_err(|e| format!("psql: {e}"))?;
     if !out.status.success() {
