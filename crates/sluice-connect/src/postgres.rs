@@ -193,8 +193,8 @@ impl Postgres {
     fn typed_columns(&mut self, rel: &Relation) -> Result<Vec<(RemoteColumn, Wire, Option<&'static str>)>, ConnectError> {
         let sql = format!("SELECT * FROM {} LIMIT 0", relation_sql(rel));
         let stmt = self.client.prepare(&sql).map_err(|e| self.fail(e, &format!("reading {}", rel.describe())))?;
-        // A table's catalog has what a prepared statement does not: numeric precision and
-        // the type's full name.
+        // A table's catalog has what a prepared statement does not: the type's full name
+        // (`numeric(12,2)`, `character varying(20)`), shown as the column's source type.
         let mut catalog: Vec<(String, String, i32)> = Vec::new();
         if let Relation::Table { .. } = rel {
             let rows = self
