@@ -98,15 +98,40 @@ impl Engine {
             (Some(column), Some(m)) => Some(Above { column: column.clone(), mark: m.to_string() }),
             _ => None,
         };
-        let table = fetched_table(node);
-        let mut appender = self
-            .conn
-            .appender_to_catalog_and_db(&table, "temp", "main")
-            .map_err(|e| EngineError::Node { node: node.into(), message: clean_message(&e) })?;
+        self.fetch_into(node, read, &columns, above.as_ref(), &fetched_table(node))
+    }
+
+    /// Fetch `columns` of the rows `read` names into existing table `table`. The driver reads
+    /// and decodes on a thread of its own while this one appends the batches to DuckDB: the two
+    /// halves of the work overlap instead of taking turns.
+    fn fetch_into(&self, node: &str, read: &RemoteRead, columns: &[RemoteColumn], above: Option<&Above>, table: &str) -> Result<u64, EngineError> {
+        let fail = |e: duckdb::Error| EngineError::Node { node: node.into(), message: clean_message(&e) };
+        let mut appender = self.conn.appender_to_catalog_and_db(table, "temp", "main").map_err(fail)?;
         let rows = self.with_database(node, read, |db| {
-            db.fetch(&read.relation, &columns, above.as_ref(), &mut |batch| appender.append_record_batch(batch).map_err(|e| clean_message(&e)))
+            let (tx, rx) = std::sync::mpsc::sync_channel::<duckdb::arrow::record_batch::RecordBatch>(4);
+            std::thread::scope(|scope| {
+                let reader = scope.spawn(move || {
+                    db.fetch(&read.relation, columns, above, &mut |batch| tx.send(batch).map_err(|_| "the rows could not be stored".to_string()))
+                });
+                let mut appended: Result<(), String> = Ok(());
+                for batch in rx.iter() {
+                    if let Err(e) = appender.append_record_batch(batch) {
+                        appended = Err(clean_message(&e));
+                        // Dropping the receiver stops the reader at its next batch.
+                        break;
+                    }
+                }
+                drop(rx);
+                let fetched = reader.join().unwrap_or_else(|_| {
+                    Err(ConnectError::Read { name: read.connection.clone().unwrap_or_default(), message: "the reading thread failed".into() })
+                });
+                match appended {
+                    Err(m) => Err(ConnectError::Read { name: read.connection.clone().or(read.path.clone()).unwrap_or_default(), message: m }),
+                    Ok(()) => fetched,
+                }
+            })
         })?;
-        appender.flush().map_err(|e| EngineError::Node { node: node.into(), message: clean_message(&e) })?;
+        appender.flush().map_err(fail)?;
         Ok(rows)
     }
 
@@ -122,12 +147,7 @@ impl Engine {
         let defs: Vec<String> = columns.iter().map(|c| format!("{} {}", DuckDb.ident(&c.name), c.ty.duckdb())).collect();
         let fail = |e: duckdb::Error| EngineError::Node { node: node.into(), message: clean_message(&e) };
         self.conn.execute_batch(&format!("CREATE OR REPLACE TEMP TABLE {} ({})", DuckDb.ident(&table), defs.join(", "))).map_err(fail)?;
-        let mut appender = self.conn.appender_to_catalog_and_db(&table, "temp", "main").map_err(fail)?;
-        let rows = self.with_database(node, read, |db| {
-            db.fetch(&read.relation, &columns, None, &mut |batch| appender.append_record_batch(batch).map_err(|e| clean_message(&e)))
-        })?;
-        appender.flush().map_err(fail)?;
-        Ok(rows)
+        self.fetch_into(node, read, &columns, None, &table)
     }
 
     /// Text that changes when the rows of source `node` can have changed (with a cursor), for
