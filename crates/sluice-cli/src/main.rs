@@ -441,7 +441,7 @@ fn dispatch(cmd: Command) -> Result<u8, EngineError> {
             let failed: Vec<_> = summary.failed_checks().collect();
             if !json {
                 for c in &failed {
-                    errln!("error[C001]: check '{}' failed: {}", c.node, c.message);
+                    errln!("error[{}]: check '{}' failed: {}", sluice_engine::error::CHECK_FAILED, c.node, c.message);
                 }
             }
             Ok(if failed.is_empty() { 0 } else { 1 })

@@ -240,7 +240,7 @@ fn sample_pipeline_runs_and_a_second_run_gives_identical_bytes() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     let err = text(&out.stderr);
     for failed in ["recent_drift", "order_ids_consistent", "amount_present", "valid_status", "amount_in_range", "orders_volume"] {
-        assert!(err.contains(&format!("error[C001]: check '{failed}' failed")), "{failed}: {err}");
+        assert!(err.contains(&format!("error[E600]: check '{failed}' failed")), "{failed}: {err}");
     }
     assert_eq!(err.matches("error[C001]").count(), 6, "{err}");
     assert!(err.contains("– write_features") && err.contains("not run"), "{err}");

@@ -37,6 +37,9 @@ pub enum EngineError {
     Database(String),
 }
 
+/// The code of a run that went through but a check of severity error failed (exit code 1).
+pub const CHECK_FAILED: &str = "E600";
+
 /// Codes of the warnings the engine reports (as [`crate::Event::Warning`] or to its callers):
 /// the run goes on, but something the user should know about happened.
 pub mod warning {

@@ -155,8 +155,8 @@ describe('connections state', () => {
     let s = testStarted(NO_CONNECTIONS, 'w', 1);
     s = testStarted(s, 'w', 2);
     expect(testEnded(s, 'w', 1, { state: 'ok', version: 'x', ms: 1 })).toBe(s);
-    s = testEnded(s, 'w', 2, { state: 'failed', code: 'C010', message: 'refused' });
-    expect(s.tests.w).toEqual({ state: 'failed', code: 'C010', message: 'refused' });
+    s = testEnded(s, 'w', 2, { state: 'failed', code: 'N010', message: 'refused' });
+    expect(s.tests.w).toEqual({ state: 'failed', code: 'N010', message: 'refused' });
     // Forgotten (saved meanwhile): a late answer is dropped.
     const started = testStarted(NO_CONNECTIONS, 'w', 3);
     expect(testEnded(forget(started, 'w'), 'w', 3, { state: 'ok', version: 'x', ms: 1 }).tests).toEqual({});

@@ -538,9 +538,9 @@ export function createMockBackend(overrides: Partial<MockBackend> = {}): MockBac
     async connectionSave(c) {
       log('connection_save', c);
       const scheme = /^(\w+):\/\/(?:([^:@/]*)(?::([^@/]*))?@)?([^:/?]+)(?::(\d+))?\/?([^?]*)/.exec(c.url);
-      if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(c.name)) throw new BackendError({ code: 'C002', message: `connection '${c.name}': a connection name is letters, digits and _, starting with a letter` });
+      if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(c.name)) throw new BackendError({ code: 'N002', message: `connection '${c.name}': a connection name is letters, digits and _, starting with a letter` });
       if (!scheme || !['postgres', 'postgresql', 'mysql', 'mariadb'].includes(scheme[1]))
-        throw new BackendError({ code: 'C002', message: `connection '${c.name}': unknown scheme: use postgres:// or mysql://` });
+        throw new BackendError({ code: 'N002', message: `connection '${c.name}': unknown scheme: use postgres:// or mysql://` });
       const [, sch, user = '', inline, host, port, database = ''] = scheme;
       const old = m.passwords.get(c.name);
       const typed = c.password ?? inline;
@@ -567,14 +567,14 @@ export function createMockBackend(overrides: Partial<MockBackend> = {}): MockBac
     async connectionRemove(name) {
       log('connection_remove', { name });
       const c = m.connectionList.find((x) => x.name === name);
-      if (!c || c.origin !== 'file') throw new BackendError({ code: 'C001', message: `connection '${name}' is not in the connections file` });
+      if (!c || c.origin !== 'file') throw new BackendError({ code: 'N001', message: `connection '${name}' is not in the connections file` });
       m.connectionList = m.connectionList.filter((x) => x.name !== name);
       m.passwords.delete(name);
     },
     async connectionTest(name) {
       log('connection_test', { name });
       const c = m.connectionList.find((x) => x.name === name);
-      if (!c) throw new BackendError({ code: 'C001', message: `connection '${name}' is not defined` });
+      if (!c) throw new BackendError({ code: 'N001', message: `connection '${name}' is not defined` });
       const failure = m.connectionFailures[name];
       if (failure) throw new BackendError(failure);
       return { version: c.driver === 'postgres' ? 'PostgreSQL 15.8 on x86_64-pc-linux-gnu' : '10.11.6-MariaDB', ms: 7 };
