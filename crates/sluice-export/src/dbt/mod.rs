@@ -329,6 +329,93 @@ mod unit {
         }
     }
 
+    /// A spec reading a PostgreSQL table (and, when `query`, a query too), planned with columns.
+    fn database_spec(query: bool) -> (Plan, Spec, tempfile::TempDir) {
+        struct Described;
+        impl Describer for Described {
+            fn grant(&self, _declared: &sluice_core::files::Declared) -> Result<(), DescribeError> {
+                Ok(())
+            }
+            fn prepare_remote(&self, _node: &str, _read: &sluice_core::remote::RemoteRead) -> Result<(), DescribeError> {
+                Ok(())
+            }
+            fn describe(&self, _sql: &str) -> Result<Schema, DescribeError> {
+                Ok(Schema::new(vec![Column::new("id", "BIGINT"), Column::new("Name", "VARCHAR"), Column::new("amount", "DECIMAL(12,2)")]))
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let mut nodes = vec![
+            serde_json::json!({"id": "orders", "kind": "read_postgres", "params": {"connection": "warehouse", "schema": "sales", "table": "Order Lines"}}),
+            serde_json::json!({"id": "big", "kind": "filter", "inputs": {"input": "orders"}, "params": {"predicate": "amount / 2 > 10"}}),
+            serde_json::json!({"id": "out", "kind": "write_csv", "inputs": {"input": "big"}, "params": {"path": "out.csv"}}),
+        ];
+        if query {
+            nodes.push(serde_json::json!({"id": "q", "kind": "read_postgres", "params": {"connection": "warehouse", "query": "SELECT 1 AS id /* {{ x }} */"}}));
+        }
+        let text = serde_json::json!({"version": 1, "name": "db", "nodes": nodes}).to_string();
+        let (spec, diags) = sluice_core::spec::parse(&text);
+        assert!(diags.is_empty(), "{diags:?}");
+        let spec = spec.unwrap();
+        let (p, diags) = plan(&spec, dir.path(), &sluice_core::dialect::DuckDb, &PlanOptions { describer: Some(&Described), ..Default::default() });
+        assert!(!sluice_core::diagnostic::has_errors(&diags), "{diags:#?}");
+        (p.unwrap(), spec, dir)
+    }
+
+    fn options(target: Target, spec_path: &Path, defined: bool) -> Options<'_> {
+        let mut connections = IndexMap::new();
+        if defined {
+            let c = sources::Connection {
+                driver: sluice_core::remote::Driver::Postgres,
+                host: "db.internal".into(),
+                port: Some(5433),
+                database: "shop".into(),
+                user: "ana".into(),
+                sslmode: None,
+            };
+            connections.insert("warehouse".to_string(), c);
+        }
+        Options { target, state: None, baselines: IndexMap::new(), drift_baselines: IndexMap::new(), spec_path, connections }
+    }
+
+    fn file<'a>(project: &'a Project, name: &str) -> &'a str {
+        project.files.iter().find(|(p, _)| p.to_string_lossy() == name).map(|(_, t)| t.as_str()).unwrap_or_else(|| panic!("no {name}"))
+    }
+
+    #[test]
+    fn database_sources_read_dbt_sources_with_the_types_sluice_read() {
+        let (plan, spec, dir) = database_spec(true);
+        let project = export(&plan, &spec, &options(Target::Postgres, &dir.path().join("s.sluice.json"), true)).unwrap();
+        let sources = file(&project, "models/sources.yml");
+        assert!(sources.contains("  - name: warehouse\n    database: \"shop\"\n    schema: \"sales\"\n"), "{sources}");
+        assert!(sources.contains("      - name: order_lines\n        identifier: \"Order Lines\"\n"), "{sources}");
+        let model = file(&project, "models/orders.sql");
+        assert!(model.contains("SELECT CAST(\"id\" AS BIGINT) AS \"id\",\n       CAST(\"Name\" AS TEXT) COLLATE \"C\" AS \"Name\""), "{model}");
+        assert!(model.contains("CAST(\"amount\" AS NUMERIC(12, 2)) AS \"amount\"\nFROM {{ source('warehouse', 'order_lines') }}"), "{model}");
+        // The query is the model, in PostgreSQL's own SQL, its Jinja neutralised.
+        let q = file(&project, "models/q.sql");
+        assert!(q.contains("FROM (\nSELECT 1 AS id /* {{ '{' }}{ x }} */\n) AS \"__sluice_query\""), "{q}");
+        assert!(file(&project, "models/big.sql").contains("CAST('Infinity' AS DOUBLE PRECISION)"));
+        let profile = file(&project, "profiles.yml");
+        assert!(profile.contains("      host: \"db.internal\"\n      port: 5433\n      user: \"ana\"\n      dbname: \"shop\"\n"), "{profile}");
+        assert!(file(&project, "models/schema.yml").contains("- name: \"Name\"\n        quote: true"));
+
+        // DuckDB attaches the connection; a query is not its database's SQL there.
+        let e = export(&plan, &spec, &options(Target::DuckDb, &dir.path().join("s.sluice.json"), false)).err().expect("refused");
+        let ExportError::Unsupported { nodes, .. } = e else { panic!("{e}") };
+        assert_eq!(nodes.len(), 1);
+        assert!(nodes[0].message.contains("only a dbt-postgres project runs a PostgreSQL query"), "{}", nodes[0].message);
+        let (plan, spec, dir) = database_spec(false);
+        let project = export(&plan, &spec, &options(Target::DuckDb, &dir.path().join("s.sluice.json"), false)).unwrap();
+        assert!(file(&project, "models/sources.yml").contains("    database: \"warehouse\"\n"));
+        assert!(file(&project, "models/orders.sql").contains("CAST(\"amount\" AS DECIMAL(12,2)) AS \"amount\"\nFROM {{ source('warehouse', 'order_lines') }}"));
+        assert!(file(&project, "profiles.yml").contains("host='{{ env_var('SLUICE_CONN_WAREHOUSE_HOST') }}'"));
+        assert!(file(&project, "README.md").contains("connection `warehouse` (postgres) was not defined when this project was exported"));
+
+        // Spark and Snowflake read no database.
+        let e = export(&plan, &spec, &options(Target::Spark, &dir.path().join("s.sluice.json"), true)).err().expect("refused");
+        assert!(e.to_string().contains("orders"), "{e}");
+    }
+
     #[test]
     fn project_names_are_identifiers() {
         assert_eq!(project_name("Customer features (v2)"), "customer_features_v2");

@@ -368,6 +368,37 @@ mod tests {
     }
 
     #[test]
+    fn sources_yml_groups_tables_by_source_and_neutralises_names() {
+        let table = |source: &str, name: &str, identifier: &str, schema: &str, node: &str| Table {
+            source: source.into(),
+            name: name.into(),
+            identifier: identifier.into(),
+            database: Some("shop".into()),
+            schema: schema.into(),
+            nodes: vec![node.into()],
+        };
+        let sources = Sources {
+            tables: vec![
+                table("warehouse", "orders", "orders", "sales", "orders"),
+                table("warehouse__crm", "contacts", "contacts", "crm", "contacts"),
+                table("warehouse", "odd_name", "Odd {{ Name }}", "sales", "odd"),
+            ],
+            ..Default::default()
+        };
+        assert_eq!(
+            sources_yml(&sources),
+            "version: 2\n\nsources:\n\
+             \x20 - name: warehouse\n    database: \"shop\"\n    schema: \"sales\"\n\
+             \x20   quoting:\n      database: true\n      schema: true\n      identifier: true\n    tables:\n\
+             \x20     - name: orders\n        description: \"read by sluice node 'orders'\"\n\
+             \x20     - name: odd_name\n        identifier: \"Odd {{ '{' }}{ Name }}\"\n        description: \"read by sluice node 'odd'\"\n\
+             \x20 - name: warehouse__crm\n    database: \"shop\"\n    schema: \"crm\"\n\
+             \x20   quoting:\n      database: true\n      schema: true\n      identifier: true\n    tables:\n\
+             \x20     - name: contacts\n        description: \"read by sluice node 'contacts'\"\n"
+        );
+    }
+
+    #[test]
     fn a_postgres_project_reads_one_database() {
         let info = |db: &str| Connection {
             driver: Driver::Postgres,
