@@ -1,8 +1,9 @@
 // End-to-end tests of the real desktop app: the Tauri binary with its bundled UI, started by
 // tauri-driver through WebKitWebDriver under Xvfb. They run the sample pipeline (the same bytes as
-// the CLI), preview a node, show failed checks, and kill the app with SIGKILL after edits to see
-// the edits offered back at the next start. With SLUICE_SCREENSHOTS=DIR they also write the
-// screenshots that docs/screenshots holds.
+// the CLI), preview a node, show failed checks, kill the app with SIGKILL after edits to see
+// the edits offered back at the next start, and use the Connections panel against the test
+// database servers (scripts/servers.sh, started by scripts/test.sh). With SLUICE_SCREENSHOTS=DIR
+// they also write the screenshots that docs/screenshots holds.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
@@ -31,11 +32,22 @@ function freePort() {
   });
 }
 
-/** tauri-driver on a free port; the app it starts keeps its state in `stateDir`. */
-async function startDriver(stateDir) {
+/** tauri-driver on a free port; the app it starts keeps its state in `stateDir`, with `extra`
+ * in its environment. Its connections are those of `extra` only (none of the environment the
+ * tests run in). */
+async function startDriver(stateDir, extra = {}) {
   const port = await freePort();
   const nativePort = await freePort();
-  const env = { ...process.env, DISPLAY: display, WEBKIT_DISABLE_COMPOSITING_MODE: '1', SLUICE_STATE_DIR: stateDir };
+  const own = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SLUICE_CONN_')));
+  const env = {
+    ...own,
+    DISPLAY: display,
+    WEBKIT_DISABLE_COMPOSITING_MODE: '1',
+    WEBKIT_DISABLE_DMABUF_RENDERER: '1',
+    SLUICE_STATE_DIR: stateDir,
+    SLUICE_CONNECTIONS: path.join(stateDir, 'connections.json'),
+    ...extra,
+  };
   const proc = spawn(driverBin, ['--port', String(port), '--native-port', String(nativePort), '--native-driver', '/usr/bin/WebKitWebDriver'], {
     env,
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -294,5 +306,100 @@ test('killed with SIGKILL after edits, the app offers the edits back at the next
   } finally {
     killApp();
     driver.proc.kill();
+  }
+});
+
+test('the Connections panel tests and browses the connections, and a table becomes a source the app previews', async () => {
+  const { SLUICE_TEST_PG_URL: pgUrl, SLUICE_TEST_PG_PASSWORD: pgPassword, SLUICE_TEST_PG_BIN: pgBin } = process.env;
+  const { SLUICE_TEST_MYSQL_URL: myUrl, SLUICE_TEST_MYSQL_PASSWORD: myPassword } = process.env;
+  assert.ok(
+    pgUrl && pgPassword && pgBin && myUrl && myPassword,
+    'no test database servers: SLUICE_TEST_PG_URL, SLUICE_TEST_PG_PASSWORD, SLUICE_TEST_PG_BIN, SLUICE_TEST_MYSQL_URL and ' +
+      'SLUICE_TEST_MYSQL_PASSWORD are not set; start them with `scripts/servers.sh start DIR && source DIR/env` (scripts/test.sh does)',
+  );
+  const psql = (sql) =>
+    execFileSync(path.join(pgBin, 'psql'), ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', pgUrl, '-c', sql], {
+      env: { ...process.env, PGPASSWORD: pgPassword, PGCONNECT_TIMEOUT: '10', PGOPTIONS: '-c client_min_messages=warning' },
+    });
+  psql(`DROP SCHEMA IF EXISTS retail CASCADE; DROP SCHEMA IF EXISTS staging CASCADE;
+    CREATE SCHEMA retail; CREATE SCHEMA staging;
+    CREATE TABLE retail.loyalty_members (customer_id bigint PRIMARY KEY, tier text NOT NULL, points integer, joined_on date);
+    INSERT INTO retail.loyalty_members
+      SELECT i, (ARRAY['bronze', 'silver', 'gold'])[1 + i % 3], (i * 37) % 5000, date '2023-01-01' + (i % 700)
+      FROM generate_series(1, 1200) AS i;
+    CREATE TABLE retail.stores (store_id integer PRIMARY KEY, city text, opened_on date);
+    CREATE TABLE retail.promotions (promo_id integer PRIMARY KEY, name text, discount numeric(5,2));
+    CREATE VIEW retail.gold_members AS SELECT * FROM retail.loyalty_members WHERE tier = 'gold';
+    CREATE TABLE staging.loyalty_events_raw (id bigserial PRIMARY KEY, payload jsonb, received_at timestamptz);`);
+
+  const state = path.join(work, 'state-connections');
+  fs.mkdirSync(state, { recursive: true });
+  // The user's connections: one in the connections file, one from the environment (as CI has it).
+  fs.writeFileSync(path.join(state, 'connections.json'), JSON.stringify({ warehouse: { url: pgUrl, password: pgPassword } }, null, 2), { mode: 0o600 });
+  const driver = await startDriver(state, { SLUICE_CONN_CRM_URL: myUrl, SLUICE_CONN_CRM_PASSWORD: myPassword });
+  const spec = path.join(work, 'sample_data/pipelines/customer_features.sluice.json');
+  const app = await Session.start(driver.base, appBin, [spec]);
+  try {
+    await app.byTestId('node-write_features', 30000);
+    await sleep(1500);
+    await app.click('open-connections');
+    await app.byTestId('connection-row-warehouse');
+    assert.match(await app.text('connection-row-crm'), /from SLUICE_CONN_CRM_URL/);
+    assert.match(await app.text('connection-password-warehouse'), /connections file/);
+    await app.click('connection-test-warehouse');
+    await app.click('connection-test-crm');
+    await app.until('both tests', `return ['warehouse', 'crm'].every((n) => document.querySelector('[data-testid="connection-test-result-' + n + '"]')?.dataset.state === 'ok')`, 30000);
+    assert.match(await app.text('connection-test-result-warehouse'), /PostgreSQL/);
+    assert.match(await app.text('connection-test-result-crm'), /MariaDB/);
+    await app.click('connection-expand-warehouse');
+    await app.byTestId('table-warehouse-retail.loyalty_members', 20000);
+    assert.match(await app.text('table-warehouse-retail.gold_members'), /view/);
+    await app.exec(`document.querySelector('[data-testid="table-warehouse-retail.loyalty_members"] .conn-table-name').click()`);
+    await app.until('the columns', `return /tier/.test(document.querySelector('[data-testid="columns-warehouse-retail.loyalty_members"]')?.textContent ?? '')`);
+    await sleep(500);
+    if (shots) screenshot('designer-connections.png');
+
+    // Added as a source, then previewed through the connection.
+    await app.click('add-source-warehouse-retail.loyalty_members');
+    await app.byTestId('node-loyalty_members');
+    await app.byTestId('field-connection');
+    assert.equal(await app.exec(`return document.querySelector('[data-testid="field-connection"]').value`), 'warehouse');
+    await app.click('tab-data');
+    await app.click('preview-btn');
+    await app.until('the preview', `return /gold/.test(document.querySelector('[data-testid="data-table"]')?.textContent ?? '')`, 60000);
+    assert.match(await app.text('status-loyalty_members'), /1,200/);
+    if (shots) {
+      await app.exec(`document.querySelectorAll('[data-testid="toast"] button').forEach((b) => b.click())`);
+      // F frames the new node, so it is readable beside the pipeline.
+      await app.exec(`document.activeElement?.blur(); window.dispatchEvent(new KeyboardEvent('keydown', { key: 'f', bubbles: true }))`);
+      await sleep(800);
+      // The table picker open on the connection's tables.
+      await app.exec(`document.querySelector('[data-testid="field-table"]').focus()`);
+      await app.until('the table picker', `return document.querySelector('[data-testid="field-table-option-retail.stores"]')`);
+      await sleep(500);
+      screenshot('designer-connection-source.png');
+      await app.exec(`document.activeElement?.blur()`);
+    }
+
+    // A new connection: the form, its password field empty.
+    await app.click('open-connections');
+    // The panel remembers the browsed connection; folded, the form has the room.
+    await app.click('connection-expand-warehouse');
+    await app.click('connections-add');
+    await app.type('connection-name', 'analytics');
+    await app.type('connection-url', 'postgres://analyst@analytics.internal:5432/marts?sslmode=require');
+    assert.equal(await app.exec(`return document.querySelector('[data-testid="connection-password"]').value`), '');
+    if (shots) {
+      await sleep(400);
+      screenshot('designer-connection-form.png');
+    }
+    await app.click('connection-cancel');
+    assert.ok(!(await app.exec(`return document.body.innerText`)).includes(pgPassword), 'no password in the window');
+  } finally {
+    await app.close();
+    driver.proc.kill();
+    try {
+      psql('DROP SCHEMA IF EXISTS retail CASCADE; DROP SCHEMA IF EXISTS staging CASCADE');
+    } catch {}
   }
 });
