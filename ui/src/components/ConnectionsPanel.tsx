@@ -67,7 +67,6 @@ function ConnectionRow({
             <span title={fromEnv ? 'Defined by an environment variable' : 'Defined in the connections file'}>
               from <span className={fromEnv ? 'mono' : undefined}>{definedBy(conn)}</span>
             </span>
-            <span className="conn-dot">·</span>
             <span data-testid={`connection-password-${conn.name}`}>
               password: <span className={conn.password === 'env' ? 'mono' : undefined}>{passwordFrom(conn)}</span>
             </span>

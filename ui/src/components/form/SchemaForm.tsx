@@ -263,7 +263,7 @@ function TypedField({ info, path, value, onChange, port, required, compact, plac
         const query = role === 'sql-query';
         // A query over the node's inputs, or (a database source) over the database's tables.
         const inputs = query ? ctx.tables() : undefined;
-        const queryHint = ctx.source ? "SELECT … FROM <table>, in the database's SQL" : 'SELECT … FROM <input port>';
+        const queryHint = ctx.source ? 'SELECT … FROM <table>' : 'SELECT … FROM <input port>';
         return (
           <SqlEditor
             value={s}
