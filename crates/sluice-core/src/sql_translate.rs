@@ -309,6 +309,19 @@ impl VisitorMut for Rewrite {
         ControlFlow::Continue(())
     }
 
+    fn pre_visit_query(&mut self, q: &mut Query) -> ControlFlow<Unsupported> {
+        // What a sink's order over all columns is when the columns are not known (see
+        // `Translated::order_by_all`).
+        if self.target == Target::Postgres
+            && q.order_by.as_ref().is_some_and(|o| matches!(o.kind, sqlparser::ast::OrderByKind::All(_)))
+        {
+            return ControlFlow::Break(self.target.unsupported(
+                "ORDER BY ALL: the columns are not known (could the sources' databases be reached when exporting?)",
+            ));
+        }
+        ControlFlow::Continue(())
+    }
+
     fn pre_visit_table_factor(&mut self, t: &mut TableFactor) -> ControlFlow<Unsupported> {
         // PostgreSQL before 16 refuses a subquery in FROM without a name.
         if let (Target::Postgres, TableFactor::Derived { alias, .. }) = (self.target, t) {

@@ -279,6 +279,11 @@ impl Dialect for Translated {
     }
 
     fn order_by_all(&self, columns: &[String]) -> String {
+        if columns.is_empty() && self.target == Target::Postgres {
+            // Columns unknown (a source's database not reached): the translation refuses it,
+            // saying so.
+            return "ALL".to_string();
+        }
         columns.iter().map(|c| format!("{} ASC NULLS LAST", self.ident(c))).collect::<Vec<_>>().join(", ")
     }
 
@@ -353,6 +358,8 @@ mod tests {
         assert_eq!(d.name(), "postgres");
         assert!(!d.supports_qualify() && !d.supports_union_by_name());
         assert_eq!(d.order_by_all(&["a".into(), "b".into()]), "\"a\" ASC NULLS LAST, \"b\" ASC NULLS LAST");
+        let unknown = d.finish(&format!("SELECT * FROM t ORDER BY {}", d.order_by_all(&[]))).unwrap_err();
+        assert!(unknown.what.contains("the columns are not known"), "{}", unknown.what);
     }
 
     #[test]
