@@ -94,3 +94,13 @@ pub fn above_literal(mark: &str, numeric: bool) -> Result<String, String> {
     }
     Ok(format!("'{}'", mark.replace('\'', "''")))
 }
+
+/// The relation as SQL, names quoted by the driver's `ident`: a table name, or the query as a
+/// derived table on a line of its own (so that a trailing `-- comment` ends before the bracket).
+pub fn relation_sql(rel: &Relation, ident: fn(&str) -> String) -> String {
+    match rel {
+        Relation::Table { schema: Some(s), table } => format!("{}.{}", ident(s), ident(table)),
+        Relation::Table { schema: None, table } => ident(table),
+        Relation::Query(q) => format!("({q}\n) AS {}", ident("__sluice_q")),
+    }
+}

@@ -126,14 +126,8 @@ fn ident(s: &str) -> String {
     format!("`{}`", s.replace('`', "``"))
 }
 
-/// The relation as SQL: a quoted table name or the query as a derived table (the line break
-/// keeps a trailing `-- comment` in the query from swallowing the bracket).
 fn relation_sql(rel: &Relation) -> String {
-    match rel {
-        Relation::Table { schema: Some(s), table } => format!("{}.{}", ident(s), ident(table)),
-        Relation::Table { schema: None, table } => ident(table),
-        Relation::Query(q) => format!("({q}\n) AS `__sluice_q`"),
-    }
+    crate::database::relation_sql(rel, ident)
 }
 
 /// How a column is selected and its values decoded.

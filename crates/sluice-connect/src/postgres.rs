@@ -87,14 +87,8 @@ fn ident(s: &str) -> String {
     format!("\"{}\"", s.replace('"', "\"\""))
 }
 
-/// The relation as SQL: a quoted table name or the query in brackets.
 fn relation_sql(rel: &Relation) -> String {
-    match rel {
-        Relation::Table { schema: Some(s), table } => format!("{}.{}", ident(s), ident(table)),
-        Relation::Table { schema: None, table } => ident(table),
-        // The newline ends a trailing `--` comment of the query before the bracket closes.
-        Relation::Query(q) => format!("({q}\n) AS __sluice_q"),
-    }
+    crate::database::relation_sql(rel, ident)
 }
 
 /// How a column travels: the type its values are decoded from on the wire, and the cast that

@@ -82,14 +82,8 @@ fn ident(s: &str) -> String {
     format!("\"{}\"", s.replace('"', "\"\""))
 }
 
-/// The relation as SQL: a quoted table name or the query in brackets (on a line of its own, so
-/// that a trailing `-- comment` ends before the bracket).
 fn relation_sql(rel: &Relation) -> String {
-    match rel {
-        Relation::Table { schema: Some(s), table } => format!("{}.{}", ident(s), ident(table)),
-        Relation::Table { schema: None, table } => ident(table),
-        Relation::Query(q) => format!("({q}\n) AS __sluice_q"),
-    }
+    crate::database::relation_sql(rel, ident)
 }
 
 /// The column type a declared type names (see the module's documentation).
