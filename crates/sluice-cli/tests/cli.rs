@@ -242,7 +242,7 @@ fn sample_pipeline_runs_and_a_second_run_gives_identical_bytes() {
     for failed in ["recent_drift", "order_ids_consistent", "amount_present", "valid_status", "amount_in_range", "orders_volume"] {
         assert!(err.contains(&format!("error[E600]: check '{failed}' failed")), "{failed}: {err}");
     }
-    assert_eq!(err.matches("error[C001]").count(), 6, "{err}");
+    assert_eq!(err.matches("error[E600]").count(), 6, "{err}");
     assert!(err.contains("– write_features") && err.contains("not run"), "{err}");
     for (i, o) in outputs.iter().enumerate() {
         assert!(std::fs::read(pipelines.join(o)).unwrap() == runs[0][i], "{o} was changed by the failed run");
