@@ -73,6 +73,7 @@ pub fn open(conn: &Resolved) -> Result<Box<dyn Database>, ConnectError> {
         Driver::Postgres => Ok(Box::new(crate::postgres::Postgres::connect(conn)?)),
         Driver::Mysql => Ok(Box::new(crate::mysql::Mysql::connect(conn)?)),
         Driver::Sqlite => Err(ConnectError::Invalid { name: conn.name.clone(), message: "a SQLite database is a file, not a connection".into() }),
+        other => Err(ConnectError::Invalid { name: conn.name.clone(), message: format!("it is a {} connection, not a database", other.name()) }),
     }
 }
 

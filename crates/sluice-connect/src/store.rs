@@ -301,10 +301,11 @@ impl Connections {
 fn parse_url(name: &str, text: &str) -> Result<(Driver, url::Url, Option<Secret>), ConnectError> {
     let invalid = |message: String| ConnectError::Invalid { name: name.to_string(), message };
     let mut url = url::Url::parse(text.trim()).map_err(|e| invalid(format!("not a URL ({e}): write it as postgres://user@host:5432/database")))?;
-    let driver = Driver::from_scheme(url.scheme())
-        .filter(|d| *d != Driver::Sqlite)
-        .ok_or_else(|| invalid(format!("unknown scheme '{}': use postgres:// or mysql://", url.scheme())))?;
-    if url.host_str().is_none_or(str::is_empty) {
+    let driver = Driver::from_scheme(url.scheme()).filter(|d| *d != Driver::Sqlite).ok_or_else(|| {
+        invalid(format!("unknown scheme '{}': use postgres://, mysql://, s3://, gs://, az:// or https://", url.scheme()))
+    })?;
+    // An object store's connection may name no host: the provider's own endpoint is used.
+    if !driver.is_object_store() && url.host_str().is_none_or(str::is_empty) {
         return Err(invalid("the URL names no host".into()));
     }
     let inline = url.password().map(|p| Secret::new(percent(p)));

@@ -7,7 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The kind of database a source reads.
+/// What a connection (or a database file) reaches: a database, an object store or an HTTP
+/// service.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Driver {
@@ -16,6 +17,14 @@ pub enum Driver {
     Mysql,
     /// A SQLite database file (no connection: the file is the database).
     Sqlite,
+    /// Amazon S3 and S3-compatible stores (`s3://`).
+    S3,
+    /// Google Cloud Storage (`gs://`).
+    Gcs,
+    /// Azure Blob Storage and Data Lake (`az://`, `abfss://`).
+    Azure,
+    /// An HTTP(S) service: files by URL and JSON APIs (`https://`).
+    Http,
 }
 
 impl Driver {
@@ -24,16 +33,35 @@ impl Driver {
             Driver::Postgres => "postgres",
             Driver::Mysql => "mysql",
             Driver::Sqlite => "sqlite",
+            Driver::S3 => "s3",
+            Driver::Gcs => "gcs",
+            Driver::Azure => "azure",
+            Driver::Http => "http",
         }
     }
 
-    /// The driver a connection URL's scheme names (`postgres://`, `postgresql://`, `mysql://`,
-    /// `mariadb://`).
+    /// A database with tables (the drivers of the database source kinds).
+    pub fn is_database(self) -> bool {
+        matches!(self, Driver::Postgres | Driver::Mysql | Driver::Sqlite)
+    }
+
+    /// An object store (paths `s3://`, `gs://`, `az://` in file sources and sinks).
+    pub fn is_object_store(self) -> bool {
+        matches!(self, Driver::S3 | Driver::Gcs | Driver::Azure)
+    }
+
+    /// The driver a connection URL's (or an object path's) scheme names: `postgres://`,
+    /// `postgresql://`, `mysql://`, `mariadb://`, `s3://`, `s3a://`, `gs://`, `gcs://`, `az://`,
+    /// `azure://`, `abfss://`, `http://`, `https://`.
     pub fn from_scheme(scheme: &str) -> Option<Driver> {
         match scheme.to_ascii_lowercase().as_str() {
             "postgres" | "postgresql" => Some(Driver::Postgres),
             "mysql" | "mariadb" => Some(Driver::Mysql),
             "sqlite" => Some(Driver::Sqlite),
+            "s3" | "s3a" => Some(Driver::S3),
+            "gs" | "gcs" => Some(Driver::Gcs),
+            "az" | "azure" | "abfs" | "abfss" => Some(Driver::Azure),
+            "http" | "https" => Some(Driver::Http),
             _ => None,
         }
     }

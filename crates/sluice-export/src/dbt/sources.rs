@@ -235,6 +235,7 @@ fn default_schema(origin: &Origin) -> Option<String> {
         Origin::Connection { driver: Driver::Postgres, .. } => Some("public".into()),
         Origin::Connection { driver: Driver::Mysql, info, .. } => info.as_ref().map(|i| i.database.clone()),
         Origin::Connection { driver: Driver::Sqlite, .. } | Origin::Sqlite { .. } => Some("main".into()),
+        Origin::Connection { .. } => None,
     }
 }
 
