@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use arrow::array::{
-    ArrayRef, BinaryBuilder, BooleanBuilder, Date32Builder, Decimal128Builder, Float32Builder, Float64Builder, Int16Builder,
+    ArrayRef, BinaryBuilder, BooleanBuilder, Date32Builder, Decimal128Builder, DurationMicrosecondBuilder, Float32Builder, Float64Builder, Int16Builder,
     Int32Builder, Int64Builder, StringBuilder, Time64MicrosecondBuilder, TimestampMicrosecondBuilder,
 };
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
@@ -31,6 +31,8 @@ pub enum ColumnType {
     /// A point in time, in UTC.
     TimestampTz,
     Time,
+    /// A length of time (spreadsheet durations).
+    Interval,
 }
 
 impl ColumnType {
@@ -50,6 +52,7 @@ impl ColumnType {
             ColumnType::Timestamp => "TIMESTAMP".into(),
             ColumnType::TimestampTz => "TIMESTAMP WITH TIME ZONE".into(),
             ColumnType::Time => "TIME".into(),
+            ColumnType::Interval => "INTERVAL".into(),
         }
     }
 
@@ -68,6 +71,8 @@ impl ColumnType {
             ColumnType::Timestamp => DataType::Timestamp(TimeUnit::Microsecond, None),
             ColumnType::TimestampTz => DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
             ColumnType::Time => DataType::Time64(TimeUnit::Microsecond),
+            // DuckDB's appender turns an Arrow duration into an INTERVAL.
+            ColumnType::Interval => DataType::Duration(TimeUnit::Microsecond),
         }
     }
 
@@ -106,6 +111,8 @@ pub enum Value<'a> {
     Micros(i64),
     /// Microseconds since midnight.
     TimeMicros(i64),
+    /// A length of time in microseconds.
+    DurationMicros(i64),
 }
 
 enum Col {
@@ -121,6 +128,7 @@ enum Col {
     Date(Date32Builder),
     Ts(TimestampMicrosecondBuilder, bool),
     Time(Time64MicrosecondBuilder),
+    Interval(DurationMicrosecondBuilder),
 }
 
 /// Builds record batches of a fixed set of columns.
@@ -160,6 +168,7 @@ impl BatchBuilder {
             (Col::Date(b), Value::Null) => b.append_null(),
             (Col::Ts(b, _), Value::Null) => b.append_null(),
             (Col::Time(b), Value::Null) => b.append_null(),
+            (Col::Interval(b), Value::Null) => b.append_null(),
             (Col::Bool(b), Value::Bool(x)) => b.append_value(x),
             (Col::Bool(b), Value::Int(x)) if x == 0 || x == 1 => b.append_value(x == 1),
             (Col::I16(b), Value::Int(x)) => b.append_value(i16::try_from(x).map_err(|_| format!("{x} is out of range for SMALLINT"))?),
@@ -187,6 +196,7 @@ impl BatchBuilder {
             (Col::Ts(b, _), Value::Micros(m)) => b.append_value(m),
             (Col::Ts(b, _), Value::Date(d)) => b.append_value(i64::from(d) * 86_400_000_000),
             (Col::Time(b), Value::TimeMicros(m)) => b.append_value(m),
+            (Col::Interval(b), Value::DurationMicros(m)) => b.append_value(m),
             (_, v) => return mismatch(&v, ty),
         }
         Ok(())
@@ -219,6 +229,7 @@ impl BatchBuilder {
                         Arc::new(if *tz { a.with_timezone("UTC") } else { a })
                     }
                     Col::Time(b) => Arc::new(b.finish()),
+                    Col::Interval(b) => Arc::new(b.finish()),
                 }
             })
             .collect();
@@ -261,6 +272,7 @@ fn new_col(t: ColumnType) -> Col {
         ColumnType::Timestamp => Col::Ts(TimestampMicrosecondBuilder::new(), false),
         ColumnType::TimestampTz => Col::Ts(TimestampMicrosecondBuilder::new(), true),
         ColumnType::Time => Col::Time(Time64MicrosecondBuilder::new()),
+        ColumnType::Interval => Col::Interval(DurationMicrosecondBuilder::new()),
     }
 }
 
@@ -276,6 +288,7 @@ fn value_kind(v: &Value<'_>) -> &'static str {
         Value::Date(_) => "date",
         Value::Micros(_) => "timestamp",
         Value::TimeMicros(_) => "time",
+        Value::DurationMicros(_) => "interval",
     }
 }
 

@@ -82,6 +82,11 @@ pub fn open_sqlite(path: &std::path::Path) -> Result<Box<dyn Database>, ConnectE
     Ok(Box::new(crate::sqlite::Sqlite::open(path)?))
 }
 
+/// Open a spreadsheet file (xlsx, xlsm, xlsb, xls, ods): its sheets are its tables.
+pub fn open_spreadsheet(path: &std::path::Path) -> Result<Box<dyn Database>, ConnectError> {
+    Ok(Box::new(crate::spreadsheet::Spreadsheet::open(path)?))
+}
+
 /// `column > mark` with the mark written as a literal of the column's type: a bare number for
 /// numeric columns (checked to be one), a quoted string otherwise.
 pub fn above_literal(mark: &str, numeric: bool) -> Result<String, String> {
@@ -103,5 +108,7 @@ pub fn relation_sql(rel: &Relation, ident: fn(&str) -> String) -> String {
         Relation::Table { schema: Some(s), table } => format!("{}.{}", ident(s), ident(table)),
         Relation::Table { schema: None, table } => ident(table),
         Relation::Query(q) => format!("({q}\n) AS {}", ident("__sluice_q")),
+        // Only the spreadsheet driver reads a sheet; a database given one looks for a table.
+        Relation::Sheet(s) => ident(&s.describe()),
     }
 }

@@ -29,6 +29,18 @@ pub enum ConnectError {
     /// Writing to the database failed; its transaction was rolled back.
     #[error("connection '{name}': {message}")]
     Write { name: String, message: String },
+    /// A spreadsheet file that cannot be read as one: missing, unreadable, corrupt, or of a
+    /// format the driver does not know.
+    #[error("spreadsheet {path}: {message}")]
+    Workbook { path: String, message: String },
+    /// The sheet named is not in the workbook (the message lists those that are).
+    #[error("spreadsheet {path}: {message}")]
+    NoSheet { path: String, message: String },
+    /// A cell does not hold what the node reads there: an error value (`#DIV/0!`), a value
+    /// that is not its column's type, or an empty header row. The message names the sheet and
+    /// the cell.
+    #[error("spreadsheet {path}: {message}")]
+    Cell { path: String, message: String },
 }
 
 impl ConnectError {
@@ -43,6 +55,9 @@ impl ConnectError {
             ConnectError::Missing { .. } => "N011",
             ConnectError::Read { .. } => "N012",
             ConnectError::Write { .. } => "N013",
+            ConnectError::Workbook { .. } => "N014",
+            ConnectError::NoSheet { .. } => "N015",
+            ConnectError::Cell { .. } => "N016",
         }
     }
 }

@@ -14,10 +14,12 @@ mod pg_write;
 mod postgres;
 pub mod secret;
 mod sqlite;
+mod spreadsheet;
 pub mod store;
 
 pub use batch::{ColumnType, RemoteColumn};
 pub use database::{open, open_sqlite, Above, Database, TableInfo, TableWrite};
+pub use database::open_spreadsheet;
 pub use error::ConnectError;
 pub use secret::Secret;
 pub use store::{ConnectionInfo, Connections, PasswordChoice, Resolved};

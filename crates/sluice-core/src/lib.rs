@@ -19,6 +19,7 @@ pub mod graph;
 pub mod plan;
 pub mod remote;
 pub mod schema;
+pub mod sheet;
 pub mod sql_fragment;
 pub mod sql_text;
 pub mod sql_translate;

@@ -17,6 +17,8 @@ pub enum Driver {
     Mysql,
     /// A SQLite database file (no connection: the file is the database).
     Sqlite,
+    /// A spreadsheet file, xlsx, xls or ods (no connection: the file is read, `read_excel`).
+    Spreadsheet,
     /// Amazon S3 and S3-compatible stores (`s3://`).
     S3,
     /// Google Cloud Storage (`gs://`).
@@ -33,6 +35,7 @@ impl Driver {
             Driver::Postgres => "postgres",
             Driver::Mysql => "mysql",
             Driver::Sqlite => "sqlite",
+            Driver::Spreadsheet => "spreadsheet",
             Driver::S3 => "s3",
             Driver::Gcs => "gcs",
             Driver::Azure => "azure",
@@ -74,6 +77,8 @@ pub enum Relation {
     Table { schema: Option<String>, table: String },
     /// One SELECT in the database's own SQL (checked as one query, run read-only).
     Query(String),
+    /// The cells of one sheet of a spreadsheet file (`read_excel`).
+    Sheet(Box<crate::sheet::SheetRead>),
 }
 
 impl Relation {
@@ -83,6 +88,7 @@ impl Relation {
             Relation::Table { schema: Some(s), table } => format!("{s}.{table}"),
             Relation::Table { schema: None, table } => table.clone(),
             Relation::Query(_) => "query".to_string(),
+            Relation::Sheet(s) => s.describe(),
         }
     }
 }
@@ -93,7 +99,7 @@ pub struct RemoteRead {
     pub driver: Driver,
     /// The named connection (None for SQLite, which reads [`RemoteRead::path`]).
     pub connection: Option<String>,
-    /// The database file of a SQLite source, as written in the spec.
+    /// The file of a SQLite or spreadsheet source, as written in the spec.
     pub path: Option<String>,
     pub relation: Relation,
     /// Read incrementally above the last run's mark of this column: pushed into the database's
@@ -111,9 +117,11 @@ impl RemoteRead {
         let what = match &self.relation {
             Relation::Table { .. } => format!("table {}", self.relation.describe()),
             Relation::Query(_) => "its query".to_string(),
+            Relation::Sheet(s) => s.describe(),
         };
         match (&self.connection, &self.path) {
             (Some(c), _) => format!("connection '{c}', {what}"),
+            (None, Some(p)) if self.driver == Driver::Spreadsheet => format!("spreadsheet {p}, {what}"),
             (None, Some(p)) => format!("SQLite file {p}, {what}"),
             (None, None) => what,
         }

@@ -35,7 +35,7 @@ pub(crate) fn keys_fetch_table(node: &str) -> String {
 fn key(read: &RemoteRead) -> String {
     match (&read.connection, &read.path) {
         (Some(c), _) => format!("conn:{c}"),
-        (None, Some(p)) => format!("sqlite:{p}"),
+        (None, Some(p)) => format!("{}:{p}", read.driver.name()),
         (None, None) => String::new(),
     }
 }
@@ -49,6 +49,7 @@ impl Engine {
         if !open.contains_key(&k) {
             let db = match (read.driver, &read.connection, &read.path) {
                 (Driver::Sqlite, _, Some(path)) => sluice_connect::open_sqlite(Path::new(path)).map_err(fail)?,
+                (Driver::Spreadsheet, _, Some(path)) => sluice_connect::open_spreadsheet(Path::new(path)).map_err(fail)?,
                 (_, Some(name), _) => {
                     let conns = self
                         .remotes

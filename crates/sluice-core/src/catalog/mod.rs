@@ -32,6 +32,7 @@ mod join;
 mod limit;
 mod database;
 mod read_csv;
+mod read_excel;
 mod read_mysql;
 mod read_postgres;
 mod read_sqlite;
@@ -465,6 +466,7 @@ pub fn registry() -> &'static [&'static dyn DynKind] {
             &read_postgres::ReadPostgres,
             &read_mysql::ReadMysql,
             &read_sqlite::ReadSqlite,
+            &read_excel::ReadExcel,
             &select::Select,
             &filter::Filter,
             &derive::Derive,

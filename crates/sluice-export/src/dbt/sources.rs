@@ -109,6 +109,18 @@ pub fn plan_sources(plan: &Plan, target: Target, connections: &IndexMap<String, 
         let Some(node) = plan.nodes.get(id) else { continue };
         let Some(read) = plan.declared.remotes.get(id).cloned().or_else(|| node.kind.remote(&node.params)) else { continue };
         let kind = node.kind.info().id;
+        if let Relation::Sheet(sheet) = &read.relation {
+            // dbt reads tables; a spreadsheet's cells are typed by sluice's own reader.
+            out.unsupported.push(refuse(
+                id,
+                format!(
+                    "source '{id}' reads {} of spreadsheet {}: a dbt project cannot read a spreadsheet; save the sheet as CSV and read it with read_csv, or load it into a table of the target",
+                    sheet.describe(),
+                    read.path.as_deref().unwrap_or("")
+                ),
+            ));
+            continue;
+        }
         if !node.kind.dialects().contains(&target.name()) {
             let why = match target {
                 Target::Postgres => " (a dbt-postgres project reads the tables of its own PostgreSQL database)".to_string(),
@@ -194,6 +206,7 @@ pub fn plan_sources(plan: &Plan, target: Target, connections: &IndexMap<String, 
                 out.tables[i].nodes.push(id.clone());
                 Read::Table(i)
             }
+            Relation::Sheet(_) => continue,
         };
         out.reads.insert(id.clone(), (db, what));
     }
