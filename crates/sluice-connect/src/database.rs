@@ -73,8 +73,14 @@ pub fn open(conn: &Resolved) -> Result<Box<dyn Database>, ConnectError> {
         Driver::Postgres => Ok(Box::new(crate::postgres::Postgres::connect(conn)?)),
         Driver::Mysql => Ok(Box::new(crate::mysql::Mysql::connect(conn)?)),
         Driver::Sqlite => Err(ConnectError::Invalid { name: conn.name.clone(), message: "a SQLite database is a file, not a connection".into() }),
+        Driver::Http => Ok(Box::new(crate::http::HttpApi::open(Some(conn))?)),
         other => Err(ConnectError::Invalid { name: conn.name.clone(), message: format!("it is a {} connection, not a database", other.name()) }),
     }
+}
+
+/// Open an HTTP JSON API through connection `conn`, or without credentials (None).
+pub fn open_http(conn: Option<&Resolved>) -> Result<Box<dyn Database>, ConnectError> {
+    Ok(Box::new(crate::http::HttpApi::open(conn)?))
 }
 
 /// Open a SQLite database file, read-only.
@@ -108,6 +114,8 @@ pub fn relation_sql(rel: &Relation, ident: fn(&str) -> String) -> String {
         Relation::Table { schema: Some(s), table } => format!("{}.{}", ident(s), ident(table)),
         Relation::Table { schema: None, table } => ident(table),
         Relation::Query(q) => format!("({q}\n) AS {}", ident("__sluice_q")),
+        // Only an HTTP API reads these; a database given one looks for a table of that name.
+        Relation::Api(a) => ident(&a.url),
         // Only the spreadsheet driver reads a sheet; a database given one looks for a table.
         Relation::Sheet(s) => ident(&s.describe()),
     }

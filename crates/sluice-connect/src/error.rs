@@ -29,6 +29,17 @@ pub enum ConnectError {
     /// Writing to the database failed; its transaction was rolled back.
     #[error("connection '{name}': {message}")]
     Write { name: String, message: String },
+    /// An HTTP API did not answer, or answered with an error status, past the retries.
+    #[error("GET {url} (page {page}): {message}")]
+    Api { url: String, page: u64, message: String },
+    /// An HTTP API's page is not what the source reads: not JSON, no records at the path, a
+    /// value that does not fit its column, a next page that repeats an earlier one.
+    #[error("GET {url} (page {page}): {message}")]
+    ApiData { url: String, page: u64, message: String },
+    /// A URL an HTTP API source may not request: outside its connection's base URL (or, without
+    /// a connection, on another host than the spec's URL). Nothing was sent to it.
+    #[error("{url} (page {page}): refused: {message}")]
+    ApiRefused { url: String, page: u64, message: String },
     /// A spreadsheet file that cannot be read as one: missing, unreadable, corrupt, or of a
     /// format the driver does not know.
     #[error("spreadsheet {path}: {message}")]
@@ -55,6 +66,9 @@ impl ConnectError {
             ConnectError::Missing { .. } => "N011",
             ConnectError::Read { .. } => "N012",
             ConnectError::Write { .. } => "N013",
+            ConnectError::Api { .. } => "N020",
+            ConnectError::ApiData { .. } => "N021",
+            ConnectError::ApiRefused { .. } => "N022",
             ConnectError::Workbook { .. } => "N014",
             ConnectError::NoSheet { .. } => "N015",
             ConnectError::Cell { .. } => "N016",

@@ -1,4 +1,5 @@
-//! Named connections and the database drivers behind the database sources and sinks.
+//! Named connections and the database drivers behind the database sources and sinks (and the
+//! HTTP JSON APIs `read_http` reads the same way, [`http`]).
 //!
 //! A spec names a connection (`"connection": "warehouse"`); what it is (driver, host, database,
 //! user, password) lives in the user's connections ([`store`]), never in the spec. Drivers
@@ -9,6 +10,7 @@
 pub mod batch;
 pub mod database;
 mod error;
+pub mod http;
 mod mysql;
 mod pg_write;
 mod postgres;
@@ -18,7 +20,7 @@ mod spreadsheet;
 pub mod store;
 
 pub use batch::{ColumnType, RemoteColumn};
-pub use database::{open, open_sqlite, Above, Database, TableInfo, TableWrite};
+pub use database::{open, open_http, open_sqlite, Above, Database, TableInfo, TableWrite};
 pub use database::open_spreadsheet;
 pub use error::ConnectError;
 pub use secret::Secret;

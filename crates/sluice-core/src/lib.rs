@@ -16,6 +16,7 @@ pub mod dialect;
 pub mod error;
 pub mod files;
 pub mod graph;
+pub mod json_path;
 pub mod plan;
 pub mod remote;
 pub mod schema;

@@ -4,6 +4,10 @@
 //!
 //! A spec names a connection, never what it is: host, user and password live in the user's
 //! connections (outside the spec), and a run reaches only the connections its nodes name.
+//!
+//! An HTTP JSON API source (`read_http`) is read the same way: its [`Relation::Api`] says which
+//! URL, how to page and how to type the records; the connection, when it names one, gives the
+//! base URL and the credentials.
 
 use serde::{Deserialize, Serialize};
 
@@ -77,8 +81,50 @@ pub enum Relation {
     Table { schema: Option<String>, table: String },
     /// One SELECT in the database's own SQL (checked as one query, run read-only).
     Query(String),
+    /// The records of an HTTP JSON API, page after page (`read_http`).
+    Api(Box<ApiRead>),
     /// The cells of one sheet of a spreadsheet file (`read_excel`).
     Sheet(Box<crate::sheet::SheetRead>),
+}
+
+/// How an HTTP API source reaches its next page.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Paging {
+    /// One request.
+    None,
+    /// The next page's URL: at a JSON path of the body, or without one the response's
+    /// `Link: <url>; rel="next"` header. No link ends the read.
+    NextLink { path: Option<String> },
+    /// A token at a JSON path of the body, sent back in query parameter `param`; no token (or
+    /// an empty one) ends the read.
+    Cursor { path: String, param: String },
+    /// Page numbers in query parameter `param` from `start`; an empty page ends the read.
+    Page { param: String, start: i64 },
+}
+
+/// The pages an HTTP API source reads at most without a `max_pages` of its own: an API that has
+/// not ended by then fails the read.
+pub const API_PAGE_LIMIT: u64 = 100_000;
+
+/// What an HTTP API source reads, as its node declares it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct ApiRead {
+    /// The first page's URL (absolute).
+    pub url: String,
+    /// The JSON path of the records array in each page's body (empty: the body is the array).
+    pub records: String,
+    pub paging: Paging,
+    /// Stop after this many pages (a deliberate cap).
+    pub max_pages: Option<u64>,
+    /// Retries of one request that failed for a reason that may pass (429, 5xx, no answer).
+    pub max_retries: u32,
+    /// The least time between two requests, from `max_requests_per_second` (0: no limit).
+    pub min_interval_ms: u64,
+    /// The most one request may take.
+    pub timeout_secs: u64,
+    /// Columns whose type is given rather than inferred (name, DuckDB type), in order.
+    pub types: Vec<(String, String)>,
 }
 
 impl Relation {
@@ -88,9 +134,35 @@ impl Relation {
             Relation::Table { schema: Some(s), table } => format!("{s}.{table}"),
             Relation::Table { schema: None, table } => table.clone(),
             Relation::Query(_) => "query".to_string(),
+            Relation::Api(a) => a.url.clone(),
             Relation::Sheet(s) => s.describe(),
         }
     }
+}
+
+/// The DuckDB type an HTTP API source's `types` param names, spelt canonically (`bigint` is
+/// `BIGINT`, `timestamptz` is `TIMESTAMP WITH TIME ZONE`); None for a type its values cannot be
+/// read as.
+pub fn api_column_type(text: &str) -> Option<String> {
+    let t = text.trim().to_ascii_uppercase();
+    let t = t.split_whitespace().collect::<Vec<_>>().join(" ");
+    let canonical = match t.as_str() {
+        "BIGINT" | "INT8" | "LONG" => "BIGINT",
+        "INTEGER" | "INT" | "INT4" => "INTEGER",
+        "DOUBLE" | "FLOAT8" | "DOUBLE PRECISION" => "DOUBLE",
+        "BOOLEAN" | "BOOL" => "BOOLEAN",
+        "VARCHAR" | "TEXT" | "STRING" | "JSON" => "VARCHAR",
+        "DATE" => "DATE",
+        "TIMESTAMP" | "DATETIME" => "TIMESTAMP",
+        "TIMESTAMPTZ" | "TIMESTAMP WITH TIME ZONE" => "TIMESTAMP WITH TIME ZONE",
+        _ => {
+            let inner = t.strip_prefix("DECIMAL(").or_else(|| t.strip_prefix("NUMERIC("))?.strip_suffix(')')?;
+            let (p, s) = inner.split_once(',')?;
+            let (p, s): (u8, u8) = (p.trim().parse().ok()?, s.trim().parse().ok()?);
+            return (1..=38).contains(&p).then_some(()).filter(|_| s <= p).map(|_| format!("DECIMAL({p},{s})"));
+        }
+    };
+    Some(canonical.to_string())
 }
 
 /// A database source, as its node declares it.
@@ -117,6 +189,7 @@ impl RemoteRead {
         let what = match &self.relation {
             Relation::Table { .. } => format!("table {}", self.relation.describe()),
             Relation::Query(_) => "its query".to_string(),
+            Relation::Api(a) => format!("URL {}", a.url),
             Relation::Sheet(s) => s.describe(),
         };
         match (&self.connection, &self.path) {

@@ -1,7 +1,8 @@
 //! Database sources in the engine. Before a describe, a source's columns (from its database's
 //! catalog) become an empty table its compiled SQL reads; when it runs, its rows are fetched
 //! into that table as Arrow record batches, appended to DuckDB as they are (no SQL text per
-//! row). An incremental source asks the database only for the rows above its mark.
+//! row). An incremental source asks the database only for the rows above its mark. HTTP API
+//! sources (`read_http`) go the same way, through `sluice_connect::http`.
 //!
 //! Connections are opened once per engine and only for the connections the spec's nodes name:
 //! the user's connection list is read, but a spec reaches nothing it does not name.
@@ -36,6 +37,8 @@ fn key(read: &RemoteRead) -> String {
     match (&read.connection, &read.path) {
         (Some(c), _) => format!("conn:{c}"),
         (None, Some(p)) => format!("{}:{p}", read.driver.name()),
+        // HTTP APIs read without a connection share one client (and its request pacing).
+        (None, None) if read.driver == Driver::Http => "http:".to_string(),
         (None, None) => String::new(),
     }
 }
@@ -49,6 +52,7 @@ impl Engine {
         if !open.contains_key(&k) {
             let db = match (read.driver, &read.connection, &read.path) {
                 (Driver::Sqlite, _, Some(path)) => sluice_connect::open_sqlite(Path::new(path)).map_err(fail)?,
+                (Driver::Http, None, _) => sluice_connect::open_http(None).map_err(fail)?,
                 (Driver::Spreadsheet, _, Some(path)) => sluice_connect::open_spreadsheet(Path::new(path)).map_err(fail)?,
                 (_, Some(name), _) => {
                     let conns = self

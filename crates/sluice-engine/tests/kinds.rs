@@ -12,6 +12,9 @@
 //!   The pipeline reads them through connections `kinds_pg` and `kinds_mysql`, and gets the name
 //!   as param `unique`. `setup.sqlite.sql`: statements run on a new SQLite file `$CASE/db.sqlite`.
 //!   A sink to a database (`write_postgres`) is read back from it for `expected.csv`.
+//! - `http/` (optional): JSON files served on a loopback HTTP server for the case (`read_http`),
+//!   whose base URL the pipeline gets as param `http`: a request for `/orders?page=2` is answered
+//!   with `http/orders@page=2.json` (`http/orders.json` without a query), 404 when there is none.
 //! - `expected.sql`: snapshot of `plan.sql_for("under_test", &DuckDb)`, with the case directory
 //!   written `$CASE`. `UPDATE_SNAPSHOTS=1` rewrites it (and never any expected rows).
 //! - `expected.csv`: the expected rows, written by hand. For a node with an output, its preview;
@@ -444,6 +447,9 @@ fn run_case_inner(src: &Path, update: bool, problems: &mut Vec<String>) -> Resul
     if let Some(u) = &servers.unique {
         params.push(("unique".into(), u.clone()));
     }
+    if let Some(h) = &servers.http {
+        params.push(("http".into(), h.base.clone()));
+    }
 
     let engine = Engine::new(&Settings::default()).map_err(|e| e.to_string())?;
     let loaded = load_plan(&engine, &dir.join(SPEC), &params).map_err(|e| format!("loading: {e}"))?;
@@ -738,13 +744,69 @@ mod url_parts {
 struct Servers {
     unique: Option<String>,
     pg_schema: Option<String>,
+    http: Option<FileServer>,
+}
+
+/// The files of a folder over HTTP on loopback, as `http/` of a case says.
+struct FileServer {
+    base: String,
+    addr: std::net::SocketAddr,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl FileServer {
+    fn start(root: PathBuf) -> Result<Self, String> {
+        use std::io::{BufRead, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+        let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = stop.clone();
+        std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                if flag.load(std::sync::atomic::Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(mut conn) = conn else { continue };
+                let Ok(read_half) = conn.try_clone() else { continue };
+                let mut reader = std::io::BufReader::new(read_half);
+                let mut line = String::new();
+                let _ = reader.read_line(&mut line);
+                loop {
+                    let mut header = String::new();
+                    if reader.read_line(&mut header).map_or(true, |n| n == 0) || header.trim().is_empty() {
+                        break;
+                    }
+                }
+                let target = line.split_whitespace().nth(1).unwrap_or("/").trim_start_matches('/').to_string();
+                let name = match target.split_once('?') {
+                    Some((path, query)) => format!("{path}@{query}.json"),
+                    None => format!("{target}.json"),
+                };
+                let (status, body) = match fs::read(root.join(&name)) {
+                    Ok(b) if !name.contains("..") => ("200 OK", b),
+                    _ => ("404 Not Found", br#"{"error": "not found"}"#.to_vec()),
+                };
+                let head = format!("HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+                let _ = conn.write_all(head.as_bytes()).and_then(|()| conn.write_all(&body));
+            }
+        });
+        Ok(FileServer { base: format!("http://{addr}"), addr, stop })
+    }
+}
+
+impl Drop for FileServer {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        // Wakes the accepting thread, which then sees the flag.
+        let _ = std::net::TcpStream::connect(self.addr);
+    }
 }
 
 impl Servers {
     fn setup(dir: &Path, case: &str) -> Result<Self, String> {
         let unique = format!("k_{}_{}", case.replace(|c: char| !c.is_ascii_alphanumeric(), "_"), std::process::id());
         let dir_text = dir.to_string_lossy().to_string();
-        let mut s = Servers { unique: None, pg_schema: None };
+        let mut s = Servers { unique: None, pg_schema: None, http: None };
         let read = |name: &str| -> Option<Result<String, String>> {
             let p = dir.join(name);
             p.is_file().then(|| fs::read_to_string(&p).map(|t| t.replace("$UNIQUE", &unique).replace("$CASE", &dir_text)).map_err(|e| e.to_string()))
@@ -765,6 +827,9 @@ impl Servers {
         }
         if let Some(sql) = read("setup.mysql.sql") {
             mariadb(&sql?).map_err(|e| format!("setup.mysql.sql: {e}"))?;
+        }
+        if dir.join("http").is_dir() {
+            s.http = Some(FileServer::start(dir.join("http"))?);
         }
         if let Some(sql) = read("setup.sqlite.sql") {
             let out = std::process::Command::new("python3")

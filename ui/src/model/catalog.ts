@@ -40,6 +40,7 @@ export const KIND_KEYWORDS: Readonly<Record<string, readonly string[]>> = {
   read_mysql: ['load', 'import', 'input', 'database', 'db', 'mariadb', 'table'],
   read_sqlite: ['load', 'import', 'input', 'database', 'db', 'file', 'table'],
   read_excel: ['load', 'import', 'input', 'file', 'excel', 'spreadsheet', 'workbook', 'sheet', 'xlsx', 'xls', 'ods'],
+  read_http: ['load', 'import', 'input', 'api', 'rest', 'web', 'url', 'endpoint', 'fetch', 'json'],
   select: ['project', 'rename', 'drop columns', 'keep columns', 'reorder'],
   filter: ['where', 'query', 'subset', 'remove rows', 'keep rows'],
   derive: ['compute', 'calculate', 'formula', 'new column', 'assign', 'mutate', 'with column'],

@@ -16,6 +16,7 @@ export const DRIVER_LABEL: Readonly<Record<Driver, string>> = {
   postgres: 'PostgreSQL',
   mysql: 'MySQL',
   sqlite: 'SQLite',
+  http: 'HTTP API',
 };
 
 /** What the URL field suggests for a driver. */

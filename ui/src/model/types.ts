@@ -356,8 +356,8 @@ export interface Recovery {
 
 // ---------- connections ----------
 
-/** The database a connection reaches. */
-export type Driver = 'postgres' | 'mysql' | 'sqlite';
+/** The database (or HTTP API) a connection reaches. */
+export type Driver = 'postgres' | 'mysql' | 'sqlite' | 'http';
 
 /** A named connection of the user's (crates/sluice-connect `ConnectionInfo`): never its password. */
 export interface ConnectionInfo {

@@ -36,6 +36,7 @@ mod read_excel;
 mod read_mysql;
 mod read_postgres;
 mod read_sqlite;
+mod read_http;
 mod read_json;
 mod read_parquet;
 mod sample;
@@ -466,6 +467,7 @@ pub fn registry() -> &'static [&'static dyn DynKind] {
             &read_postgres::ReadPostgres,
             &read_mysql::ReadMysql,
             &read_sqlite::ReadSqlite,
+            &read_http::ReadHttp,
             &read_excel::ReadExcel,
             &select::Select,
             &filter::Filter,

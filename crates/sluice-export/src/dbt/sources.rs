@@ -11,7 +11,7 @@
 //!   under the connection's name, through DuckDB's postgres, mysql and sqlite extensions.
 //!
 //! What cannot be read so is refused, naming the node: a query anywhere but in its own
-//! database, another engine's source in a PostgreSQL project, two databases in one.
+//! database, another engine's source in a PostgreSQL project, two databases in one, an HTTP API.
 
 use indexmap::IndexMap;
 use sluice_core::remote::{Driver, Relation};
@@ -109,6 +109,14 @@ pub fn plan_sources(plan: &Plan, target: Target, connections: &IndexMap<String, 
         let Some(node) = plan.nodes.get(id) else { continue };
         let Some(read) = plan.declared.remotes.get(id).cloned().or_else(|| node.kind.remote(&node.params)) else { continue };
         let kind = node.kind.info().id;
+        if let Relation::Api(api) = &read.relation {
+            // dbt reads tables; nothing in a dbt project calls an HTTP API page by page.
+            out.unsupported.push(refuse(
+                id,
+                format!("source '{id}' reads the HTTP API at {}: a dbt project cannot read an API; load its records into a table of the target and read that", api.url),
+            ));
+            continue;
+        }
         if let Relation::Sheet(sheet) = &read.relation {
             // dbt reads tables; a spreadsheet's cells are typed by sluice's own reader.
             out.unsupported.push(refuse(
@@ -206,6 +214,7 @@ pub fn plan_sources(plan: &Plan, target: Target, connections: &IndexMap<String, 
                 out.tables[i].nodes.push(id.clone());
                 Read::Table(i)
             }
+            Relation::Api(_) => continue,
             Relation::Sheet(_) => continue,
         };
         out.reads.insert(id.clone(), (db, what));

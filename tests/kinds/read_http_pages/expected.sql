@@ -1,0 +1,1 @@
+SELECT * FROM "__sluice_fetch_under_test"
