@@ -142,7 +142,7 @@ fn files_under(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
 #[test]
 fn next_links_cursors_and_page_numbers_read_every_page() {
     let api = Api::start(|r, _| {
-        let (path, query) = r.url.split_once('?').unwrap_or((&r.url, ""));
+        let (path, query) = r.url.split_once('?').unwrap_or((r.url.as_str(), ""));
         match (path, query) {
             // A next link in the body, relative to the page.
             ("/linked", "") => ok(serde_json::json!({"items": records(1, 2), "links": {"next": "/linked?after=2"}})),
@@ -212,7 +212,7 @@ fn rate_limits_are_waited_out_and_requests_paced() {
         // Unavailable once, its wait given as an HTTP date.
         "/busy" if before == 0 => {
             let at = httpdate_in(2);
-            status(503, &[("Retry-After", &at)], "busy")
+            status(503, &[("Retry-After", at.as_str())], "busy")
         }
         "/busy" => ok(records(1, 1)),
         u if u.starts_with("/paced?page=") => {
@@ -345,7 +345,7 @@ fn credentials_reach_the_server_and_nothing_else() {
         let basic = format!("Basic {}", base64(&format!("ana:{PASSWORD}")));
         let prefix = r.url.split(['/', '?']).nth(1).unwrap_or("");
         let allowed = match prefix {
-            "bearer" => r.authorization.as_deref() == Some(&format!("Bearer {TOKEN}")),
+            "bearer" => r.authorization.as_deref() == Some(format!("Bearer {TOKEN}").as_str()),
             "basic" => r.authorization.as_deref() == Some(basic.as_str()),
             "key" => r.api_key.as_deref() == Some(TOKEN) && r.authorization.is_none(),
             _ => false,
@@ -439,7 +439,7 @@ fn links_and_redirects_to_another_host_are_refused() {
     let other = elsewhere.base.clone();
     let api = Api::start(move |r, _| match r.url.as_str() {
         "/v1/items" => ok(serde_json::json!({"data": records(1, 2), "next": format!("{other}/v1/items?page=2")})),
-        "/v1/moved" => status(302, &[("Location", &format!("{other}/v1/moved"))], ""),
+        "/v1/moved" => status(302, &[("Location", format!("{other}/v1/moved").as_str())], ""),
         "/v1/up" => ok(serde_json::json!({"data": records(1, 2), "next": "/admin/items"})),
         _ => status(404, &[], "{}"),
     });
