@@ -5,8 +5,10 @@ column is read as and every value must agree.
 pandas' types are taken as pandas itself narrows them (`convert_dtypes`): whole numbers are
 BIGINT, other numbers DOUBLE, booleans BOOLEAN, text VARCHAR, date-times DATE when all fall at
 midnight (else TIMESTAMP), and an object column mixing kinds is VARCHAR holding `str()` of each
-value. One documented difference: Sluice skips a row whose cells are all empty, where pandas
-reads a row of NaN; pandas is told to skip that row here."""
+value. Two documented differences: Sluice skips a row whose cells are all empty, where pandas
+reads a row of NaN (pandas is told to skip that row here), and a column of booleans with an
+empty cell stays BOOLEAN, where pandas turns its values into the floats 1.0 and 0.0 (they are
+compared as booleans here)."""
 
 import json
 import math
@@ -83,6 +85,9 @@ def test_a_sheet_with_a_header_on_row_1(tmp_path, file, engine):
     columns, rows = preview(tmp_path, file, {"sheet": "orders"})
     # Sheet row 4 is empty: Sluice skips it (see the module's doc).
     df = pd.read_excel(FIXTURES / file, sheet_name="orders", engine=engine, skiprows=[3])
+    # pandas read True, False, True and an empty cell as 1.0, 0.0, 1.0, NaN.
+    assert df["paid"].dropna().tolist() == [1.0, 0.0, 1.0]
+    df["paid"] = df["paid"].astype("boolean")
     assert_same_table(columns, rows, df)
     assert dict(columns) == {
         "id": "BIGINT",
