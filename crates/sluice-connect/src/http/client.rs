@@ -313,7 +313,8 @@ fn parse_link_next(value: &str) -> Option<String> {
         let target = &rest[open + 1..close];
         // The link's params run to the next link's `<` (a `<` cannot appear unquoted in them).
         let params_end = rest[close..].find('<').map(|i| close + i).unwrap_or(rest.len());
-        let params = &rest[close + 1..params_end];
+        // Without the comma that separates it from the next link.
+        let params = rest[close + 1..params_end].trim().trim_end_matches(',');
         let is_next = params.split(';').filter_map(|p| p.split_once('=')).any(|(k, v)| {
             k.trim().eq_ignore_ascii_case("rel") && v.trim().trim_matches('"').split_whitespace().any(|r| r.eq_ignore_ascii_case("next"))
         });
@@ -387,6 +388,8 @@ mod tests {
     fn the_link_header_names_the_next_page() {
         let h = headers(&[("link", r#"<https://api.example.com/items?page=1>; rel="prev", <https://api.example.com/items?page=3>; rel="next""#)]);
         assert_eq!(link_next(&h).as_deref(), Some("https://api.example.com/items?page=3"));
+        let h = headers(&[("link", r#"</items?page=2>; rel="next", </items?page=9>; rel="last""#)]);
+        assert_eq!(link_next(&h).as_deref(), Some("/items?page=2"));
         let h = headers(&[("link", r#"</items?page=2>; title="a, b; c"; rel="next last""#)]);
         assert_eq!(link_next(&h).as_deref(), Some("/items?page=2"));
         let h = headers(&[("link", "<https://a/1>; rel=first"), ("link", "<https://a/2>; REL=Next")]);
