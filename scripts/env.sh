@@ -11,7 +11,7 @@ export SLUICE_BRIDGE_BIN="$CARGO_TARGET_DIR/debug/sluice-bridge"
 # PostgreSQL and MariaDB servers of their own (scripts/servers.sh), never the system services.
 SLUICE_APT_PACKAGES=(build-essential pkg-config libwebkit2gtk-4.1-dev libxdo-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev xvfb webkit2gtk-driver chromium nodejs npm python3-venv imagemagick
-  openjdk-17-jre-headless postgresql postgresql-client mariadb-server mariadb-client)
+  openjdk-17-jre-headless postgresql postgresql-client mariadb-server mariadb-client curl)
 
 sluice_apt_install() {
   local missing=()
@@ -62,6 +62,13 @@ export SLUICE_DBT_VENV="${SLUICE_DBT_VENV:-$HOME/.cache/sluice/dbt-venv}"
 sluice_dbt_venv() {
   [ -x "$SLUICE_DBT_VENV/bin/python" ] || python3 -m venv "$SLUICE_DBT_VENV"
   "$SLUICE_DBT_VENV/bin/pip" install -q --disable-pip-version-check -r tests/dbt/requirements.txt
+}
+
+# The S3-compatible server (moto) that scripts/servers.sh starts for the object storage tests.
+export SLUICE_SERVERS_VENV="${SLUICE_SERVERS_VENV:-$HOME/.cache/sluice/servers-venv}"
+sluice_servers_venv() {
+  [ -x "$SLUICE_SERVERS_VENV/bin/python" ] || python3 -m venv "$SLUICE_SERVERS_VENV"
+  "$SLUICE_SERVERS_VENV/bin/pip" install -q --disable-pip-version-check -r tests/servers/requirements.txt
 }
 
 # tauri-driver (crates.io) starts the desktop app under WebKitWebDriver for the end-to-end tests.

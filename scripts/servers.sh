@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Throwaway PostgreSQL and MariaDB servers for the tests, never the system services: each run
 # gets its own clusters in a folder of its own, listening on free ports of 127.0.0.1 only, with
-# a user `sluice`, a random password and a database `sluice_test`.
+# a user `sluice`, a random password and a database `sluice_test`; and an S3-compatible server
+# (moto's server mode, from the venv `sluice_servers_venv` of scripts/env.sh makes) with a
+# bucket `sluice-test`.
 #
-#   scripts/servers.sh start DIR   create DIR/pg and DIR/maria, start both servers and write
-#                                  DIR/env (to `source`) and DIR/password
-#   scripts/servers.sh stop DIR    stop both servers and remove DIR
+#   scripts/servers.sh start DIR   create DIR/pg, DIR/maria and DIR/s3, start the servers and
+#                                  write DIR/env (to `source`) and DIR/password
+#   scripts/servers.sh stop DIR    stop the servers and remove DIR
 #
 # DIR/env exports SLUICE_TEST_PG_URL, SLUICE_TEST_PG_PASSWORD, SLUICE_TEST_MYSQL_URL,
-# SLUICE_TEST_MYSQL_PASSWORD and SLUICE_TEST_PG_BIN. The URLs carry no password.
+# SLUICE_TEST_MYSQL_PASSWORD, SLUICE_TEST_PG_BIN, SLUICE_TEST_S3_ENDPOINT and
+# SLUICE_TEST_S3_BUCKET. The URLs carry no password.
 # PostgreSQL refuses to run as root: as root, it runs as the system user sluice-pg (created if
 # missing), which must be able to reach DIR.
 set -euo pipefail
@@ -166,6 +169,40 @@ EOF
   echo "$port" >"$m/port"
 }
 
+# moto's S3 server, in memory: whatever the tests put there goes with it.
+start_s3() {
+  local dir=$1 s3=$1/s3 moto port attempt i
+  moto="${SLUICE_SERVERS_VENV:-$HOME/.cache/sluice/servers-venv}/bin/moto_server"
+  [ -x "$moto" ] || die "no $moto: run sluice_servers_venv from scripts/env.sh first"
+  mkdir -p "$s3"
+  for attempt in 1 2 3; do
+    port=$(free_port)
+    setsid "$moto" -H 127.0.0.1 -p "$port" </dev/null >"$s3/moto.log" 2>&1 &
+    echo $! >"$s3/pid"
+    for ((i = 0; i < TIMEOUT * 10; i++)); do
+      curl -sf -o /dev/null "http://127.0.0.1:$port/moto-api/" 2>/dev/null && break
+      kill -0 "$(cat "$s3/pid")" 2>/dev/null || break
+      sleep 0.1
+    done
+    if curl -sf -X PUT -o /dev/null "http://127.0.0.1:$port/sluice-test" 2>/dev/null; then
+      echo "$port" >"$s3/port"
+      return 0
+    fi
+    kill "$(cat "$s3/pid")" 2>/dev/null || true
+    [ "$attempt" -lt 3 ] && grep -q 'in use' "$s3/moto.log" && continue
+    log_tail "$s3/moto.log"
+    die "the S3 server did not start within ${TIMEOUT}s"
+  done
+}
+
+stop_s3() {
+  local s3=$1/s3 pid
+  [ -f "$s3/pid" ] || return 0
+  pid=$(cat "$s3/pid")
+  grep -q moto_server "/proc/$pid/cmdline" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+}
+
 start() {
   local dir=$1 password bin started=$EPOCHREALTIME
   if [ -e "$dir/pg" ] || [ -e "$dir/maria" ]; then
@@ -183,9 +220,12 @@ start() {
   # Both servers start side by side; if either fails, both are stopped (DIR and its logs stay).
   start_pg "$dir" "$password" "$bin" &
   local pg_job=$! failed=0
+  start_s3 "$dir" &
+  local s3_job=$!
   start_maria "$dir" "$password" &
   wait $! || failed=1
   wait "$pg_job" || failed=1
+  wait "$s3_job" || failed=1
   if [ "$failed" = 1 ]; then
     stop_servers "$dir" || true
     exit 1
@@ -198,9 +238,11 @@ export SLUICE_TEST_PG_PASSWORD=$password
 export SLUICE_TEST_PG_BIN=$bin
 export SLUICE_TEST_MYSQL_URL=mysql://sluice@127.0.0.1:$(cat "$dir/maria/port")/sluice_test
 export SLUICE_TEST_MYSQL_PASSWORD=$password
+export SLUICE_TEST_S3_ENDPOINT=http://127.0.0.1:$(cat "$dir/s3/port")
+export SLUICE_TEST_S3_BUCKET=sluice-test
 EOF
 )
-  echo "PostgreSQL on 127.0.0.1:$(cat "$dir/pg/port"), MariaDB on 127.0.0.1:$(cat "$dir/maria/port") (started in $(elapsed "$started") s)"
+  echo "PostgreSQL on 127.0.0.1:$(cat "$dir/pg/port"), MariaDB on 127.0.0.1:$(cat "$dir/maria/port"), S3 on 127.0.0.1:$(cat "$dir/s3/port") (started in $(elapsed "$started") s)"
   echo "source $dir/env"
 }
 
@@ -238,6 +280,7 @@ stop_servers() {
   stop_pg "$1" &
   pg_job=$!
   stop_maria "$1" || status=1
+  stop_s3 "$1" || status=1
   wait "$pg_job" || status=1
   return "$status"
 }
@@ -246,7 +289,7 @@ stop() {
   local dir=$1 status=0
   [ -d "$dir" ] || return 0
   # Only ever remove a folder this script made.
-  [ -e "$dir/password" ] || [ -e "$dir/pg" ] || [ -e "$dir/maria" ] \
+  [ -e "$dir/password" ] || [ -e "$dir/pg" ] || [ -e "$dir/maria" ] || [ -e "$dir/s3" ] \
     || die "$dir holds no servers of this script; left alone"
   stop_servers "$dir" || status=1
   rm -rf "$dir"

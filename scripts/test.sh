@@ -10,7 +10,8 @@ source scripts/env.sh
 sluice_build_ui
 (cd ui && npm test)
 cargo build --workspace   # the binaries the end-to-end tests drive
-# Throwaway PostgreSQL and MariaDB servers for the database tests, stopped however this ends.
+# Throwaway PostgreSQL, MariaDB and S3 servers for the database and object storage tests, stopped however this ends.
+sluice_servers_venv
 SLUICE_SERVERS_DIR="$(mktemp -d -t sluice-servers.XXXXXX)"
 trap 'scripts/servers.sh stop "$SLUICE_SERVERS_DIR" || true' EXIT
 scripts/servers.sh start "$SLUICE_SERVERS_DIR"

@@ -74,7 +74,8 @@ pub fn open(conn: &Resolved) -> Result<Box<dyn Database>, ConnectError> {
         Driver::Mysql => Ok(Box::new(crate::mysql::Mysql::connect(conn)?)),
         Driver::Sqlite => Err(ConnectError::Invalid { name: conn.name.clone(), message: "a SQLite database is a file, not a connection".into() }),
         Driver::Http => Ok(Box::new(crate::http::HttpApi::open(Some(conn))?)),
-        other => Err(ConnectError::Invalid { name: conn.name.clone(), message: format!("it is a {} connection, not a database", other.name()) }),
+        Driver::S3 | Driver::Gcs | Driver::Azure => Ok(Box::new(crate::objects::Bucket::open(conn)?)),
+        Driver::Spreadsheet => Err(ConnectError::Invalid { name: conn.name.clone(), message: "a spreadsheet is a file, not a connection".into() }),
     }
 }
 

@@ -12,6 +12,7 @@ pub mod database;
 mod error;
 pub mod http;
 mod mysql;
+pub mod objects;
 mod pg_write;
 mod postgres;
 pub mod secret;

@@ -25,14 +25,21 @@ pub struct NodeFile {
     pub path: String,
     /// The part of the file the node writes, when nodes can share it (a table of a database).
     pub part: Option<String>,
+    /// The named connection an object path (`s3://...`) is reached through.
+    pub connection: Option<String>,
 }
 
 impl NodeFile {
     pub fn read(param: &'static str, path: &str) -> Self {
-        NodeFile { param, access: Access::Read, path: path.to_string(), part: None }
+        NodeFile { param, access: Access::Read, path: path.to_string(), part: None, connection: None }
     }
     pub fn write(param: &'static str, path: &str) -> Self {
-        NodeFile { param, access: Access::Write, path: path.to_string(), part: None }
+        NodeFile { param, access: Access::Write, path: path.to_string(), part: None, connection: None }
+    }
+    /// Reached through connection `c` (for object paths).
+    pub fn via(mut self, c: Option<&str>) -> Self {
+        self.connection = c.map(str::to_string);
+        self
     }
     /// Writes only `part` of the file (other nodes may write other parts).
     pub fn part(mut self, part: &str) -> Self {
@@ -67,6 +74,26 @@ pub struct Declared {
     /// The database sources (node id to what it reads): a run opens only their connections.
     #[serde(skip_serializing_if = "indexmap::IndexMap::is_empty")]
     pub remotes: indexmap::IndexMap<String, crate::remote::RemoteRead>,
+    /// The objects (`s3://...`, `https://...`) nodes read and write through the mirror.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub objects: Vec<ObjectUse>,
+}
+
+/// An object path a node declares: the engine mirrors it before the node reads it, or sends the
+/// node's finished output to it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ObjectUse {
+    pub node: String,
+    /// The param naming it (for diagnostics).
+    pub param: String,
+    pub access: Access,
+    pub object: crate::objects::ObjectPath,
+    /// The named connection it is reached through; none for public objects and URLs.
+    pub connection: Option<String>,
+    /// Its place in the mirror (a glob for a glob).
+    pub local: PathBuf,
+    /// The mirror's folder beside the spec (see [`crate::objects::MIRROR_DIR`]).
+    pub mirror: PathBuf,
 }
 
 impl Declared {

@@ -17,6 +17,7 @@ pub mod error;
 pub mod files;
 pub mod graph;
 pub mod json_path;
+pub mod objects;
 pub mod plan;
 pub mod remote;
 pub mod schema;

@@ -39,6 +39,14 @@ pub trait Describer {
         let _ = node;
         Err(DescribeError { message: format!("cannot reach {} while checking", read.describe()), data_fault: true })
     }
+    /// Before the files are declared: bring the mirror of the objects the nodes read up to date
+    /// (see [`crate::objects`]), so that globs expand to what the store holds now. Returns the
+    /// nodes whose objects could not be reached, with why. Without a describer the mirror is
+    /// taken as it is.
+    fn mirror(&self, objects: &[crate::files::ObjectUse]) -> Vec<(String, DescribeError)> {
+        let _ = objects;
+        Vec::new()
+    }
 }
 
 /// A node after checking.
@@ -241,7 +249,14 @@ pub fn plan(spec: &Spec, base_dir: &Path, dialect: &dyn Dialect, opts: &PlanOpti
         };
         crate::catalog::resolve_path(base_dir, &filled)
     });
+    let objects = declared_objects(&nodes, base_dir);
+    if let Some(desc) = opts.describer {
+        for (node, e) in desc.mirror(&objects) {
+            diags.push(Diagnostic::error("D011", e.message).data_fault().node(&node));
+        }
+    }
     let mut declared = declared_files(&nodes, base_dir, state_path.as_deref());
+    declared.objects = objects;
     check_writes(&mut declared, base_dir, &opts.allow_write, &mut diags);
     // The describer touches files only once it holds the grants: a spec is contained from
     // its first describe on.
@@ -324,6 +339,30 @@ fn remote_of(node: &PlannedNode, base_dir: &Path) -> Option<RemoteRead> {
     Some(r)
 }
 
+/// The object paths the nodes declare, with their places in the mirror.
+fn declared_objects(nodes: &IndexMap<String, PlannedNode>, base_dir: &Path) -> Vec<crate::files::ObjectUse> {
+    let mut out = Vec::new();
+    for (id, node) in nodes {
+        for f in node.kind.files(&node.params) {
+            let Some(object) = crate::objects::ObjectPath::parse(&f.path) else { continue };
+            // What the node's check refuses (a web server's glob or output) is never reached.
+            if object.driver == crate::remote::Driver::Http && (object.is_glob() || f.access == Access::Write) {
+                continue;
+            }
+            out.push(crate::files::ObjectUse {
+                node: id.clone(),
+                param: f.param.to_string(),
+                access: f.access,
+                local: crate::catalog::resolve_path(base_dir, &f.path),
+                mirror: crate::files::normalize(&base_dir.join(crate::objects::MIRROR_DIR)),
+                object,
+                connection: f.connection.clone(),
+            });
+        }
+    }
+    out
+}
+
 /// The files the nodes declare, resolved against the spec's folder, globs expanded.
 fn declared_files(nodes: &IndexMap<String, PlannedNode>, base_dir: &Path, state: Option<&Path>) -> Declared {
     let mut files = Vec::new();
@@ -345,7 +384,7 @@ fn declared_files(nodes: &IndexMap<String, PlannedNode>, base_dir: &Path, state:
         }
     }
     let remotes = nodes.iter().filter_map(|(id, n)| Some((id.clone(), remote_of(n, base_dir)?))).collect();
-    Declared { files, state: state.map(Path::to_path_buf), remotes }
+    Declared { files, state: state.map(Path::to_path_buf), remotes, objects: Vec::new() }
 }
 
 /// Writes need consent to leave the spec's folder, and two sinks never write one file.

@@ -26,6 +26,20 @@ impl Describer for DuckDescriber<'_> {
         })
     }
 
+    fn mirror(&self, objects: &[sluice_core::files::ObjectUse]) -> Vec<(String, DescribeError)> {
+        self.0
+            .mirror_objects(objects)
+            .into_iter()
+            .map(|(node, e)| {
+                let message = match e {
+                    crate::EngineError::Connection { source, .. } => source.to_string(),
+                    other => other.to_string(),
+                };
+                (node, DescribeError { message, data_fault: true })
+            })
+            .collect()
+    }
+
     fn describe(&self, sql: &str) -> Result<Schema, DescribeError> {
         if let Err(r) = crate::lockdown::one_statement(sql) {
             let message = match r {

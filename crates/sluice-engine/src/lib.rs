@@ -20,6 +20,7 @@ pub mod fingerprint;
 pub mod histogram;
 pub mod history;
 mod incremental;
+mod objects;
 pub mod load;
 pub mod lockdown;
 pub mod preview;

@@ -223,6 +223,7 @@ mod tests {
             ],
             state: None,
             remotes: Default::default(),
+            objects: Vec::new(),
         };
         let conn = Connection::open_in_memory().unwrap();
         for s in Grants::for_spec(&declared, "1-2-3", None).statements() {
@@ -247,6 +248,7 @@ mod tests {
             files: vec![FileUse { node: "sink".into(), param: "path".into(), access: Access::Write, path: out.clone(), part: None, consented: false }],
             state: None,
             remotes: Default::default(),
+            objects: Vec::new(),
         };
         let g = Grants::for_spec(&declared, "1-2-3", None);
         assert!(!g.paths.contains(&out) && g.dirs.is_empty(), "{g:?}");

@@ -26,6 +26,8 @@ pub(crate) struct Remotes {
     open: Mutex<HashMap<String, Box<dyn Database>>>,
     /// Columns learnt per node (checked again when the rows are fetched).
     columns: Mutex<HashMap<String, Vec<RemoteColumn>>>,
+    /// The open object stores, by connection (or anonymous) and bucket.
+    pub(crate) stores: Mutex<HashMap<String, std::sync::Arc<sluice_connect::objects::Store>>>,
 }
 
 /// The table the keys of all of source `node`'s rows are fetched into, for deletes tracking.
@@ -44,6 +46,11 @@ fn key(read: &RemoteRead) -> String {
 }
 
 impl Engine {
+    /// The user's connections, read once per engine.
+    pub(crate) fn connections(&self) -> Result<&Connections, EngineError> {
+        self.remotes.connections.get_or_init(|| Connections::load().map_err(|e| e.to_string())).as_ref().map_err(|m| EngineError::Database(m.clone()))
+    }
+
     /// Run `f` on the open database `read` goes through, opening it the first time.
     fn with_database<T>(&self, node: &str, read: &RemoteRead, f: impl FnOnce(&mut dyn Database) -> Result<T, ConnectError>) -> Result<T, EngineError> {
         let fail = |source: ConnectError| EngineError::Connection { node: node.to_string(), source };
@@ -55,12 +62,7 @@ impl Engine {
                 (Driver::Http, None, _) => sluice_connect::open_http(None).map_err(fail)?,
                 (Driver::Spreadsheet, _, Some(path)) => sluice_connect::open_spreadsheet(Path::new(path)).map_err(fail)?,
                 (_, Some(name), _) => {
-                    let conns = self
-                        .remotes
-                        .connections
-                        .get_or_init(|| Connections::load().map_err(|e| e.to_string()))
-                        .as_ref()
-                        .map_err(|m| EngineError::Database(m.clone()))?;
+                    let conns = self.connections()?;
                     let resolved = conns.resolve(name).map_err(fail)?;
                     if resolved.driver != read.driver {
                         return Err(fail(ConnectError::Invalid {
@@ -177,6 +179,9 @@ impl Engine {
     /// Send the rows staged for database sink `s` to its table, in one transaction of its
     /// database (with the rows deleted at tracked sources above it removed).
     pub(crate) fn write_remote(&self, s: &crate::sink::Staged) -> Result<(), EngineError> {
+        if let Some(o) = &s.object {
+            return self.send_object(o).map(|_| ());
+        }
         let SinkTarget::Database { driver, connection, schema, table } = &s.write.target else { return Ok(()) };
         let node = s.node.as_str();
         let fail = |e: duckdb::Error| EngineError::Node { node: node.into(), message: clean_message(&e) };

@@ -697,6 +697,7 @@ impl Engine {
                 let w = self.with_existing_rows(plan, id, w, progress.full_refresh, &deletes)?;
                 let mut s = sink::stage(&self.conn, id, &w, progress.full_refresh, &self.token)?;
                 s.deletes = deletes;
+                s.object = plan.declared.objects.iter().find(|o| o.node == *id && o.access == sluice_core::files::Access::Write).cloned();
                 s.cache_key = reusable.map(|(_, k)| k);
                 let rows = s.rows;
                 staged.push(s);

@@ -40,6 +40,8 @@ pub(crate) struct Staged {
     /// Rows deleted at tracked sources above a merge sink (key columns, table of deleted keys):
     /// a DuckDB table removes them at commit (files had them removed when staged).
     pub deletes: Vec<(Vec<String>, String)>,
+    /// The object path (`s3://...`) the committed file is sent to, after the local commit.
+    pub object: Option<sluice_core::files::ObjectUse>,
 }
 
 /// The table holding the rows a database sink sends at commit.
@@ -137,7 +139,7 @@ pub(crate) fn stage(conn: &Connection, node: &str, w: &SinkWrite, full_refresh: 
         }
         _ => w.path.clone(),
     };
-    Ok(Staged { node: node.to_string(), path, tmp, rows, write: w.clone(), committed: false, cache_key: None, replace_all, deletes: Vec::new() })
+    Ok(Staged { node: node.to_string(), path, tmp, rows, write: w.clone(), committed: false, cache_key: None, replace_all, deletes: Vec::new(), object: None })
 }
 
 /// Rewrite `staged` (the new rows) as the existing bytes of `existing` (with a final newline)
@@ -187,7 +189,7 @@ struct Moved {
 /// those the error says were written (when a second DuckDB file fails after a first committed).
 ///
 /// Tables in databases reached through connections are written last, each in its own
-/// transaction, by `write_remote`.
+/// transaction, and outputs at object paths are sent to their stores, by `write_remote`.
 pub(crate) fn commit_all(
     conn: &Connection,
     staged: &mut [Staged],
@@ -263,10 +265,10 @@ pub(crate) fn commit_all(
         }
         written_dbs.push(db);
     }
-    // 4. Tables in databases reached through connections.
+    // 4. Tables in databases reached through connections, objects in stores.
     let mut written_remote: Vec<usize> = Vec::new();
     for (i, s) in staged.iter().enumerate() {
-        if !matches!(s.write.target, SinkTarget::Database { .. }) {
+        if !matches!(s.write.target, SinkTarget::Database { .. }) && s.object.is_none() {
             continue;
         }
         if let Err(e) = write_remote(s) {
@@ -282,7 +284,10 @@ pub(crate) fn commit_all(
             }
             for &j in &written_remote {
                 staged[j].committed = true;
-                done.push(format!("the table of '{}'", staged[j].node));
+                done.push(match &staged[j].object {
+                    Some(o) => o.object.url(),
+                    None => format!("the table of '{}'", staged[j].node),
+                });
                 on_event(&Event::OutputWritten { node: staged[j].node.clone(), path: staged[j].path.clone(), rows: staged[j].rows });
             }
             return Err(match (e, done.is_empty()) {

@@ -16,7 +16,11 @@ export const DRIVER_LABEL: Readonly<Record<Driver, string>> = {
   postgres: 'PostgreSQL',
   mysql: 'MySQL',
   sqlite: 'SQLite',
-  http: 'HTTP API',
+  spreadsheet: 'spreadsheet',
+  s3: 'S3',
+  gcs: 'Google Cloud Storage',
+  azure: 'Azure Blob Storage',
+  http: 'HTTP',
 };
 
 /** What the URL field suggests for a driver. */

@@ -356,8 +356,8 @@ export interface Recovery {
 
 // ---------- connections ----------
 
-/** The database (or HTTP API) a connection reaches. */
-export type Driver = 'postgres' | 'mysql' | 'sqlite' | 'http';
+/** What a connection reaches: a database, an object store or an HTTP service. */
+export type Driver = 'postgres' | 'mysql' | 'sqlite' | 'spreadsheet' | 's3' | 'gcs' | 'azure' | 'http';
 
 /** A named connection of the user's (crates/sluice-connect `ConnectionInfo`): never its password. */
 export interface ConnectionInfo {

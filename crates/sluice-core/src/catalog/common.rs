@@ -138,19 +138,47 @@ pub fn source_files(cx: &mut CheckCx<'_>, path: &str) -> Option<String> {
     let full = cx.resolve_path(path);
     let text = full.to_string_lossy().to_string();
     let is_glob = path.contains(['*', '?', '[']);
+    let object = crate::objects::ObjectPath::parse(path);
     let found = if is_glob {
         glob::glob(&text).map(|mut g| g.any(|e| e.map(|p| p.is_file()).unwrap_or(false))).unwrap_or(false)
     } else {
         full.is_file()
     };
     if !found {
-        let what = if is_glob { "no file matches" } else { "input file not found" };
-        cx.push(
-            crate::Diagnostic::error("D001", format!("{what}: {text}")).path("params.path").data_fault(),
-        );
+        let message = match (&object, is_glob) {
+            (Some(o), true) => format!("no object matches {}", o.url()),
+            (Some(o), false) => format!("object not found: {}", o.url()),
+            (None, true) => format!("no file matches: {text}"),
+            (None, false) => format!("input file not found: {text}"),
+        };
+        cx.push(crate::Diagnostic::error("D001", message).path("params.path").data_fault());
         return None;
     }
     Some(text)
+}
+
+/// A file source's or sink's `connection` goes with an object path, and a web server's files are
+/// named one by one (it cannot be listed) and only read.
+pub fn check_object_path(cx: &mut CheckCx<'_>, path: &str, connection: Option<&str>, write: bool) {
+    let object = crate::objects::ObjectPath::parse(path);
+    if let Some(c) = connection {
+        if object.is_none() {
+            cx.error("S073", "connection", "a connection goes with an object path (s3://, gs://, az://, https://); this path is a local file");
+        } else {
+            super::database::check_connection(cx, c);
+        }
+    }
+    let Some(o) = object else { return };
+    if o.driver == crate::remote::Driver::Http {
+        if write {
+            cx.error("S074", "path", "a web server's files can be read, not written: write to an object store (s3://, gs://, az://)");
+        } else if o.is_glob() {
+            cx.error("S074", "path", "a web server cannot be listed: name each https:// file, or read an object store's glob");
+        }
+    }
+    if o.bucket.is_empty() || o.key.trim_matches('/').is_empty() {
+        cx.error("S074", "path", format!("{} names no object: write {}://bucket/path", o.url(), o.scheme));
+    }
 }
 
 /// A source tracking deletes needs the key that identifies a row.

@@ -232,7 +232,12 @@ impl CheckCx<'_> {
 
 /// Resolve a path written in the spec against the spec's folder.
 /// The result is normalised (no `.` or `..`): the engine's database is granted paths as text.
+/// An object path (`s3://bucket/key`) resolves to its place in the spec's mirror (see
+/// [`crate::objects`]).
 pub fn resolve_path(base_dir: &Path, p: &str) -> PathBuf {
+    if let Some(object) = crate::objects::ObjectPath::parse(p) {
+        return crate::files::normalize(&object.mirror_path(base_dir));
+    }
     let path = Path::new(p);
     crate::files::normalize(&if path.is_absolute() { path.to_path_buf() } else { base_dir.join(path) })
 }

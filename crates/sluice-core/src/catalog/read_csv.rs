@@ -16,9 +16,15 @@ pub struct ReadCsv;
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
-    /// File or glob (`data/*.csv`), relative to the spec's folder. Gzipped files (`.csv.gz`) are read as is.
+    /// File or glob (`data/*.csv`), relative to the spec's folder, or an object path (`s3://bucket/raw/*.csv`, `https://...`). Gzipped files (`.csv.gz`) are read as is.
     #[schemars(extend("x-sluice-widget" = "path"))]
     pub path: String,
+    /// The named connection an object path (`s3://`, `gs://`, `az://`, `https://`) is reached
+    /// through; its credentials live in the user's connections, never in the spec. Public
+    /// objects need none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("x-sluice-widget" = "connection"))]
+    pub connection: Option<String>,
     /// Field delimiter; detected when not given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delimiter: Option<String>,
@@ -73,10 +79,11 @@ impl Kind for ReadCsv {
     }
 
     fn files(&self, p: &Params) -> Vec<crate::files::NodeFile> {
-        vec![crate::files::NodeFile::read("path", &p.path)]
+        vec![crate::files::NodeFile::read("path", &p.path).via(p.connection.as_deref())]
     }
 
     fn check(&self, p: &Params, cx: &mut CheckCx<'_>) -> Option<Schema> {
+        super::common::check_object_path(cx, &p.path, p.connection.as_deref(), false);
         super::common::check_tracked_key(cx, p.track_deletes, &p.key);
         for (col, ty) in &p.types {
             if !valid_type_name(ty) {

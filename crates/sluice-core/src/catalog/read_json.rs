@@ -28,9 +28,15 @@ pub enum JsonFormat {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
-    /// File or glob, relative to the spec's folder. Gzipped files (`.json.gz`, `.ndjson.gz`) are read as is.
+    /// File or glob, relative to the spec's folder, or an object path (`s3://`, `gs://`, `az://`, `https://`). Gzipped files (`.json.gz`, `.ndjson.gz`) are read as is.
     #[schemars(extend("x-sluice-widget" = "path"))]
     pub path: String,
+    /// The named connection an object path (`s3://`, `gs://`, `az://`, `https://`) is reached
+    /// through; its credentials live in the user's connections, never in the spec. Public
+    /// objects need none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("x-sluice-widget" = "connection"))]
+    pub connection: Option<String>,
     #[serde(default)]
     pub format: JsonFormat,
     /// Read incrementally: a column that grows with every new or updated row (an `updated_at`
@@ -61,10 +67,11 @@ impl Kind for ReadJson {
     }
 
     fn files(&self, p: &Params) -> Vec<crate::files::NodeFile> {
-        vec![crate::files::NodeFile::read("path", &p.path)]
+        vec![crate::files::NodeFile::read("path", &p.path).via(p.connection.as_deref())]
     }
 
     fn check(&self, p: &Params, cx: &mut CheckCx<'_>) -> Option<Schema> {
+        super::common::check_object_path(cx, &p.path, p.connection.as_deref(), false);
         source_files(cx, &p.path);
         None
     }

@@ -15,9 +15,15 @@ pub struct ReadParquet;
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
-    /// File or glob (`data/*.parquet`), relative to the spec's folder.
+    /// File or glob (`data/*.parquet`), relative to the spec's folder, or an object path (`s3://bucket/raw/*.parquet`, `gs://`, `az://`, `https://`).
     #[schemars(extend("x-sluice-widget" = "path"))]
     pub path: String,
+    /// The named connection an object path (`s3://`, `gs://`, `az://`, `https://`) is reached
+    /// through; its credentials live in the user's connections, never in the spec. Public
+    /// objects need none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("x-sluice-widget" = "connection"))]
+    pub connection: Option<String>,
     /// Read incrementally: a column that grows with every new or updated row (an `updated_at`
     /// time or an increasing id). A run that keeps a history reads only the rows above the
     /// highest value the last successful run read; `--full-refresh` reads them all. Pair it with
@@ -54,10 +60,11 @@ impl Kind for ReadParquet {
     }
 
     fn files(&self, p: &Params) -> Vec<crate::files::NodeFile> {
-        vec![crate::files::NodeFile::read("path", &p.path)]
+        vec![crate::files::NodeFile::read("path", &p.path).via(p.connection.as_deref())]
     }
 
     fn check(&self, p: &Params, cx: &mut CheckCx<'_>) -> Option<Schema> {
+        super::common::check_object_path(cx, &p.path, p.connection.as_deref(), false);
         super::common::check_tracked_key(cx, p.track_deletes, &p.key);
         source_files(cx, &p.path);
         None

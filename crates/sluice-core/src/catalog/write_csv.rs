@@ -16,9 +16,15 @@ pub struct WriteCsv;
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
-    /// Output file, relative to the spec's folder.
+    /// Output file, relative to the spec's folder, or an object path (`s3://bucket/out/x.csv`), sent in one piece once the run succeeds.
     #[schemars(extend("x-sluice-widget" = "path"))]
     pub path: String,
+    /// The named connection an object path (`s3://`, `gs://`, `az://`, `https://`) is reached
+    /// through; its credentials live in the user's connections, never in the spec. Public
+    /// objects need none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("x-sluice-widget" = "connection"))]
+    pub connection: Option<String>,
     #[serde(default)]
     pub mode: WriteMode,
     /// Columns that identify a row, for mode `merge` (e.g. `["order_id"]`).
@@ -63,10 +69,11 @@ impl Kind for WriteCsv {
     }
 
     fn files(&self, p: &Params) -> Vec<crate::files::NodeFile> {
-        vec![crate::files::NodeFile::write("path", &p.path)]
+        vec![crate::files::NodeFile::write("path", &p.path).via(p.connection.as_deref())]
     }
 
     fn check(&self, p: &Params, cx: &mut CheckCx<'_>) -> Option<Schema> {
+        super::common::check_object_path(cx, &p.path, p.connection.as_deref(), true);
         if p.delimiter.chars().count() != 1 {
             cx.error("S028", "delimiter", "delimiter must be one character");
         }

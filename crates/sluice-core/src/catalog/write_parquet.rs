@@ -27,9 +27,15 @@ pub enum Compression {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
-    /// Output file, relative to the spec's folder.
+    /// Output file, relative to the spec's folder, or an object path (`s3://bucket/out/x.parquet`), sent in one piece once the run succeeds.
     #[schemars(extend("x-sluice-widget" = "path"))]
     pub path: String,
+    /// The named connection an object path (`s3://`, `gs://`, `az://`, `https://`) is reached
+    /// through; its credentials live in the user's connections, never in the spec. Public
+    /// objects need none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("x-sluice-widget" = "connection"))]
+    pub connection: Option<String>,
     #[serde(default)]
     pub mode: WriteMode,
     /// Columns that identify a row, for mode `merge` (e.g. `["order_id"]`).
@@ -73,10 +79,11 @@ impl Kind for WriteParquet {
     }
 
     fn files(&self, p: &Params) -> Vec<crate::files::NodeFile> {
-        vec![crate::files::NodeFile::write("path", &p.path)]
+        vec![crate::files::NodeFile::write("path", &p.path).via(p.connection.as_deref())]
     }
 
     fn check(&self, p: &Params, cx: &mut CheckCx<'_>) -> Option<Schema> {
+        super::common::check_object_path(cx, &p.path, p.connection.as_deref(), true);
         check_sink(cx, &p.path, p.order_by.as_deref());
         if super::common::require_columns(cx, "input", &p.partition_by, "partition_by")
             && !p.partition_by.is_empty()

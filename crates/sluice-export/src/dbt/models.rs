@@ -123,11 +123,20 @@ pub fn model(
     let var = path.as_ref().map(|_| format!("{}_path", names[id]));
     // Snowflake reads files from a stage, not from this machine: the var's default is the file's
     // name in the stage the project's README says to put it in.
-    let default = path.as_ref().map(|p| match opts.target {
-        super::Target::Snowflake => {
+    // An object path (`s3://...`) is the var's default as written (Spark reads S3 as `s3a://`),
+    // never the local mirror the engine reads it through.
+    let object = (info.category == Category::Source)
+        .then(|| node.params.get("path").and_then(serde_json::Value::as_str).and_then(sluice_core::objects::ObjectPath::parse))
+        .flatten();
+    let default = path.as_ref().map(|p| match (opts.target, &object) {
+        (super::Target::Snowflake, _) => {
             let file = std::path::Path::new(p).file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default();
             format!("@{}/{file}", super::files::SNOWFLAKE_STAGE)
         }
+        (super::Target::Spark, Some(o)) if o.driver == sluice_core::remote::Driver::S3 => {
+            format!("s3a://{}", o.url().split_once("://").map(|(_, rest)| rest).unwrap_or_default())
+        }
+        (_, Some(o)) => o.url(),
         _ => p.clone(),
     });
     let literals: Vec<String> = path
