@@ -179,6 +179,11 @@ impl Describer for Columns {
     fn describe(&self, _sql: &str) -> Result<Schema, DescribeError> {
         Ok(self.0.clone())
     }
+    // Database, spreadsheet and API sources are described like any other: their compiled SQL
+    // reads the relation the engine would fetch into.
+    fn prepare_remote(&self, _node: &str, _read: &sluice_core::remote::RemoteRead) -> Result<(), DescribeError> {
+        Ok(())
+    }
 }
 
 /// The statements a compiled node runs.
