@@ -92,9 +92,11 @@ fn run(action: ConnectionsAction) -> Result<u8, ConnectError> {
                 outln!("{}", serde_json::to_string_pretty(&tables).unwrap());
             } else {
                 for t in &tables {
-                    let full = match &t.schema {
-                        Some(s) => format!("{s}.{}", t.name),
-                        None => t.name.clone(),
+                    // An object's "schema" is its folder.
+                    let full = match (&t.schema, t.kind.as_str()) {
+                        (Some(s), "object") => format!("{s}/{}", t.name),
+                        (Some(s), _) => format!("{s}.{}", t.name),
+                        (None, _) => t.name.clone(),
                     };
                     outln!("{full:<40} {}", t.kind);
                 }
