@@ -6,6 +6,9 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+mod support;
+use support::{differing, files_under, text, write_spec};
+
 /// The test server's URL (no password in it) and password.
 fn server() -> (String, String) {
     match (std::env::var("SLUICE_TEST_PG_URL"), std::env::var("SLUICE_TEST_PG_PASSWORD")) {
@@ -39,10 +42,6 @@ fn sluice(dir: &Path, args: &[&str]) -> Output {
         .env("SLUICE_CONN_WAREHOUSE_PASSWORD", password)
         .output()
         .unwrap()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).to_string()
 }
 
 /// Deterministic orders with every kind of value a table holds: NULLs in every column but the
@@ -90,28 +89,6 @@ fn load(client: &mut postgres::Client, table: &str, csv: &str) {
     w.finish().unwrap();
 }
 
-fn write_spec(dir: &Path, name: &str, spec: serde_json::Value) -> String {
-    let path = dir.join(format!("{name}.sluice.json"));
-    std::fs::write(&path, serde_json::to_string_pretty(&spec).unwrap()).unwrap();
-    path.to_string_lossy().into_owned()
-}
-
-/// Rows in one relation and not the other (both ways), in DuckDB.
-fn differing(a: &Path, b: &Path) -> (i64, i64) {
-    let engine = sluice_engine::Engine::new(&sluice_engine::Settings::default()).unwrap();
-    let conn = engine.connection();
-    let (a, b) = (a.display(), b.display());
-    conn.query_row(
-        &format!(
-            "SELECT (SELECT count(*) FROM (FROM '{a}' EXCEPT ALL FROM '{b}')) + (SELECT count(*) FROM (FROM '{b}' EXCEPT ALL FROM '{a}')), \
-             (SELECT count(*) FROM '{a}')"
-        ),
-        [],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )
-    .unwrap()
-}
-
 #[test]
 fn a_postgres_source_reads_the_rows_a_file_holds() {
     let mut pg = client();
@@ -121,10 +98,7 @@ fn a_postgres_source_reads_the_rows_a_file_holds() {
     load(&mut pg, &format!("{s}.orders"), &csv);
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("orders.csv"), &csv).unwrap();
-    let spec = write_spec(
-        dir.path(),
-        "compare",
-        serde_json::json!({"version": 1, "name": "compare", "nodes": [
+    let spec = write_spec(dir.path(), "compare", &serde_json::json!({"version": 1, "name": "compare", "nodes": [
             {"id": "db", "kind": "read_postgres", "params": {"connection": "warehouse", "schema": s, "table": "orders"}},
             {"id": "file", "kind": "read_csv", "params": {"path": "orders.csv", "types": csv_types()}},
             {"id": "db_out", "kind": "write_parquet", "inputs": {"input": "db"}, "params": {"path": "out/db.parquet"}},
@@ -152,10 +126,7 @@ fn database_errors_exit_1_naming_the_node_and_the_connection() {
     let (url, password) = server();
     let dir = tempfile::tempdir().unwrap();
     let spec = |table: &str| {
-        write_spec(
-            dir.path(),
-            table,
-            serde_json::json!({"version": 1, "name": "errors", "nodes": [
+        write_spec(dir.path(), table, &serde_json::json!({"version": 1, "name": "errors", "nodes": [
                 {"id": "orders", "kind": "read_postgres", "params": {"connection": "warehouse", "schema": s, "table": table}},
                 {"id": "out", "kind": "write_parquet", "inputs": {"input": "orders"}, "params": {"path": "out.parquet"}}
             ]}),
@@ -200,20 +171,6 @@ fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-/// Every file under `dir`, as bytes.
-fn files_under(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(files_under(&p));
-        } else {
-            out.push((p.clone(), std::fs::read(&p).unwrap()));
-        }
-    }
-    out
-}
-
 #[test]
 fn the_password_is_nowhere_a_run_writes() {
     let mut pg = client();
@@ -222,10 +179,7 @@ fn the_password_is_nowhere_a_run_writes() {
     load(&mut pg, &format!("{s}.orders"), &orders_csv(300, 7));
     let (_, password) = server();
     let dir = tempfile::tempdir().unwrap();
-    let spec = write_spec(
-        dir.path(),
-        "secrets",
-        serde_json::json!({"version": 1, "name": "secrets", "nodes": [
+    let spec = write_spec(dir.path(), "secrets", &serde_json::json!({"version": 1, "name": "secrets", "nodes": [
             {"id": "orders", "kind": "read_postgres", "params": {"connection": "warehouse", "schema": s, "table": "orders", "cursor": "updated_at"}},
             {"id": "shipped", "kind": "filter", "inputs": {"input": "orders"}, "params": {"predicate": "status = 'shipped'"}},
             {"id": "enough", "kind": "check_not_null", "inputs": {"input": "shipped"}, "params": {"columns": ["id"]}},
@@ -341,10 +295,7 @@ fn incremental_with_deletes(source: &str) {
     params.insert("cursor".into(), "updated_at".into());
     params.insert("key".into(), serde_json::json!(["id"]));
     params.insert("track_deletes".into(), true.into());
-    let spec = write_spec(
-        p,
-        "inc",
-        serde_json::json!({"version": 1, "name": "inc", "params": {"out": {"type": "string", "default": "inc"}},
+    let spec = write_spec(p, "inc", &serde_json::json!({"version": 1, "name": "inc", "params": {"out": {"type": "string", "default": "inc"}},
             "nodes": [
             {"id": "orders", "kind": source, "params": params},
             {"id": "flat", "kind": "write_parquet", "inputs": {"input": "orders"}, "params": {"path": "${out}/orders.parquet", "mode": "merge", "key": ["id"]}},
@@ -416,10 +367,7 @@ fn a_database_source_is_reused_while_its_rows_stay_and_never_without_a_cursor() 
         if cursor {
             params["cursor"] = "id".into();
         }
-        write_spec(
-            dir.path(),
-            name,
-            serde_json::json!({"version": 1, "name": name, "nodes": [
+        write_spec(dir.path(), name, &serde_json::json!({"version": 1, "name": name, "nodes": [
                 {"id": "orders", "kind": "read_postgres", "params": params},
                 {"id": "big", "kind": "filter", "inputs": {"input": "orders"}, "params": {"predicate": "qty > 20"}},
                 {"id": "out", "kind": "write_parquet", "inputs": {"input": "big"}, "params": {"path": "out/${name}.parquet".replace("${name}", name)}}
@@ -462,10 +410,7 @@ fn a_failed_write_leaves_the_postgres_table_as_it_was() {
         csv.push_str(&format!("{},row {i},{}\n", i + 10, if i == 49_999 { "12345678.5" } else { "3.25" }));
     }
     std::fs::write(dir.path().join("rows.csv"), csv).unwrap();
-    let spec = write_spec(
-        dir.path(),
-        "atomic",
-        serde_json::json!({"version": 1, "name": "atomic", "nodes": [
+    let spec = write_spec(dir.path(), "atomic", &serde_json::json!({"version": 1, "name": "atomic", "nodes": [
             {"id": "rows", "kind": "read_csv", "params": {"path": "rows.csv"}},
             {"id": "back", "kind": "write_postgres", "inputs": {"input": "rows"}, "params": {"connection": "warehouse", "schema": s, "table": "target", "mode": "append"}},
             {"id": "file", "kind": "write_parquet", "inputs": {"input": "rows"}, "params": {"path": "out/rows.parquet"}}

@@ -8,6 +8,9 @@ use std::process::{Command, Output};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+mod support;
+use support::{files_under, text};
+
 /// A request as the server saw it.
 #[derive(Debug, Clone)]
 struct Seen {
@@ -104,15 +107,8 @@ fn sluice(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     c.output().unwrap()
 }
 
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).to_string()
-}
-
 fn write_spec(dir: &Path, nodes: serde_json::Value) -> String {
-    let path = dir.join("api.sluice.json");
-    let spec = serde_json::json!({"version": 1, "name": "api", "nodes": nodes});
-    std::fs::write(&path, serde_json::to_string_pretty(&spec).unwrap()).unwrap();
-    path.to_string_lossy().into_owned()
+    support::write_spec(dir, "api", &serde_json::json!({"version": 1, "name": "api", "nodes": nodes}))
 }
 
 /// The ids a CSV output holds, sorted.
@@ -123,20 +119,6 @@ fn ids(path: &Path) -> Vec<u64> {
     let mut ids: Vec<u64> = lines.map(|l| l.split(',').next().unwrap().parse().unwrap()).collect();
     ids.sort();
     ids
-}
-
-/// Every file under `dir`, with its bytes.
-fn files_under(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(files_under(&p));
-        } else if let Ok(b) = std::fs::read(&p) {
-            out.push((p, b));
-        }
-    }
-    out
 }
 
 #[test]

@@ -8,6 +8,9 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+mod support;
+use support::{any_file_holds, differing, text, write_spec};
+
 const SECRET: &str = "s3cr3t-key-Zq81";
 
 /// The test server's endpoint and bucket.
@@ -65,52 +68,12 @@ fn sluice(dir: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).to_string()
-}
-
 fn orders(from: u32, to: u32) -> String {
     let mut s = String::from("id,customer,amount,status\n");
     for i in from..to {
         s.push_str(&format!("{i},c{},{}.{:02},{}\n", i % 37, i * 7 % 1000, i % 100, ["placed", "shipped", "returned"][(i % 3) as usize]));
     }
     s
-}
-
-fn write_spec(dir: &Path, name: &str, spec: serde_json::Value) -> String {
-    let path = dir.join(format!("{name}.sluice.json"));
-    std::fs::write(&path, serde_json::to_string_pretty(&spec).unwrap()).unwrap();
-    path.to_string_lossy().into_owned()
-}
-
-/// Rows in one relation and not the other (both ways), and the first's row count, in DuckDB.
-fn differing(a: &Path, b: &Path) -> (i64, i64) {
-    let engine = sluice_engine::Engine::new(&sluice_engine::Settings::default()).unwrap();
-    let conn = engine.connection();
-    let (a, b) = (a.display(), b.display());
-    conn.query_row(
-        &format!(
-            "SELECT (SELECT count(*) FROM (FROM '{a}' EXCEPT ALL FROM '{b}')) + (SELECT count(*) FROM (FROM '{b}' EXCEPT ALL FROM '{a}')), \
-             (SELECT count(*) FROM '{a}')"
-        ),
-        [],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )
-    .unwrap()
-}
-
-/// Every file under `dir`, as text where it is text.
-fn all_text(dir: &Path) -> String {
-    let mut out = String::new();
-    for e in std::fs::read_dir(dir).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.push_str(&all_text(&p));
-        } else {
-            out.push_str(&String::from_utf8_lossy(&std::fs::read(&p).unwrap_or_default()));
-        }
-    }
-    out
 }
 
 #[test]
@@ -125,10 +88,7 @@ fn a_glob_of_objects_reads_what_local_files_hold_and_a_sink_puts_one_whole_objec
     std::fs::create_dir_all(dir.path().join("local")).unwrap();
     std::fs::write(dir.path().join("local/orders_1.csv"), orders(0, 600)).unwrap();
     std::fs::write(dir.path().join("local/orders_2.csv"), orders(600, 1000)).unwrap();
-    let spec = write_spec(
-        dir.path(),
-        "lake",
-        serde_json::json!({"version": 1, "name": "lake", "nodes": [
+    let spec = write_spec(dir.path(), "lake", &serde_json::json!({"version": 1, "name": "lake", "nodes": [
             {"id": "remote", "kind": "read_csv", "params": {"path": format!("s3://{bucket}/{p}/raw/*.csv"), "connection": "lake"}},
             {"id": "local", "kind": "read_csv", "params": {"path": "local/*.csv"}},
             {"id": "shipped", "kind": "filter", "inputs": {"input": "remote"}, "params": {"predicate": "status <> 'returned'"}},
@@ -171,8 +131,7 @@ fn a_glob_of_objects_reads_what_local_files_hold_and_a_sink_puts_one_whole_objec
     assert!(!mirror.join("orders_1.csv").exists() && mirror.join("orders_3.csv").is_file());
 
     // The secret is nowhere a run writes: not the outputs, the history, the mirror, the spec.
-    let written = format!("{}{}{}", all_text(dir.path()), text(&run.stdout), text(&run.stderr));
-    assert!(!written.contains(SECRET));
+    assert!(!any_file_holds(dir.path(), SECRET) && !text(&run.stdout).contains(SECRET) && !text(&run.stderr).contains(SECRET));
     for k in ["raw/orders_2.csv", "raw/orders_3.csv", "raw/notes.txt", "raw/old/orders_0.csv", "out/shipped.parquet"] {
         delete(&format!("{p}/{k}"));
     }
@@ -185,10 +144,7 @@ fn object_errors_name_the_node_and_the_object_and_a_failed_upload_changes_nothin
     put(&format!("{p}/in.csv"), orders(0, 50).as_bytes());
     let dir = tempfile::tempdir().unwrap();
     let spec = |name: &str, source: &str, sink: &str| {
-        write_spec(
-            dir.path(),
-            name,
-            serde_json::json!({"version": 1, "name": name, "nodes": [
+        write_spec(dir.path(), name, &serde_json::json!({"version": 1, "name": name, "nodes": [
                 {"id": "orders", "kind": "read_csv", "params": {"path": source, "connection": "lake"}},
                 {"id": "local_out", "kind": "write_csv", "inputs": {"input": "orders"}, "params": {"path": "out/orders.csv"}},
                 {"id": "lake_out", "kind": "write_parquet", "inputs": {"input": "orders"}, "params": {"path": sink, "connection": "lake"}}
@@ -234,10 +190,7 @@ fn object_errors_name_the_node_and_the_object_and_a_failed_upload_changes_nothin
     assert!(err.contains("orders") && err.contains(&format!("limited to bucket '{bucket}'")), "{err}");
 
     // A connection for a local path, and a glob of a web server, are spec errors (exit 2).
-    let bad = write_spec(
-        dir.path(),
-        "bad",
-        serde_json::json!({"version": 1, "name": "bad", "nodes": [
+    let bad = write_spec(dir.path(), "bad", &serde_json::json!({"version": 1, "name": "bad", "nodes": [
             {"id": "a", "kind": "read_csv", "params": {"path": "local.csv", "connection": "lake"}},
             {"id": "b", "kind": "read_csv", "params": {"path": "https://example.org/files/*.csv"}}
         ]}),
@@ -275,10 +228,7 @@ fn a_file_on_a_web_server_is_read_with_the_token_of_its_connection_and_only_ther
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("orders.csv"), orders(0, 120)).unwrap();
     let spec = |name: &str, url: &str| {
-        write_spec(
-            dir.path(),
-            name,
-            serde_json::json!({"version": 1, "name": name, "nodes": [
+        write_spec(dir.path(), name, &serde_json::json!({"version": 1, "name": name, "nodes": [
                 {"id": "web", "kind": "read_csv", "params": {"path": url, "connection": "web"}},
                 {"id": "local", "kind": "read_csv", "params": {"path": "orders.csv"}},
                 {"id": "web_out", "kind": "write_parquet", "inputs": {"input": "web"}, "params": {"path": "out/web.parquet"}},
@@ -308,5 +258,5 @@ fn a_file_on_a_web_server_is_read_with_the_token_of_its_connection_and_only_ther
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("web") && err.contains("/private/orders.csv") && err.contains("not one"), "{err}");
     assert_eq!(seen.lock().unwrap().len(), asked, "no request went out");
-    assert!(!err.contains(token) && !all_text(dir.path()).contains(token));
+    assert!(!err.contains(token) && !any_file_holds(dir.path(), token));
 }
