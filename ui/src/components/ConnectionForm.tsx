@@ -115,7 +115,9 @@ export function ConnectionForm({
             data-testid="connection-url"
           />
           <span className="field-help">
-            <code>postgres://</code> or <code>mysql://</code>, with the user, host, port and database; <code>?sslmode=require</code> for TLS.
+            <code>postgres://</code> or <code>mysql://</code>, with the user, host, port and database (<code>?sslmode=require</code> for TLS);{' '}
+            <code>s3://bucket?region=…&amp;key_id=…</code>, <code>gs://bucket</code>, <code>az://container?account=…</code> (the password is the
+            secret key); or <code>https://api.example.com/v1?auth=bearer</code> (the password is the token).
           </span>
           {tried && urlProblem && <span className="diag diag-error">{urlProblem}</span>}
         </span>
