@@ -1,6 +1,7 @@
 //! Rows into Arrow record batches: the column types a driver decodes into (each with the DuckDB
 //! type it is stored as) and a builder that fills one batch column by column.
 
+pub use sluice_core::civil::days_from_civil;
 use std::sync::Arc;
 
 use arrow::array::{
@@ -312,17 +313,6 @@ pub fn parse_decimal(text: &str, scale: i8) -> Option<i128> {
     let digits = format!("{int}{frac}{}", "0".repeat(scale - frac.len()));
     let v: i128 = if digits.is_empty() { 0 } else { digits.parse().ok()? };
     Some(if neg { -v } else { v })
-}
-
-/// Days from 1970-01-01 to a civil date (proleptic Gregorian).
-pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let mp = (m as i64 + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d as i64 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@
 //! to learn result types, and runs the compiled SQL.
 
 pub mod catalog;
+pub mod civil;
 pub mod diagnostic;
 pub mod dialect;
 pub mod error;

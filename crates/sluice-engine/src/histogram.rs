@@ -228,7 +228,7 @@ fn temporal_bins(conn: &Connection, col: &str, rel: &str) -> Result<Vec<Bin>, du
 fn fmt(v: f64, shape: &str) -> String {
     if shape == "temporal" {
         let days = (v / 86400.0).floor() as i64;
-        let (y, m, d) = crate::civil::civil_date(days);
+        let (y, m, d) = sluice_core::civil::civil_date(days);
         format!("{y:04}-{m:02}-{d:02}")
     } else if v.abs() >= 1000.0 || v.fract() == 0.0 {
         format!("{v:.0}")

@@ -11,7 +11,6 @@
 pub mod cache;
 pub mod cancel;
 pub mod checks;
-mod civil;
 mod deletes;
 pub mod describe;
 pub mod error;
